@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKeyConstraint, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import Uuid
+
+from server.core.db import Base, TenantScoped
+
+
+class ForecastRun(TenantScoped, Base):
+    """One forecasting run of a tenant. At most one queued or running run per tenant."""
+
+    __tablename__ = "forecast_runs"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
+        ForeignKeyConstraint(["organization_id", "requested_by"], ["users.organization_id", "users.id"]),
+        Index(
+            "uq_forecast_runs_active",
+            "organization_id",
+            unique=True,
+            postgresql_where=text("status in ('queued', 'running')"),
+        ),
+        Index("ix_forecast_runs_created", "organization_id", "created_at"),
+        CheckConstraint("status in ('queued', 'running', 'succeeded', 'failed')", name="status"),
+        CheckConstraint("trigger in ('schedule', 'manual')", name="trigger"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), server_default="queued")
+    trigger: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    horizon_days: Mapped[int] = mapped_column(server_default="30")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    durations: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    versions: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Prediction(TenantScoped, Base):
+    """Predicted daily units of one product by one run, with 80 % and 95 % intervals."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id", "run_id"], ["forecast_runs.organization_id", "forecast_runs.id"]),
+        ForeignKeyConstraint(["organization_id", "product_id"], ["products.organization_id", "products.id"]),
+        Index("ix_predictions_product", "organization_id", "product_id", "day"),
+    )
+
+    run_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    model: Mapped[str] = mapped_column(String(32))
+    yhat: Mapped[float] = mapped_column(Float)
+    yhat_lower_80: Mapped[float] = mapped_column(Float)
+    yhat_upper_80: Mapped[float] = mapped_column(Float)
+    yhat_lower_95: Mapped[float] = mapped_column(Float)
+    yhat_upper_95: Mapped[float] = mapped_column(Float)

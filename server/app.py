@@ -1,0 +1,71 @@
+"""The Starlette application: every domain's endpoints, the probes, the API document, and the
+process-wide resources (database pool, Redis) opened and closed with the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from server.audit.routes import router as audit_router
+from server.core.api import Endpoint, Router, build_routes
+from server.core.config import Settings, load_settings
+from server.core.context import Resources
+from server.core.db import Database
+from server.core.errors import EXCEPTION_HANDLERS
+from server.core.health import health_routes
+from server.core.metrics import MetricsMiddleware, metrics_route
+from server.core.migrate import application_url
+from server.core.openapi import openapi_routes
+from server.tenancy.routes import router as tenancy_router
+from server.tenancy.service import resolve_tenant
+from server.users.routes import router as users_router
+
+API_TITLE = "OrbitEngine API"
+API_VERSION = "1.0.0"
+
+ROUTERS: Sequence[Router] = (tenancy_router, users_router, audit_router)
+
+
+def all_endpoints() -> list[Endpoint]:
+    return [endpoint for router in ROUTERS for endpoint in router.endpoints]
+
+
+def open_resources(settings: Settings) -> Resources:
+    database = Database(application_url(settings), pool_size=settings.database_pool_size)
+    redis = Redis.from_url(settings.redis_url, decode_responses=False, health_check_interval=30)
+    return Resources(settings=settings, database=database, redis=redis)
+
+
+async def close_resources(resources: Resources) -> None:
+    await resources.database.dispose()
+    await resources.redis.aclose()
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        resources = open_resources(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await close_resources(resources)
+
+    routes = [
+        *health_routes(),
+        metrics_route(),
+        *openapi_routes(all_endpoints, title=API_TITLE, version=API_VERSION),
+        *build_routes(ROUTERS, resolve_tenant),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[Middleware(MetricsMiddleware)],
+    )

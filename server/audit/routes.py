@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from server.audit import service
+from server.audit.schemas import AuditEntryRead, AuditQuery
+from server.core.api import ADMINS, Router
+from server.core.context import Context
+from server.core.pagination import Page
+
+router = Router(tags=["audit"])
+
+
+@router.get("/api/v1/audit", access=ADMINS, query=AuditQuery, response=Page[AuditEntryRead])
+async def list_audit_entries(ctx: Context, query: AuditQuery) -> Page[AuditEntryRead]:
+    """List audit entries, newest first, filtered by entity, action, actor and time."""
+    return await service.list_entries(ctx, query)

@@ -1,0 +1,78 @@
+"""The audit log: one `record` call that any service makes inside its own transaction, so an
+audited change and its audit row commit or roll back together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+
+from server.audit.models import AuditEntry
+from server.audit.schemas import AuditEntryRead, AuditQuery
+from server.core.context import Context
+from server.core.ids import new_id
+from server.core.pagination import Page, paginate
+
+
+def snapshot(value: Any) -> dict[str, Any] | None:
+    """A JSON-ready copy of a Struct or mapping for the `before`/`after` columns."""
+    if value is None:
+        return None
+    return msgspec.to_builtins(value, str_keys=True)
+
+
+async def record(
+    ctx: Context,
+    *,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    ctx.session.add(
+        AuditEntry(
+            organization_id=ctx.organization_id,
+            id=new_id(),
+            actor_id=ctx.actor_id,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=snapshot(before),
+            after=snapshot(after),
+            ip=ctx.ip,
+        )
+    )
+
+
+def to_read(entry: AuditEntry) -> AuditEntryRead:
+    return AuditEntryRead(
+        id=entry.id,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        before=entry.before,
+        after=entry.after,
+        ip=entry.ip,
+    )
+
+
+async def list_entries(ctx: Context, query: AuditQuery) -> Page[AuditEntryRead]:
+    statement = select(AuditEntry).where(AuditEntry.organization_id == ctx.organization_id)
+    if query.entity is not None:
+        statement = statement.where(AuditEntry.entity == query.entity)
+    if query.entity_id is not None:
+        statement = statement.where(AuditEntry.entity_id == query.entity_id)
+    if query.action is not None:
+        statement = statement.where(AuditEntry.action == query.action)
+    if query.actor_id is not None:
+        statement = statement.where(AuditEntry.actor_id == query.actor_id)
+    if query.since is not None:
+        statement = statement.where(AuditEntry.at >= query.since)
+    if query.until is not None:
+        statement = statement.where(AuditEntry.at < query.until)
+    statement = statement.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return await paginate(ctx.session, statement, query, to_read)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import Uuid
+
+from server.core.db import Base, TenantScoped, Timestamped
+
+
+class Category(TenantScoped, Timestamped, Base):
+    __tablename__ = "categories"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
+        ForeignKeyConstraint(["organization_id", "parent_id"], ["categories.organization_id", "categories.id"]),
+        Index("uq_categories_name", "organization_id", text("lower(name)"), unique=True),
+        CheckConstraint("parent_id is null or parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Product(TenantScoped, Timestamped, Base):
+    """A sellable item. Money in minor units of the tenant's currency; `tax_rate_bp` in basis
+    points (1900 = 19 %). `stock` changes only together with an inventory movement."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
+        ForeignKeyConstraint(["organization_id", "category_id"], ["categories.organization_id", "categories.id"]),
+        Index("uq_products_sku", "organization_id", "sku", unique=True),
+        Index(
+            "uq_products_barcode", "organization_id", "barcode", unique=True, postgresql_where=text("barcode is not null")
+        ),
+        CheckConstraint("price >= 0", name="price_non_negative"),
+        CheckConstraint("cost >= 0", name="cost_non_negative"),
+        CheckConstraint("tax_rate_bp between 0 and 10000", name="tax_rate_range"),
+        CheckConstraint("reorder_point >= 0", name="reorder_point_non_negative"),
+        CheckConstraint("lead_time_days between 0 and 365", name="lead_time_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    barcode: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    price: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    tax_rate_bp: Mapped[int] = mapped_column(Integer, server_default="0")
+    unit: Mapped[str] = mapped_column(String(16), server_default="unit")
+    stock: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    reorder_point: Mapped[int] = mapped_column(Integer, server_default="0")
+    lead_time_days: Mapped[int] = mapped_column(Integer, server_default="7")
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")

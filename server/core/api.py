@@ -1,0 +1,255 @@
+"""The one way to declare an HTTP endpoint.
+
+An endpoint states its method, path, input and output Structs, status, and who may call it
+(`Access`). The wrapper built here does the same steps for every endpoint, in this order:
+
+1. open one session and transaction;
+2. resolve the tenant from the Host (or `X-Tenant-Subdomain`) when the endpoint is tenant-scoped,
+   and scope the transaction to it (`app.org_id`) — unknown or inactive tenant → 404;
+3. authenticate the bearer token and authorize the role — 401 / 403, and a token of another
+   tenant → 403;
+4. decode path, query and body into their Structs — 422 with the failing field;
+5. call the handler with a `Context`, encode its result, commit, then run after-commit work.
+
+Any exception rolls the transaction back. Routes stay thin: parse, authorize, call one service.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.core.context import Actor, Context, Resources
+from server.core.errors import Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
+from server.core.security import decode_access_token
+
+logger = logging.getLogger("orbit.api")
+
+JSON = "application/json"
+DEFAULT_MAX_BODY = 1024 * 1024
+ROLES = ("admin", "manager", "cashier")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who may call an endpoint: `tenant` says whether it lives on a tenant host; `roles` is
+    None for anonymous endpoints, else the roles whose access token is accepted."""
+
+    tenant: bool
+    roles: frozenset[str] | None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.roles is not None
+
+
+PUBLIC = Access(tenant=False, roles=None)
+TENANT_PUBLIC = Access(tenant=True, roles=None)
+
+
+def allow(*roles: str) -> Access:
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    return Access(tenant=True, roles=frozenset(roles))
+
+
+ANY_ROLE = allow(*ROLES)
+MANAGERS = allow("admin", "manager")
+ADMINS = allow("admin")
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    access: Access
+    summary: str
+    tags: tuple[str, ...]
+    body: type | None = None
+    query: type | None = None
+    response: Any = None
+    status: int = 200
+    responses: dict[int, str] = field(default_factory=dict)
+    produces: tuple[str, ...] = (JSON,)
+    max_body: int = DEFAULT_MAX_BODY
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+class Router:
+    """Collects the endpoints of one domain."""
+
+    def __init__(self, *, tags: Sequence[str]) -> None:
+        self.tags = tuple(tags)
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        access: Access,
+        summary: str = "",
+        body: type | None = None,
+        query: type | None = None,
+        response: Any = None,
+        status: int = 200,
+        responses: dict[int, str] | None = None,
+        produces: tuple[str, ...] = (JSON,),
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(
+                Endpoint(
+                    method=method,
+                    path=path,
+                    handler=handler,
+                    access=access,
+                    summary=summary or (inspect.getdoc(handler) or handler.__name__).splitlines()[0],
+                    tags=self.tags,
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    responses=responses or {},
+                    produces=produces,
+                    max_body=max_body,
+                )
+            )
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **options)
+
+
+_encoder = msgspec.json.Encoder()
+_decoders: dict[type, msgspec.json.Decoder[Any]] = {}
+
+
+def encode_json(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
+def _decoder(struct: type) -> msgspec.json.Decoder[Any]:
+    decoder = _decoders.get(struct)
+    if decoder is None:
+        decoder = _decoders[struct] = msgspec.json.Decoder(struct)
+    return decoder
+
+
+def decode_body(raw: bytes, struct: type) -> Any:
+    if not raw:
+        raise ValidationFailed("a JSON request body is required")
+    try:
+        return _decoder(struct).decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise validation_error_from_msgspec(exc, "body") from exc
+
+
+def decode_query(request: Request, struct: type) -> Any:
+    params: dict[str, Any] = {}
+    multi = getattr(struct, "__orbit_multi__", ())
+    for key in request.query_params:
+        params[key] = request.query_params.getlist(key) if key in multi else request.query_params[key]
+    try:
+        return msgspec.convert(params, struct, strict=False)
+    except msgspec.ValidationError as exc:
+        raise validation_error_from_msgspec(exc, "query") from exc
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("a bearer access token is required", code="token_missing")
+    return token.strip()
+
+
+def authorize(context: Context, request: Request, access: Access) -> None:
+    """Check the access token against the resolved tenant and the endpoint's roles."""
+    assert access.roles is not None and context.tenant is not None
+    claims = decode_access_token(context.resources.settings, bearer_token(request))
+    if claims.organization_id != context.tenant.id:
+        raise Forbidden("this token belongs to another organization", code="wrong_tenant")
+    if claims.role not in access.roles:
+        raise Forbidden("your role may not do this", code="role_forbidden")
+    context.actor = Actor(user_id=claims.user_id, role=claims.role)
+
+
+def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
+    wanted = set(inspect.signature(endpoint.handler).parameters)
+    path_names = [name for name in wanted if "{" + name in endpoint.path]
+
+    async def run(request: Request) -> Response:
+        resources: Resources = request.app.state.resources
+        async with resources.database.transaction() as session:
+            context = Context(
+                session=session,
+                resources=resources,
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
+            )
+            if endpoint.access.tenant:
+                context.tenant = await resolve_tenant(session, request, resources)
+            if endpoint.access.authenticated:
+                authorize(context, request, endpoint.access)
+            arguments: dict[str, Any] = {name: request.path_params[name] for name in path_names}
+            if endpoint.query is not None and "query" in wanted:
+                arguments["query"] = decode_query(request, endpoint.query)
+            if endpoint.body is not None and "body" in wanted:
+                arguments["body"] = decode_body(await request.body(), endpoint.body)
+            if "request" in wanted:
+                arguments["request"] = request
+            result = await endpoint.handler(context, **arguments)
+            response = result if isinstance(result, Response) else _render(endpoint, result)
+        await context.run_after_commit()
+        return response
+
+    run.__name__ = endpoint.handler.__name__
+    run.route_path = endpoint.path  # type: ignore[attr-defined]
+    return Route(endpoint.path, run, methods=[endpoint.method], max_body_size=endpoint.max_body)
+
+
+def _render(endpoint: Endpoint, result: Any) -> Response:
+    if result is None and endpoint.status == 204:
+        return Response(status_code=204)
+    return Response(encode_json(result), status_code=endpoint.status, media_type=JSON)
+
+
+TenantResolver = Callable[[Any, Request, Resources], Awaitable[Any]]
+
+
+def build_routes(routers: Iterable[Router], resolve_tenant: TenantResolver) -> list[Route]:
+    return [build_route(endpoint, resolve_tenant) for router in routers for endpoint in router.endpoints]

@@ -1,0 +1,104 @@
+"""Settings read once from the environment.
+
+Outside development the process refuses to start with a missing or well-known secret:
+a production deployment must never sign tokens with a key that is in this repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import msgspec
+
+DEV_SECRET = "orbit-dev-secret-do-not-use-in-production-0123456789"
+ENVIRONMENTS = ("dev", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    environment: str = "dev"
+    database_url: str = ""
+    migration_database_url: str = ""
+    redis_url: str = ""
+    base_domain: str = "orbitengine.localhost"
+    public_scheme: str = "http"
+    public_port: int | None = 8000
+    secret_key: str = DEV_SECRET
+    jwt_issuer: str = "orbitengine"
+    jwt_audience: str = "orbitengine-api"
+    access_token_seconds: int = 600
+    refresh_token_seconds: int = 30 * 24 * 3600
+    login_attempts_per_ip: int = 20
+    login_attempts_per_account: int = 5
+    login_window_seconds: int = 300
+    registrations_per_ip: int = 20
+    database_pool_size: int = 20
+    owner_role: str = "orbit_owner"
+    app_role: str = "orbit_app"
+    app_role_password: str = "orbit_app"
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment in ("dev", "test")
+
+    def app_url(self, subdomain: str) -> str:
+        """Public URL of a tenant's application."""
+        port = f":{self.public_port}" if self.public_port else ""
+        return f"{self.public_scheme}://{subdomain}.{self.base_domain}{port}"
+
+    def validate(self) -> Settings:
+        if self.environment not in ENVIRONMENTS:
+            raise ConfigError(f"ORBIT_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if not self.is_dev and (not self.secret_key or self.secret_key == DEV_SECRET):
+            raise ConfigError("SECRET_KEY must be set to a private value outside dev")
+        if len(self.secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters")
+        if not self.is_dev and self.app_role_password == "orbit_app":
+            raise ConfigError("APP_ROLE_PASSWORD must be set to a private value outside dev")
+        if self.access_token_seconds <= 0 or self.refresh_token_seconds <= 0:
+            raise ConfigError("token lifetimes must be positive")
+        return self
+
+
+_ENV_NAMES: dict[str, str] = {
+    "environment": "ORBIT_ENV",
+    "database_url": "DATABASE_URL",
+    "migration_database_url": "MIGRATION_DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "base_domain": "BASE_DOMAIN",
+    "public_scheme": "PUBLIC_SCHEME",
+    "public_port": "PUBLIC_PORT",
+    "secret_key": "SECRET_KEY",
+    "jwt_issuer": "JWT_ISSUER",
+    "jwt_audience": "JWT_AUDIENCE",
+    "access_token_seconds": "ACCESS_TOKEN_SECONDS",
+    "refresh_token_seconds": "REFRESH_TOKEN_SECONDS",
+    "login_attempts_per_ip": "LOGIN_ATTEMPTS_PER_IP",
+    "login_attempts_per_account": "LOGIN_ATTEMPTS_PER_ACCOUNT",
+    "login_window_seconds": "LOGIN_WINDOW_SECONDS",
+    "registrations_per_ip": "REGISTRATIONS_PER_IP",
+    "database_pool_size": "DATABASE_POOL_SIZE",
+    "owner_role": "OWNER_ROLE",
+    "app_role": "APP_ROLE",
+    "app_role_password": "APP_ROLE_PASSWORD",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from environment variables (names in `_ENV_NAMES`) and explicit overrides."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, object] = {
+        field: environ[name] for field, name in _ENV_NAMES.items() if environ.get(name, "") != ""
+    }
+    if raw.get("public_port") in ("", "0", "none"):
+        raw["public_port"] = None
+    raw.update(overrides)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc
+    return settings.validate()

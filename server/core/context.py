@@ -1,0 +1,89 @@
+"""The objects a service receives: who the tenant is, who is acting, and the open transaction.
+
+A `Context` is made only by the API edge (`server.core.api`) or by trusted entry points
+(CLI, workers) after they have resolved the tenant; services never build one from user input.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from server.core.config import Settings
+    from server.core.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    id: uuid.UUID
+    subdomain: str
+    name: str
+    currency: str
+    locale: str
+    time_zone: str
+    tax_mode: str
+    allow_negative_stock: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated user (None for anonymous calls such as login)."""
+
+    user_id: uuid.UUID
+    role: str
+
+
+@dataclass(slots=True)
+class Resources:
+    """Process-wide handles shared by every request."""
+
+    settings: Settings
+    database: Database
+    redis: Redis
+
+
+logger = logging.getLogger("orbit.context")
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Context:
+    session: AsyncSession
+    resources: Resources
+    tenant: Tenant | None = None
+    actor: Actor | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+    _after_commit: list[AfterCommit] = field(default_factory=list)
+
+    @property
+    def organization_id(self) -> uuid.UUID:
+        assert self.tenant is not None, "tenant-scoped service called without a tenant"
+        return self.tenant.id
+
+    @property
+    def actor_id(self) -> uuid.UUID | None:
+        return self.actor.user_id if self.actor else None
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        """Run `callback` once the transaction has committed (events, jobs); never on rollback."""
+        self._after_commit.append(callback)
+
+    async def run_after_commit(self) -> None:
+        """Run the queued callbacks. The transaction is already committed, so a failing
+        callback is logged and does not turn a done request into an error."""
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:
+                logger.exception("after-commit callback %r failed", callback)

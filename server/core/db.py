@@ -1,0 +1,107 @@
+"""Database access: the engine, the declarative base, and the one way to open a transaction.
+
+Invariants:
+- The application connects as a role that owns nothing and has no BYPASSRLS; every tenant
+  table is protected by row-level security keyed on `app.org_id`.
+- `app.org_id` is set with `set_config(..., true)`, i.e. for the current transaction only, at the
+  start of every transaction of a session that carries a tenant. It can never leak into the
+  next user of a pooled connection: commit and rollback both discard it.
+- Services only flush. The edge (`Database.transaction`) commits or rolls back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event, func, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy.types import Uuid
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TENANT_SETTING = "app.org_id"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TenantScoped:
+    """Mixin for tenant-owned tables: `organization_id` leads the primary key (distributable by tenant)."""
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, sort_order=-1)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+def async_url(url: str) -> str:
+    """The asyncpg form of a PostgreSQL URL (`postgresql://` is accepted for convenience)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def with_credentials(url: str, username: str, password: str | None) -> str:
+    return make_url(url).set(username=username, password=password).render_as_string(hide_password=False)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_for_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    organization_id = session.info.get("organization_id")
+    if organization_id is not None:
+        connection.execute(
+            text("select set_config(:name, :value, true)"),
+            {"name": TENANT_SETTING, "value": str(organization_id)},
+        )
+
+
+class Database:
+    """The application's connection pool and transaction factory."""
+
+    def __init__(self, url: str, *, pool_size: int = 20, max_overflow: int = 10, **engine_options: Any) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=True,
+            **engine_options,
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def transaction(self, organization_id: uuid.UUID | None = None) -> AsyncIterator[AsyncSession]:
+        """One session and one transaction: committed when the block succeeds, rolled back otherwise."""
+        async with self.sessions() as session:
+            session.info["organization_id"] = organization_id
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def enter_tenant(session: AsyncSession, organization_id: uuid.UUID) -> None:
+    """Scope the session's current (and later) transactions to a tenant known only mid-transaction."""
+    session.info["organization_id"] = organization_id
+    await session.execute(
+        text("select set_config(:name, :value, true)"),
+        {"name": TENANT_SETTING, "value": str(organization_id)},
+    )

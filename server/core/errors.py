@@ -1,0 +1,186 @@
+"""The one error hierarchy of the API, rendered as RFC 9457 problem+json in one place.
+
+Services raise these; nothing else turns into a 4xx. Any other exception is a bug and
+becomes a 500 with no detail leaked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+logger = logging.getLogger("orbit.errors")
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[FieldError] | None = None
+    code: str | None = None
+
+
+class ApiError(Exception):
+    """Base of every error the API answers on purpose."""
+
+    status: int = 400
+    title: str = "Bad request"
+    slug: str = "bad-request"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        errors: list[FieldError] | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.code = code
+        self.headers = headers or {}
+
+    def problem(self) -> Problem:
+        return Problem(
+            type=f"https://orbitengine.dev/problems/{self.slug}",
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            errors=self.errors,
+            code=self.code,
+        )
+
+
+class BadRequest(ApiError):
+    pass
+
+
+class ValidationFailed(ApiError):
+    status, title, slug = 422, "Validation failed", "validation"
+
+
+class Unauthorized(ApiError):
+    status, title, slug = 401, "Not authenticated", "unauthorized"
+
+    def __init__(self, detail: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(ApiError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(ApiError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class MethodNotAllowed(ApiError):
+    status, title, slug = 405, "Method not allowed", "method-not-allowed"
+
+
+class Conflict(ApiError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status, title, slug = 413, "Payload too large", "payload-too-large"
+
+
+class UnsupportedMediaType(ApiError):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+class TooManyRequests(ApiError):
+    status, title, slug = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str = "", *, retry_after: int, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(max(1, retry_after))})
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ApiError):
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+
+_encoder = msgspec.json.Encoder()
+_LOCATION = re.compile(r"\$((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*)")
+_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def validation_error_from_msgspec(exc: msgspec.ValidationError | msgspec.DecodeError, where: str) -> ValidationFailed:
+    """Turn msgspec's message (`Expected int, got str - at $.lines[0].quantity`) into a field error."""
+    message = str(exc)
+    location: list[str | int] = [where]
+    text = message
+    if " - at `" in message:
+        text, _, path = message.partition(" - at `")
+        match = _LOCATION.match(path.rstrip("`"))
+        if match:
+            for name, index in _PART.findall(match.group(1)):
+                location.append(name if name else int(index))
+    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
+        return ValidationFailed("the request body is not valid JSON", errors=[FieldError(loc=[where], msg=text)])
+    return ValidationFailed(text, errors=[FieldError(loc=location, msg=text)])
+
+
+def problem_response(error: ApiError) -> Response:
+    return Response(
+        _encoder.encode(error.problem()),
+        status_code=error.status,
+        media_type=PROBLEM_CONTENT_TYPE,
+        headers=error.headers,
+    )
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return problem_response(exc)
+
+
+_HTTP_ERRORS: dict[int, type[ApiError]] = {
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error_type = _HTTP_ERRORS.get(exc.status_code, BadRequest)
+    error = error_type(exc.detail if isinstance(exc.detail, str) else "")
+    error.status = exc.status_code
+    return problem_response(error)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    error = ApiError("an unexpected error occurred; it has been logged")
+    error.status, error.title, error.slug = 500, "Internal server error", "internal"
+    return problem_response(error)
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

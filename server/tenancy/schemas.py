@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.core.schemas import Email, Input, Output
+from server.users.schemas import TokenPair, UserRead
+
+SubdomainText = Annotated[str, msgspec.Meta(min_length=1, max_length=63)]
+
+
+class RegistrationRequest(Input):
+    company_name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    admin_name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    subdomain: SubdomainText | None = None
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")] = "USD"
+    locale: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-US"
+    time_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "UTC"
+
+
+class OrganizationRead(Output):
+    id: uuid.UUID
+    name: str
+    subdomain: str
+    currency: str
+    currency_minor_units: int
+    locale: str
+    time_zone: str
+    tax_mode: Literal["inclusive", "exclusive"]
+    allow_negative_stock: bool
+
+
+class RegistrationResult(Output):
+    organization: OrganizationRead
+    subdomain: str
+    app_url: str
+    tokens: TokenPair
+
+
+class SubdomainAvailability(Output):
+    subdomain: str
+    available: bool
+    reason: str | None = None
+
+
+class SubdomainQuery(Input):
+    name: SubdomainText
+
+
+class MeRead(Output):
+    """The signed-in user and the organization they belong to."""
+
+    user: UserRead
+    organization: OrganizationRead

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from server.core.pagination import PageQuery
+from server.core.schemas import Email, Input, Name, Output
+
+Role = Literal["admin", "manager", "cashier"]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+OpaqueToken = Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+
+
+class LoginRequest(Input):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(Input):
+    refresh_token: OpaqueToken
+
+
+class UserRead(Output):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class TokenPair(Output):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    user: UserRead
+
+
+class UserCreate(Input):
+    email: Email
+    full_name: Name
+    role: Role
+    password: Password
+
+
+class UserUpdate(Input):
+    """Fields left out stay as they are."""
+
+    full_name: Name | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserQuery(PageQuery):
+    role: Role | None = None
+    is_active: bool | None = None
+    search: Annotated[str, msgspec.Meta(max_length=100)] | None = None
