@@ -125,11 +125,7 @@ def _process_running(pid: int, program: str) -> bool:
 
 
 def _wait_until(
-    condition: Callable[[], bool],
-    *,
-    timeout: float,
-    interval: float = 0.02,
-    max_interval: float = 0.25,
+    condition: Callable[[], bool], *, timeout: float, interval: float = 0.02, max_interval: float = 0.25
 ) -> bool:
     deadline = time.monotonic() + timeout
     while True:
@@ -272,17 +268,12 @@ class EmbeddedPostgres:
                 running = self._running_postmaster()
                 if running is None:
                     raise _failure(
-                        f"PostgreSQL failed to start in {self.data_dir}.",
-                        self.log_file,
-                        _output(exc),
+                        f"PostgreSQL failed to start in {self.data_dir}.", self.log_file, _output(exc)
                     ) from exc
             else:
                 running = self._running_postmaster()
                 if running is None:
-                    raise _failure(
-                        f"PostgreSQL exited right after starting in {self.data_dir}.",
-                        self.log_file,
-                    )
+                    raise _failure(f"PostgreSQL exited right after starting in {self.data_dir}.", self.log_file)
 
         pid, port = running
         if self.requested_port is not None and port != self.requested_port:
@@ -317,11 +308,7 @@ class EmbeddedPostgres:
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             if self._running_postmaster() is not None:
-                raise _failure(
-                    f"PostgreSQL in {self.data_dir} did not stop.",
-                    self.log_file,
-                    _output(exc),
-                ) from exc
+                raise _failure(f"PostgreSQL in {self.data_dir} did not stop.", self.log_file, _output(exc)) from exc
 
     def _postmaster_pid_file(self) -> tuple[int, int, str] | None:
         """``(pid, port, status)`` from ``postmaster.pid``, if present and readable."""
@@ -342,10 +329,7 @@ class EmbeddedPostgres:
             return None
         if status == "stopping":
             if not _wait_until(lambda: not _process_running(pid, "postgres"), timeout=STOP_TIMEOUT):
-                raise _failure(
-                    f"PostgreSQL in {self.data_dir} is stuck shutting down.",
-                    self.log_file,
-                )
+                raise _failure(f"PostgreSQL in {self.data_dir} is stuck shutting down.", self.log_file)
             return None
         return pid, port
 
@@ -366,10 +350,7 @@ class EmbeddedPostgres:
     def _wait_until_ready(self, pid: int) -> None:
         def ready() -> bool:
             if not _process_running(pid, "postgres"):
-                raise _failure(
-                    f"PostgreSQL in {self.data_dir} exited while starting.",
-                    self.log_file,
-                )
+                raise _failure(f"PostgreSQL in {self.data_dir} exited while starting.", self.log_file)
             probe = subprocess.run(
                 [
                     str(self.bin_dir / "pg_isready"),
@@ -393,10 +374,7 @@ class EmbeddedPostgres:
             return probe.returncode == 0
 
         if not _wait_until(ready, timeout=START_TIMEOUT):
-            raise _failure(
-                f"PostgreSQL in {self.data_dir} does not accept connections.",
-                self.log_file,
-            )
+            raise _failure(f"PostgreSQL in {self.data_dir} does not accept connections.", self.log_file)
 
     def _initialize(self) -> None:
         account = self._account()
@@ -463,11 +441,7 @@ class EmbeddedPostgres:
         return _system_account(self.run_as) if _running_as_root() else None
 
     def _run(
-        self,
-        program: str,
-        *arguments: str,
-        timeout: float,
-        start_new_session: bool = False,
+        self, program: str, *arguments: str, timeout: float, start_new_session: bool = False
     ) -> subprocess.CompletedProcess[str]:
         account = self._account()
         return subprocess.run(
@@ -514,13 +488,7 @@ class EmbeddedRedis:
     port_file_name = "redis.port"
     log_file_name = "redis.log"
 
-    def __init__(
-        self,
-        data_dir: pathlib.Path,
-        *,
-        port: int | None = None,
-        persistent: bool = True,
-    ) -> None:
+    def __init__(self, data_dir: pathlib.Path, *, port: int | None = None, persistent: bool = True) -> None:
         self.data_dir = pathlib.Path(data_dir).absolute()
         self.requested_port = port
         self.persistent = persistent
@@ -585,11 +553,7 @@ class EmbeddedRedis:
                 start_new_session=True,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise _failure(
-                f"Redis failed to start in {self.data_dir}.",
-                self.log_file,
-                _output(exc),
-            ) from exc
+            raise _failure(f"Redis failed to start in {self.data_dir}.", self.log_file, _output(exc)) from exc
         self._port = port
         (self.data_dir / self.port_file_name).write_text(f"{port}\n")
         self._wait_until_ready(log_offset)
@@ -613,10 +577,7 @@ class EmbeddedRedis:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         elif reply.startswith(b"-"):
-            raise _failure(
-                f"Redis in {self.data_dir} refused to shut down: {reply.decode()}",
-                self.log_file,
-            )
+            raise _failure(f"Redis in {self.data_dir} refused to shut down: {reply.decode()}", self.log_file)
         if not _wait_until(lambda: not _process_running(pid, "redis-server"), timeout=STOP_TIMEOUT):
             raise _failure(f"Redis in {self.data_dir} (pid {pid}) did not stop.", self.log_file)
 

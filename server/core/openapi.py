@@ -74,9 +74,7 @@ _PROBLEMS = {
 }
 
 
-def build_openapi(
-    endpoints: Sequence[Endpoint], *, title: str, version: str, description: str = ""
-) -> dict[str, Any]:
+def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, description: str = "") -> dict[str, Any]:
     """Return the OpenAPI 3.1 document describing `endpoints`.
 
     Each endpoint becomes one operation on its path (Starlette parameter syntax converted to
@@ -293,9 +291,7 @@ _DOCS_PAGE = """\
 _ASSET_CACHE = {"Cache-Control": "public, max-age=3600"}
 
 
-def openapi_routes(
-    get_endpoints: Callable[[], Sequence[Endpoint]], *, title: str, version: str
-) -> list[BaseRoute]:
+def openapi_routes(get_endpoints: Callable[[], Sequence[Endpoint]], *, title: str, version: str) -> list[BaseRoute]:
     """Routes serving the API description, all anonymous and outside any tenant:
 
     - `GET /api/openapi.json`: the `build_openapi` document of `get_endpoints()`, built on the
@@ -341,4 +337,3 @@ def openapi_routes(
     for path, handler, _ in routes:
         handler.route_path = path  # type: ignore[attr-defined]
     return [Route(path, handler, methods=["GET"], name=name) for path, handler, name in routes]
-

@@ -6,12 +6,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from server.embedded import (
-    EmbeddedPostgres,
-    EmbeddedRedis,
-    ServiceError,
-    embedded_services,
-)
+from server.embedded import EmbeddedPostgres, EmbeddedRedis, ServiceError, embedded_services
 
 
 @pytest.fixture
@@ -25,18 +20,7 @@ def servers() -> Iterator[list[EmbeddedPostgres | EmbeddedRedis]]:
 
 def psql(postgres: EmbeddedPostgres, url: str, sql: str) -> str:
     result = subprocess.run(
-        [
-            str(postgres.bin_dir / "psql"),
-            url,
-            "-X",
-            "-A",
-            "-t",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ],
+        [str(postgres.bin_dir / "psql"), url, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
         check=False,
         capture_output=True,
         text=True,
@@ -55,25 +39,40 @@ def is_running(server: EmbeddedPostgres | EmbeddedRedis) -> bool:
     return (server.data_dir / pid_file).exists()
 
 
-def test_data_survives_restart(tmp_path: pathlib.Path, servers: list[EmbeddedPostgres | EmbeddedRedis]) -> None:
+def test_data_survives_restart(tmp_path: pathlib.Path) -> None:
+    postgres = EmbeddedPostgres(tmp_path / "postgres")
+    with embedded_services(tmp_path) as (database_url, redis_url):
+        assert database_url.startswith("postgresql://postgres@127.0.0.1:")
+        assert database_url.endswith("/postgres")
+        assert redis_url.startswith("redis://127.0.0.1:")
+        assert psql(postgres, database_url, "select 1") == "1"
+        psql(postgres, database_url, "create table greeting (word text); insert into greeting values ('hello')")
+        with redis_client(redis_url) as client:
+            assert client.ping()
+            entry_id = client.xadd("events", {"kind": "created"})
+
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+    assert not (tmp_path / "redis" / EmbeddedRedis.pid_file_name).exists()
+
+    with embedded_services(tmp_path) as (database_url_again, redis_url_again):
+        assert (database_url_again, redis_url_again) == (database_url, redis_url)
+        assert psql(postgres, database_url, "select word from greeting") == "hello"
+        with redis_client(redis_url) as client:
+            assert client.xrange("events") == [(entry_id, {b"kind": b"created"})]
+
+
+def test_servers_keep_data_and_port(tmp_path: pathlib.Path, servers: list[EmbeddedPostgres | EmbeddedRedis]) -> None:
     postgres = EmbeddedPostgres(tmp_path / "postgres", durable=False)
     cache = EmbeddedRedis(tmp_path / "redis", persistent=True)
     servers += [postgres, cache]
 
     database_url = postgres.start()
     redis_url = cache.start()
-    assert database_url == f"postgresql://postgres@127.0.0.1:{postgres.port}/postgres"
-    assert database_url == postgres.url
-    assert redis_url == f"redis://127.0.0.1:{cache.port}/0"
-    assert psql(postgres, database_url, "select 1") == "1"
-    psql(
-        postgres,
-        database_url,
-        "create table greeting (word text); insert into greeting values ('hello')",
-    )
+    assert database_url == postgres.url == f"postgresql://postgres@127.0.0.1:{postgres.port}/postgres"
+    assert redis_url == cache.url == f"redis://127.0.0.1:{cache.port}/0"
+    psql(postgres, database_url, "create table greeting (word text); insert into greeting values ('hello')")
     with redis_client(redis_url) as client:
-        assert client.ping()
-        entry_id = client.xadd("events", {"kind": "created"})
+        client.xadd("events", {"kind": "created"})
 
     postgres.stop()
     cache.stop()
@@ -84,7 +83,7 @@ def test_data_survives_restart(tmp_path: pathlib.Path, servers: list[EmbeddedPos
     assert cache.start() == redis_url
     assert psql(postgres, database_url, "select word from greeting") == "hello"
     with redis_client(redis_url) as client:
-        assert client.xrange("events") == [(entry_id, {b"kind": b"created"})]
+        assert client.xlen("events") == 1
 
 
 def test_stop_is_idempotent(tmp_path: pathlib.Path) -> None:
@@ -132,10 +131,7 @@ def test_embedded_services(tmp_path: pathlib.Path) -> None:
 
 
 def test_embedded_services_stop_on_interrupt(tmp_path: pathlib.Path) -> None:
-    with (
-        pytest.raises(KeyboardInterrupt),
-        embedded_services(tmp_path, persistent=False),
-    ):
+    with pytest.raises(KeyboardInterrupt), embedded_services(tmp_path, persistent=False):
         raise KeyboardInterrupt
     assert not (tmp_path / "postgres" / "postmaster.pid").exists()
     assert not (tmp_path / "redis" / EmbeddedRedis.pid_file_name).exists()

@@ -100,7 +100,9 @@ def operation(document: dict[str, Any], method: str, path: str) -> dict[str, Any
 
 
 def problem_statuses(op: dict[str, Any]) -> set[str]:
-    return {status for status, response in op["responses"].items() if PROBLEM_CONTENT_TYPE in response.get("content", {})}
+    return {
+        status for status, response in op["responses"].items() if PROBLEM_CONTENT_TYPE in response.get("content", {})
+    }
 
 
 def test_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
@@ -113,7 +115,8 @@ def test_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 def test_every_reference_resolves(document: dict[str, Any]) -> None:
     def refs(node: Any) -> list[str]:
         if isinstance(node, dict):
-            return [node["$ref"]] * ("$ref" in node) + [ref for value in node.values() for ref in refs(value)]
+            own = [node["$ref"]] if "$ref" in node else []
+            return own + [ref for value in node.values() for ref in refs(value)]
         if isinstance(node, list):
             return [ref for value in node for ref in refs(value)]
         return []
@@ -144,7 +147,12 @@ def test_paths_use_openapi_templates_with_typed_parameters(document: dict[str, A
     }
     assert set(document["paths"]["/api/v1/items/{item_id}"]) == {"get", "delete"}
     [item_id, _tenant] = operation(document, "get", "/api/v1/items/{item_id}")["parameters"]
-    assert item_id == {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    assert item_id == {
+        "name": "item_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+    }
     number, name = operation(document, "get", "/api/v1/orders/{number}/lines/{name}")["parameters"]
     assert (number["name"], number["in"], number["required"], number["schema"]["type"]) == (
         "number",
@@ -170,7 +178,10 @@ def test_query_struct_fields_become_query_parameters(document: dict[str, Any]) -
 
 def test_body_is_a_required_json_request_body(document: dict[str, Any]) -> None:
     body = operation(document, "post", "/api/v1/items")["requestBody"]
-    assert body == {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemCreate"}}}}
+    assert body == {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemCreate"}}},
+    }
     schema = document["components"]["schemas"]["ItemCreate"]
     assert schema["required"] == ["name"]
     assert schema["properties"]["name"]["minLength"] == 1
@@ -246,7 +257,7 @@ def test_operations_have_unique_ids_summaries_and_tags(document: dict[str, Any])
 
 
 def test_duplicate_operation_is_rejected() -> None:
-    with pytest.raises(ValueError, match="GET /api/v1/items/{item_id}"):
+    with pytest.raises(ValueError, match=re.escape("GET /api/v1/items/{item_id}")):
         build_openapi([*ENDPOINTS, ENDPOINTS[2]], title="Orbit", version="1")
 
 
@@ -313,8 +324,8 @@ def test_docs_page_loads_only_local_assets(prefix: str) -> None:
 def test_swagger_ui_supports_openapi_3_1() -> None:
     client, _ = make_client()
     bundle = client.get("/api/docs/assets/swagger-ui-bundle.js").text
-    major = re.search(r'version:"(\d+)\.\d+\.\d+"', bundle[-200_000:]) or re.search(r"swagger-ui.*?v?(\d+)\.", bundle)
-    assert major is not None and int(major.group(1)) >= 5
+    version = re.search(r'PACKAGE_VERSION:"(\d+)\.(\d+)\.(\d+)"', bundle)
+    assert version is not None and int(version.group(1)) >= 5
 
 
 def test_unknown_asset_is_not_found() -> None:

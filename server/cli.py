@@ -1,0 +1,227 @@
+"""`orbit`: run, migrate and seed OrbitEngine.
+
+    orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
+                     DATABASE_URL / REDIS_URL are set
+    orbit serve      the web server alone (production)
+    orbit migrate    upgrade the schema (creates the database roles when missing)
+    orbit seed-demo  create the demo tenant
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from server.core.config import ConfigError, Settings, load_settings
+from server.core.migrate import create_database_if_missing, migrate
+
+DEFAULT_DATA_DIR = Path(".orbit")
+DEV_DATABASE = "orbit"
+
+logger = logging.getLogger("orbit")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        raise SystemExit(f"orbit: {exc}") from None
+
+
+async def _seed(settings: Settings) -> bool:
+    from server.app import close_resources, open_resources
+    from server.demo import seed_demo
+
+    resources = open_resources(settings)
+    try:
+        return await seed_demo(resources)
+    finally:
+        await close_resources(resources)
+
+
+@contextmanager
+def _services(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """The configured servers, or embedded ones under `data_dir` for what is not configured."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if database_url and redis_url:
+        yield database_url, redis_url
+        return
+    from server.embedded import embedded_services
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print(f"Starting embedded PostgreSQL and Redis under {data_dir}/ …", flush=True)
+    with embedded_services(data_dir) as (embedded_database, embedded_redis):
+        if not database_url:
+            database_url = make_url(embedded_database).set(database=DEV_DATABASE).render_as_string(hide_password=False)
+            asyncio.run(create_database_if_missing(embedded_database, DEV_DATABASE))
+        yield database_url, redis_url or embedded_redis
+
+
+def _banner(settings: Settings, port: int) -> str:
+    from server.demo import DEMO_LOGINS, DEMO_SUBDOMAIN
+
+    apex = f"http://{settings.base_domain}:{port}"
+    tenant = settings.app_url(DEMO_SUBDOMAIN)
+    lines = [
+        "",
+        "OrbitEngine is running.",
+        f"  Landing and sign-up  {apex}/",
+        f"  Demo shop            {tenant}/",
+        f"  API docs             {apex}/api/docs",
+        f"  Health               {apex}/ready",
+        "",
+        "Demo logins (at the demo shop):",
+        *(f"  {login.role:<8} {login.email:<24} {login.password}" for login in DEMO_LOGINS),
+        "",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _environment(settings: Settings, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "PUBLIC_PORT": str(port),
+        "ORBIT_ENV": settings.environment,
+    }
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"orbit: the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("orbit: the server did not start in time")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]], timeout: float = 15.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def command_dev(args: argparse.Namespace) -> None:
+    """Run the system as separate processes (as in production) and stop everything on Ctrl-C
+    or SIGTERM, embedded services last."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    with _services(Path(args.data_dir)) as (database_url, redis_url):
+        settings = _settings(database_url=database_url, redis_url=redis_url, public_port=args.port)
+        asyncio.run(migrate(settings))
+        asyncio.run(_seed(settings))
+        environment = _environment(settings, args.port)
+        command = [sys.executable, "-m", "server.cli", "serve", "--host", args.host, "--port", str(args.port),
+                   "--log-level", "warning"]
+        processes = [subprocess.Popen(command, env=environment)]
+        try:
+            _wait_until_serving(f"http://{args.host}:{args.port}/health", processes[0])
+            print(_banner(settings, args.port), flush=True)
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+            print("orbit: a process exited; stopping the rest", flush=True)
+        except KeyboardInterrupt:
+            print("\nStopping…", flush=True)
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            _stop(processes)
+
+
+def command_serve(args: argparse.Namespace) -> None:
+    _settings()
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level=args.log_level,
+    )
+
+
+def command_migrate(args: argparse.Namespace) -> None:
+    settings = _settings()
+    if not (settings.migration_database_url or settings.database_url):
+        raise SystemExit("orbit: set DATABASE_URL (or MIGRATION_DATABASE_URL)")
+    asyncio.run(migrate(settings, args.revision, downgrade=args.downgrade))
+    print(f"Schema at {'revision ' + args.revision if args.downgrade else args.revision}.")
+
+
+def command_seed_demo(args: argparse.Namespace) -> None:
+    settings = _settings()
+    created = asyncio.run(_seed(settings))
+    print("Demo tenant created." if created else "Demo tenant already present.")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="orbit", description="Run, migrate and seed OrbitEngine.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run the whole system locally")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    dev.set_defaults(run=command_dev)
+
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=command_serve)
+
+    upgrade = commands.add_parser("migrate", help="upgrade the database schema")
+    upgrade.add_argument("--revision", default="head")
+    upgrade.add_argument("--downgrade", action="store_true", help="downgrade to --revision instead")
+    upgrade.set_defaults(run=command_migrate)
+
+    seed = commands.add_parser("seed-demo", help="create the demo tenant")
+    seed.set_defaults(run=command_seed_demo)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv if argv is not None else sys.argv[1:])
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
