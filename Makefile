@@ -25,6 +25,8 @@ demo: install
 	$(BIN)/orbit dev
 
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: install

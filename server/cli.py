@@ -1,10 +1,10 @@
 """`orbit`: run, migrate and seed OrbitEngine.
 
-    orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
-                     DATABASE_URL / REDIS_URL are set
-    orbit serve      the web server alone (production)
-    orbit migrate    upgrade the schema (creates the database roles when missing)
-    orbit seed-demo  create the demo tenant
+orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
+                 DATABASE_URL / REDIS_URL are set
+orbit serve      the web server alone (production)
+orbit migrate    upgrade the schema (creates the database roles when missing)
+orbit seed-demo  create the demo tenant
 """
 
 from __future__ import annotations
@@ -144,8 +144,18 @@ def command_dev(args: argparse.Namespace) -> None:
         asyncio.run(migrate(settings))
         asyncio.run(_seed(settings))
         environment = _environment(settings, args.port)
-        command = [sys.executable, "-m", "server.cli", "serve", "--host", args.host, "--port", str(args.port),
-                   "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--log-level",
+            "warning",
+        ]
         processes = [subprocess.Popen(command, env=environment)]
         try:
             _wait_until_serving(f"http://{args.host}:{args.port}/health", processes[0])

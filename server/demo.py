@@ -54,6 +54,7 @@ async def seed_demo(resources: Resources) -> bool:
         )
         names = {"manager": "Manuel Manager", "cashier": "Carla Cajera"}
         for login in others:
-            await users.add_user(ctx, email=login.email, full_name=names[login.role], role=login.role,
-                                 password=login.password)
+            await users.add_user(
+                ctx, email=login.email, full_name=names[login.role], role=login.role, password=login.password
+            )
     return True

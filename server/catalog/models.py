@@ -33,7 +33,11 @@ class Product(TenantScoped, Timestamped, Base):
         ForeignKeyConstraint(["organization_id", "category_id"], ["categories.organization_id", "categories.id"]),
         Index("uq_products_sku", "organization_id", "sku", unique=True),
         Index(
-            "uq_products_barcode", "organization_id", "barcode", unique=True, postgresql_where=text("barcode is not null")
+            "uq_products_barcode",
+            "organization_id",
+            "barcode",
+            unique=True,
+            postgresql_where=text("barcode is not null"),
         ),
         CheckConstraint("price >= 0", name="price_non_negative"),
         CheckConstraint("cost >= 0", name="cost_non_negative"),

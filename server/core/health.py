@@ -40,7 +40,9 @@ async def ready(request: Request) -> Response:
         except Exception as exc:
             results[name] = f"unavailable: {type(exc).__name__}"
     healthy = all(value == "ok" for value in results.values())
-    return JSONResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results}, status_code=200 if healthy else 503
+    )
 
 
 def health_routes() -> list[Route]:

@@ -39,7 +39,12 @@ def make_page(rows: Sequence[Any], query: PageQuery, convert: Callable[[Any], T]
 
 
 async def paginate(
-    session: AsyncSession, statement: Select[Any], query: PageQuery, convert: Callable[[Any], T], *, scalars: bool = True
+    session: AsyncSession,
+    statement: Select[Any],
+    query: PageQuery,
+    convert: Callable[[Any], T],
+    *,
+    scalars: bool = True,
 ) -> Page[T]:
     """Run an ordered `statement` for one page. The statement must have a total order."""
     result = await session.execute(statement.limit(query.limit + 1).offset(query.offset))

@@ -16,7 +16,9 @@ class Customer(TenantScoped, Timestamped, Base):
     __tablename__ = "customers"
     __table_args__ = (
         ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
-        Index("uq_customers_tax_id", "organization_id", "tax_id", unique=True, postgresql_where=text("tax_id is not null")),
+        Index(
+            "uq_customers_tax_id", "organization_id", "tax_id", unique=True, postgresql_where=text("tax_id is not null")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

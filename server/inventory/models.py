@@ -20,9 +20,7 @@ class InventoryMovement(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["organization_id", "product_id"], ["products.organization_id", "products.id"]),
         ForeignKeyConstraint(["organization_id", "actor_id"], ["users.organization_id", "users.id"]),
-        CheckConstraint(
-            "kind in ('receipt', 'adjustment', 'count', 'sale', 'refund', 'void')", name="kind"
-        ),
+        CheckConstraint("kind in ('receipt', 'adjustment', 'count', 'sale', 'refund', 'void')", name="kind"),
         Index("ix_inventory_movements_product", "organization_id", "product_id", "occurred_at"),
         Index("ix_inventory_movements_reference", "organization_id", "reference_id"),
     )

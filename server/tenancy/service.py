@@ -155,9 +155,7 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
         if problem:
             raise _field("subdomain", problem)
     if await users.email_taken(ctx, data.email):
-        raise Conflict(
-            "this email already has an account; sign in at your organization's address", code="email_taken"
-        )
+        raise Conflict("this email already has an account; sign in at your organization's address", code="email_taken")
 
     for _attempt in range(5):
         subdomain = wanted or await derive_subdomain(ctx.session, company_name)
@@ -189,8 +187,13 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
     await enter_tenant(ctx.session, organization.id)
     ctx.tenant = tenant_of(organization)
     admin = await users.add_user(ctx, email=data.email, full_name=admin_name, role="admin", password=data.password)
-    await audit.record(ctx, action="organization.created", entity="organization", entity_id=organization.id,
-                       after=to_read(organization))
+    await audit.record(
+        ctx,
+        action="organization.created",
+        entity="organization",
+        entity_id=organization.id,
+        after=to_read(organization),
+    )
     tokens = await users.start_session(ctx, admin)
     return RegistrationResult(
         organization=to_read(organization),

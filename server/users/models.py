@@ -66,7 +66,6 @@ class RefreshToken(TenantScoped, Base):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-
 class UserEmail(Base):
     """The global registry of sign-in emails: a person belongs to exactly one organization, so an
     email appears once across all tenants. Anyone may look an email up (registration must know

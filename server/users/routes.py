@@ -28,15 +28,21 @@ async def login(ctx: Context, body: LoginRequest) -> TokenPair:
     return await service.login(ctx, body)
 
 
-@router.post("/api/v1/auth/refresh", access=TENANT_PUBLIC, body=RefreshRequest, response=TokenPair,
-             responses={401: "The refresh token is invalid, expired, revoked or reused"})
+@router.post(
+    "/api/v1/auth/refresh",
+    access=TENANT_PUBLIC,
+    body=RefreshRequest,
+    response=TokenPair,
+    responses={401: "The refresh token is invalid, expired, revoked or reused"},
+)
 async def refresh(ctx: Context, body: RefreshRequest) -> TokenPair | Response:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     outcome = await service.refresh(ctx, body.refresh_token)
     if isinstance(outcome, service.RefreshReuse):
         return problem_response(
-            Unauthorized("this refresh token was already used; every session of its family is revoked",
-                         code="refresh_reused")
+            Unauthorized(
+                "this refresh token was already used; every session of its family is revoked", code="refresh_reused"
+            )
         )
     return outcome
 
@@ -51,7 +57,9 @@ async def logout(ctx: Context, body: RefreshRequest) -> None:
 async def me(ctx: Context) -> MeRead:
     """The signed-in user and their organization."""
     assert ctx.actor is not None
-    return MeRead(user=await service.read_user(ctx, ctx.actor.user_id), organization=await tenancy.read_organization(ctx))
+    return MeRead(
+        user=await service.read_user(ctx, ctx.actor.user_id), organization=await tenancy.read_organization(ctx)
+    )
 
 
 @router.get("/api/v1/users", access=ADMINS, query=UserQuery, response=Page[UserRead])
@@ -60,8 +68,14 @@ async def list_users(ctx: Context, query: UserQuery) -> Page[UserRead]:
     return await service.list_users(ctx, query)
 
 
-@router.post("/api/v1/users", access=ADMINS, body=UserCreate, response=UserRead, status=201,
-             responses={409: "The email already has an account"})
+@router.post(
+    "/api/v1/users",
+    access=ADMINS,
+    body=UserCreate,
+    response=UserRead,
+    status=201,
+    responses={409: "The email already has an account"},
+)
 async def create_user(ctx: Context, body: UserCreate) -> UserRead:
     """Add a user with a role."""
     return await service.create_user(ctx, body)
@@ -73,8 +87,13 @@ async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:
     return await service.read_user(ctx, user_id)
 
 
-@router.patch("/api/v1/users/{user_id:uuid}", access=ADMINS, body=UserUpdate, response=UserRead,
-              responses={409: "The change would leave no active admin"})
+@router.patch(
+    "/api/v1/users/{user_id:uuid}",
+    access=ADMINS,
+    body=UserUpdate,
+    response=UserRead,
+    responses={409: "The change would leave no active admin"},
+)
 async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> UserRead:
     """Rename, change the role, reset the password, or (de)activate a user."""
     return await service.update_user(ctx, user_id, body)

@@ -35,8 +35,8 @@ from server.core.security import (
     verify_password,
 )
 from server.users.models import RefreshToken, User, UserEmail
-from server.users.schemas import LoginRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
 from server.users.passwords import check_password_strength
+from server.users.schemas import LoginRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
 
 
 def normalize_email(email: str) -> str:
@@ -126,11 +126,14 @@ async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:
 
 
 async def _active_admins(ctx: Context) -> int:
-    return await ctx.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.organization_id == ctx.organization_id, User.role == "admin", User.is_active)
-    ) or 0
+    return (
+        await ctx.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.organization_id == ctx.organization_id, User.role == "admin", User.is_active)
+        )
+        or 0
+    )
 
 
 async def update_user(ctx: Context, user_id: uuid.UUID, data: UserUpdate) -> UserRead:
@@ -138,8 +141,10 @@ async def update_user(ctx: Context, user_id: uuid.UUID, data: UserUpdate) -> Use
     if user is None:
         raise NotFound("no such user")
     before = audit_view(user)
-    loses_admin = user.role == "admin" and user.is_active and (
-        (data.role is not msgspec.UNSET and data.role != "admin") or data.is_active is False
+    loses_admin = (
+        user.role == "admin"
+        and user.is_active
+        and ((data.role is not msgspec.UNSET and data.role != "admin") or data.is_active is False)
     )
     if loses_admin:
         await ctx.session.execute(
@@ -158,8 +163,10 @@ async def update_user(ctx: Context, user_id: uuid.UUID, data: UserUpdate) -> Use
         user.password_hash = hash_password(data.password)
     if data.is_active is not msgspec.UNSET:
         user.is_active = data.is_active
-    cuts_sessions = data.is_active is False or data.password is not msgspec.UNSET or (
-        data.role is not msgspec.UNSET and data.role != before["role"]
+    cuts_sessions = (
+        data.is_active is False
+        or data.password is not msgspec.UNSET
+        or (data.role is not msgspec.UNSET and data.role != before["role"])
     )
     if cuts_sessions:
         await revoke_all_sessions(ctx, user.id)
@@ -237,7 +244,9 @@ async def login(ctx: Context, data: LoginRequest) -> TokenPair:
     wait = await ratelimit.remaining_wait(redis, account_key, settings.login_attempts_per_account)
     if wait:
         raise TooManyRequests(
-            f"too many failed sign-ins for this account; try again in {wait} seconds", retry_after=wait, code="rate_limited"
+            f"too many failed sign-ins for this account; try again in {wait} seconds",
+            retry_after=wait,
+            code="rate_limited",
         )
     user = await ctx.session.scalar(
         select(User).where(User.organization_id == ctx.organization_id, User.email == email)
@@ -264,7 +273,9 @@ async def refresh(ctx: Context, refresh_token: str) -> TokenPair | RefreshReuse:
     the caller can answer 401 while the revocation still commits."""
     token = await ctx.session.scalar(
         select(RefreshToken)
-        .where(RefreshToken.organization_id == ctx.organization_id, RefreshToken.token_hash == secret_digest(refresh_token))
+        .where(
+            RefreshToken.organization_id == ctx.organization_id, RefreshToken.token_hash == secret_digest(refresh_token)
+        )
         .with_for_update()
     )
     now = datetime.now(UTC)
@@ -273,7 +284,11 @@ async def refresh(ctx: Context, refresh_token: str) -> TokenPair | RefreshReuse:
     if token.rotated_at is not None:
         await revoke_family(ctx, token.family_id)
         await audit.record(
-            ctx, action="session.reuse_detected", entity="user", entity_id=token.user_id, after={"family": str(token.family_id)}
+            ctx,
+            action="session.reuse_detected",
+            entity="user",
+            entity_id=token.user_id,
+            after={"family": str(token.family_id)},
         )
         return RefreshReuse()
     user = await ctx.session.get(User, (ctx.organization_id, token.user_id))

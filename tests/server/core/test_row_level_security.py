@@ -65,9 +65,7 @@ async def test_application_role_is_unprivileged(owner_engine, settings: Settings
         ).scalar_one()
         table_owners = set(
             (
-                await connection.execute(
-                    text("select distinct tableowner from pg_tables where schemaname = 'public'")
-                )
+                await connection.execute(text("select distinct tableowner from pg_tables where schemaname = 'public'"))
             ).scalars()
         )
     assert tuple(role) == (False, False, False, False)
@@ -79,7 +77,9 @@ async def test_no_tenant_sees_nothing_and_a_tenant_sees_only_itself(app_engine, 
     async with app_engine.connect() as connection:
         assert (await connection.execute(text("select count(*) from users"))).scalar_one() == 0
         assert (await connection.execute(text("select count(*) from audit_log"))).scalar_one() == 0
-        await connection.execute(text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)})
+        await connection.execute(
+            text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)}
+        )
         organizations = set((await connection.execute(text("select distinct organization_id from users"))).scalars())
         assert organizations == {tenant_a.organization_id}
         audit_organizations = set(
@@ -91,7 +91,9 @@ async def test_no_tenant_sees_nothing_and_a_tenant_sees_only_itself(app_engine, 
 
 async def test_writing_another_tenants_row_fails(app_engine, tenant_a, tenant_b) -> None:
     async with app_engine.connect() as connection:
-        await connection.execute(text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)})
+        await connection.execute(
+            text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)}
+        )
         with pytest.raises(DBAPIError, match="row-level security"):
             await connection.execute(
                 text("insert into categories (organization_id, id, name) values (:org, :id, 'Smuggled')"),
@@ -99,9 +101,12 @@ async def test_writing_another_tenants_row_fails(app_engine, tenant_a, tenant_b)
             )
         await connection.rollback()
     async with app_engine.connect() as connection:
-        await connection.execute(text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)})
+        await connection.execute(
+            text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)}
+        )
         updated = await connection.execute(
-            text("update users set full_name = 'Hacked' where organization_id = :org"), {"org": tenant_b.organization_id}
+            text("update users set full_name = 'Hacked' where organization_id = :org"),
+            {"org": tenant_b.organization_id},
         )
         assert updated.rowcount == 0
         await connection.rollback()
@@ -109,7 +114,9 @@ async def test_writing_another_tenants_row_fails(app_engine, tenant_a, tenant_b)
 
 async def test_audit_log_is_append_only_for_the_application(app_engine, tenant_a) -> None:
     async with app_engine.connect() as connection:
-        await connection.execute(text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)})
+        await connection.execute(
+            text("select set_config('app.org_id', :o, true)"), {"o": str(tenant_a.organization_id)}
+        )
         with pytest.raises(DBAPIError, match="permission denied"):
             await connection.execute(text("delete from audit_log"))
         await connection.rollback()
@@ -135,11 +142,15 @@ async def test_tenant_setting_never_survives_into_the_next_transaction(settings:
         await database.dispose()
 
 
-async def test_tenant_setting_does_not_leak_through_the_api_pool(app, settings: Settings, api, tenant_a, tenant_b) -> None:
+async def test_tenant_setting_does_not_leak_through_the_api_pool(
+    app, settings: Settings, api, tenant_a, tenant_b
+) -> None:
     """Same, through real requests: a failing request between two tenants' requests."""
     from server.app import close_resources, open_resources
 
-    single = type(settings)(**{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "database_pool_size": 1})
+    single = type(settings)(
+        **{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "database_pool_size": 1}
+    )
     original = app.state.resources
     resources = open_resources(single)
     resources.database.engine.pool._max_overflow = 0  # type: ignore[attr-defined]
@@ -171,7 +182,9 @@ async def test_migrations_downgrade_to_empty_and_upgrade_again(service_urls, set
     async def tables() -> set[str]:
         async with engine.connect() as connection:
             return set(
-                (await connection.execute(text("select tablename from pg_tables where schemaname = 'public'"))).scalars()
+                (
+                    await connection.execute(text("select tablename from pg_tables where schemaname = 'public'"))
+                ).scalars()
             )
 
     try:

@@ -24,7 +24,9 @@ def registration(**fields: object) -> dict[str, object]:
 
 async def count_organizations(owner_engine, name: str) -> int:
     async with owner_engine.connect() as connection:
-        return (await connection.execute(text("select count(*) from organizations where name = :n"), {"n": name})).scalar_one()
+        return (
+            await connection.execute(text("select count(*) from organizations where name = :n"), {"n": name})
+        ).scalar_one()
 
 
 async def test_register_returns_tokens_subdomain_and_app_url(api: Api) -> None:
@@ -139,9 +141,13 @@ async def test_subdomain_check(api: Api, tenant_a) -> None:
 
 
 async def test_unknown_and_inactive_tenants_are_404(api: Api, tenant_a, owner_engine) -> None:
-    assert (await api.client("no-such-shop").post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})).status_code == 404
+    assert (
+        await api.client("no-such-shop").post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})
+    ).status_code == 404
     async with owner_engine.begin() as connection:
-        await connection.execute(text("update organizations set is_active = false where id = :id"), {"id": tenant_a.organization_id})
+        await connection.execute(
+            text("update organizations set is_active = false where id = :id"), {"id": tenant_a.organization_id}
+        )
     response = await tenant_a.client.get("/api/v1/me")
     assert response.status_code == 404
     assert response.json()["code"] == "unknown_tenant"

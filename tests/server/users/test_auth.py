@@ -10,8 +10,15 @@ from server.core.config import Settings
 from tests.conftest import STRONG_PASSWORD, Api, TenantSession
 
 
-def forge(settings: Settings, tenant: TenantSession, *, key: str | None = None, algorithm: str = "HS256",
-          drop: tuple[str, ...] = (), **claims: object) -> str:
+def forge(
+    settings: Settings,
+    tenant: TenantSession,
+    *,
+    key: str | None = None,
+    algorithm: str = "HS256",
+    drop: tuple[str, ...] = (),
+    **claims: object,
+) -> str:
     now = int(time.time())
     payload: dict[str, object] = {
         "iss": settings.jwt_issuer,
@@ -55,8 +62,19 @@ async def test_a_valid_forged_token_is_accepted_so_the_matrix_is_meaningful(sett
 
 @pytest.mark.parametrize(
     "case",
-    ["alg_none", "wrong_key", "wrong_aud", "wrong_iss", "no_exp", "expired", "refresh_typ", "opaque_refresh",
-     "garbage", "missing", "hs512"],
+    [
+        "alg_none",
+        "wrong_key",
+        "wrong_aud",
+        "wrong_iss",
+        "no_exp",
+        "expired",
+        "refresh_typ",
+        "opaque_refresh",
+        "garbage",
+        "missing",
+        "hs512",
+    ],
 )
 async def test_jwt_rejection_matrix(case: str, settings: Settings, tenant_a: TenantSession) -> None:
     tokens = {
@@ -86,7 +104,9 @@ async def test_token_of_another_tenant_is_403(api: Api, tenant_a, tenant_b) -> N
 
 async def test_login_and_me(api: Api, tenant_a) -> None:
     client = api.client(tenant_a.subdomain)
-    response = await client.post("/api/v1/auth/login", json={"email": tenant_a.email.upper(), "password": STRONG_PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": tenant_a.email.upper(), "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 200, response.text
     tokens = response.json()
     assert tokens["token_type"] == "bearer"
@@ -111,7 +131,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(api: Api, tenant_a) 
     assert rotated.status_code == 200, rotated.text
     second = rotated.json()["refresh_token"]
     assert second != first
-    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {rotated.json()['access_token']}"})).status_code == 200
+    assert (
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {rotated.json()['access_token']}"})
+    ).status_code == 200
 
     reuse = await client.post("/api/v1/auth/refresh", json={"refresh_token": first})
     assert reuse.status_code == 401
@@ -163,12 +185,15 @@ async def test_login_rate_limit_per_ip(app, tenant_a, settings, resources) -> No
 
     ip = f"198.51.100.{uuid.uuid4().int % 250}"
     await resources.redis.delete(limit_key(tenant_a.organization_id, "login-ip", ip))
-    limited = type(settings)(**{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "login_attempts_per_ip": 3})
+    limited = type(settings)(
+        **{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "login_attempts_per_ip": 3}
+    )
     original = resources.settings
     resources.settings = limited
     try:
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(ip, 1234)), base_url=f"http://{tenant_a.subdomain}.orbitengine.localhost"
+            transport=httpx.ASGITransport(app=app, client=(ip, 1234)),
+            base_url=f"http://{tenant_a.subdomain}.orbitengine.localhost",
         ) as client:
             statuses = []
             for index in range(4):
@@ -190,6 +215,8 @@ async def test_deactivated_user_is_cut_off(api: Api, tenant_a) -> None:
     anonymous = api.client(tenant_a.subdomain)
     refresh = await anonymous.post("/api/v1/auth/refresh", json={"refresh_token": cashier["refresh_token"]})
     assert refresh.status_code == 401
-    login = await anonymous.post("/api/v1/auth/login", json={"email": cashier["email"], "password": cashier["password"]})
+    login = await anonymous.post(
+        "/api/v1/auth/login", json={"email": cashier["email"], "password": cashier["password"]}
+    )
     assert login.status_code == 401
     assert login.json()["code"] == "account_inactive"

@@ -32,7 +32,8 @@ async def test_roles_are_enforced(api: Api, tenant_a) -> None:
         assert (await user["client"].get("/api/v1/users")).status_code == 403
         assert (await user["client"].get("/api/v1/audit")).status_code == 403
         forbidden = await user["client"].post(
-            "/api/v1/users", json={"email": "x@example.com", "full_name": "X", "role": "admin", "password": STRONG_PASSWORD}
+            "/api/v1/users",
+            json={"email": "x@example.com", "full_name": "X", "role": "admin", "password": STRONG_PASSWORD},
         )
         assert forbidden.status_code == 403
         assert forbidden.json()["code"] == "role_forbidden"
@@ -41,14 +42,23 @@ async def test_roles_are_enforced(api: Api, tenant_a) -> None:
 
 async def test_mass_assignment_is_refused(tenant_a) -> None:
     me = (await tenant_a.client.get("/api/v1/me")).json()["user"]
-    for field, value in (("organization_id", str(uuid.uuid4())), ("id", str(uuid.uuid4())), ("email", "new@example.com")):
+    for field, value in (
+        ("organization_id", str(uuid.uuid4())),
+        ("id", str(uuid.uuid4())),
+        ("email", "new@example.com"),
+    ):
         response = await tenant_a.client.patch(f"/api/v1/users/{me['id']}", json={field: value})
         assert response.status_code == 422, (field, response.text)
         assert "unknown field" in response.json()["detail"].lower()
     created = await tenant_a.client.post(
         "/api/v1/users",
-        json={"email": "y@example.com", "full_name": "Y", "role": "cashier", "password": STRONG_PASSWORD,
-              "organization_id": str(uuid.uuid4())},
+        json={
+            "email": "y@example.com",
+            "full_name": "Y",
+            "role": "cashier",
+            "password": STRONG_PASSWORD,
+            "organization_id": str(uuid.uuid4()),
+        },
     )
     assert created.status_code == 422
     bad_role = await tenant_a.client.post(
@@ -89,8 +99,12 @@ async def test_pagination(api: Api, tenant_a) -> None:
     for index in range(3):
         await tenant_a.client.post(
             "/api/v1/users",
-            json={"email": f"p{index}-{uuid.uuid4().hex[:6]}@example.com", "full_name": f"P{index}", "role": "cashier",
-                  "password": STRONG_PASSWORD},
+            json={
+                "email": f"p{index}-{uuid.uuid4().hex[:6]}@example.com",
+                "full_name": f"P{index}",
+                "role": "cashier",
+                "password": STRONG_PASSWORD,
+            },
         )
     first = (await tenant_a.client.get("/api/v1/users", params={"limit": 2})).json()
     assert len(first["items"]) == 2 and first["next_offset"] == 2
