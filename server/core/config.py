@@ -92,7 +92,7 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
     """Build settings from environment variables (names in `_ENV_NAMES`) and explicit overrides."""
     environ = os.environ if environ is None else environ
     raw: dict[str, object] = {field: environ[name] for field, name in _ENV_NAMES.items() if environ.get(name, "") != ""}
-    if raw.get("public_port") in ("", "0", "none"):
+    if environ.get("PUBLIC_PORT") is not None and environ["PUBLIC_PORT"].strip().lower() in ("", "0", "none"):
         raw["public_port"] = None
     raw.update(overrides)
     try:
