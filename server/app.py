@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from server.audit.routes import router as audit_router
+from server.catalog.routes import router as catalog_router
 from server.core.api import Endpoint, Router, build_routes
 from server.core.config import Settings, load_settings
 from server.core.context import Resources
@@ -20,6 +21,9 @@ from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
 from server.core.migrate import application_url
 from server.core.openapi import openapi_routes
+from server.customers.routes import router as customers_router
+from server.inventory.routes import router as inventory_router
+from server.sales.routes import router as sales_router
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
@@ -27,7 +31,15 @@ from server.users.routes import router as users_router
 API_TITLE = "OrbitEngine API"
 API_VERSION = "1.0.0"
 
-ROUTERS: Sequence[Router] = (tenancy_router, users_router, audit_router)
+ROUTERS: Sequence[Router] = (
+    tenancy_router,
+    users_router,
+    audit_router,
+    catalog_router,
+    inventory_router,
+    customers_router,
+    sales_router,
+)
 
 
 def all_endpoints() -> list[Endpoint]:

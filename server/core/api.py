@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.core import idempotency
 from server.core.context import Actor, Context, Resources
 from server.core.errors import Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
 from server.core.security import decode_access_token
@@ -84,6 +85,7 @@ class Endpoint:
     responses: dict[int, str] = field(default_factory=dict)
     produces: tuple[str, ...] = (JSON,)
     max_body: int = DEFAULT_MAX_BODY
+    idempotent: bool = False
 
     @property
     def operation_id(self) -> str:
@@ -111,6 +113,7 @@ class Router:
         responses: dict[int, str] | None = None,
         produces: tuple[str, ...] = (JSON,),
         max_body: int = DEFAULT_MAX_BODY,
+        idempotent: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(
@@ -128,6 +131,7 @@ class Router:
                     responses=responses or {},
                     produces=produces,
                     max_body=max_body,
+                    idempotent=idempotent,
                 )
             )
             return handler
@@ -232,14 +236,31 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                 arguments["body"] = decode_body(await request.body(), endpoint.body)
             if "request" in wanted:
                 arguments["request"] = request
+            claim: idempotency.Claim | None = None
+            if endpoint.idempotent:
+                outcome = await idempotency.claim(
+                    context,
+                    key=idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER)),
+                    endpoint=f"{endpoint.method} {request.url.path}",
+                    canonical_body=encode_json(arguments.get("body")),
+                )
+                if isinstance(outcome, idempotency.StoredResponse):
+                    return _replay(outcome)
+                claim = outcome
             result = await endpoint.handler(context, **arguments)
             response = result if isinstance(result, Response) else _render(endpoint, result)
+            if claim is not None:
+                await idempotency.complete(context, claim, idempotency.StoredResponse(response.status_code, response.body))
         await context.run_after_commit()
         return response
 
     run.__name__ = endpoint.handler.__name__
     run.route_path = endpoint.path  # type: ignore[attr-defined]
     return Route(endpoint.path, run, methods=[endpoint.method], max_body_size=endpoint.max_body)
+
+
+def _replay(stored: idempotency.StoredResponse) -> Response:
+    return Response(stored.body, status_code=stored.status, media_type=JSON, headers={idempotency.REPLAY_HEADER: "true"})
 
 
 def _render(endpoint: Endpoint, result: Any) -> Response:

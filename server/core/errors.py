@@ -100,6 +100,10 @@ class Conflict(ApiError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class PreconditionRequired(ApiError):
+    status, title, slug = 428, "Precondition required", "precondition-required"
+
+
 class PayloadTooLarge(ApiError):
     status, title, slug = 413, "Payload too large", "payload-too-large"
 

@@ -1,19 +1,30 @@
 """Idempotency keys for POST endpoints that create money or stock facts (DESIGN §5).
 
-A key is scoped by tenant and user. The same key and body replay the stored response; the same
-key with another body is refused; a request racing an in-flight one with the same key is refused.
+A key is scoped by tenant and user. The same key and body replay the stored response (with
+`Idempotent-Replayed: true`); the same key with another body is 422; a request racing an
+in-flight one with the same key is 409.
+
+How: the request takes a transaction-scoped advisory lock on (tenant, user, key) — a second
+request finds it taken and gets 409 — then looks for a stored response. The response is stored
+in the same transaction as the sale (or other fact) it reports, so a crash or an error leaves
+no key behind and the client may simply retry. Failed requests are not stored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
+from server.core.context import Context
 from server.core.db import Base, TenantScoped
+from server.core.errors import BadRequest, Conflict, PreconditionRequired, ValidationFailed
 
 
 class IdempotencyKey(TenantScoped, Base):
@@ -33,3 +44,86 @@ class IdempotencyKey(TenantScoped, Base):
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+KEY_HEADER = "idempotency-key"
+REPLAY_HEADER = "Idempotent-Replayed"
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A key this request holds (under a transaction-scoped advisory lock) until it commits."""
+
+    key: str
+    endpoint: str
+    fingerprint: bytes
+
+
+def request_fingerprint(endpoint: str, canonical_body: bytes) -> bytes:
+    return hashlib.sha256(endpoint.encode() + b"\n" + canonical_body).digest()
+
+
+def _lock_id(organization_id: uuid.UUID, user_id: uuid.UUID, key: str) -> int:
+    digest = hashlib.blake2b(f"{organization_id}:{user_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def validate_key(raw: str | None) -> str:
+    if raw is None:
+        raise PreconditionRequired(
+            "this request creates money or stock facts: send an Idempotency-Key header (a UUID is fine)",
+            code="idempotency_key_required",
+        )
+    if not _KEY_PATTERN.match(raw):
+        raise BadRequest("the Idempotency-Key must be 1 to 255 visible ASCII characters", code="idempotency_key_invalid")
+    return raw
+
+
+async def claim(ctx: Context, *, key: str, endpoint: str, canonical_body: bytes) -> Claim | StoredResponse:
+    """Take the key for this transaction, or return the stored response of an earlier success.
+
+    Raises 409 while another request with the key is in flight, and 422 when the key was used
+    with another body or endpoint.
+    """
+    assert ctx.actor is not None
+    locked = await ctx.session.scalar(
+        text("select pg_try_advisory_xact_lock(:lock)"), {"lock": _lock_id(ctx.organization_id, ctx.actor.user_id, key)}
+    )
+    if not locked:
+        raise Conflict("a request with this Idempotency-Key is still in progress", code="idempotency_in_flight")
+    fingerprint = request_fingerprint(endpoint, canonical_body)
+    stored = await ctx.session.get(IdempotencyKey, (ctx.organization_id, ctx.actor.user_id, key))
+    if stored is None:
+        return Claim(key=key, endpoint=endpoint, fingerprint=fingerprint)
+    if stored.request_hash != fingerprint:
+        raise ValidationFailed(
+            "this Idempotency-Key was already used for a different request", code="idempotency_mismatch"
+        )
+    assert stored.response_status is not None and stored.response_body is not None
+    return StoredResponse(status=stored.response_status, body=stored.response_body)
+
+
+async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
+    """Store the response in the same transaction as the facts it reports."""
+    assert ctx.actor is not None
+    ctx.session.add(
+        IdempotencyKey(
+            organization_id=ctx.organization_id,
+            user_id=ctx.actor.user_id,
+            key=held.key,
+            endpoint=held.endpoint,
+            request_hash=held.fingerprint,
+            status="completed",
+            response_status=response.status,
+            response_body=response.body,
+            completed_at=datetime.now(UTC),
+        )
+    )
+    await ctx.session.flush()

@@ -57,6 +57,7 @@ def ensure_roles(connection: Connection, settings: Settings) -> None:
         )
     database = connection.execute(text("select current_database()")).scalar_one()
     connection.execute(text(f"grant usage, create on schema public to {_quote(owner)}"))
+    connection.execute(text(f"grant create on database {_quote(database)} to {_quote(owner)}"))
     connection.execute(text(f"grant connect on database {_quote(database)} to {_quote(app)}"))
     connection.execute(text(f"grant usage on schema public to {_quote(app)}"))
     current = connection.execute(text("select current_user")).scalar_one()

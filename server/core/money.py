@@ -25,3 +25,31 @@ def minor_units(currency: str) -> int:
 
 def is_currency(code: str) -> bool:
     return code in MINOR_UNITS
+
+
+def parse_amount(text: str, digits: int) -> int:
+    """Minor units from a plain decimal in major units ("19.99", "19,99", "1990").
+
+    Thousands separators are not accepted (they are ambiguous across locales); a value with
+    more decimals than the currency has is refused rather than rounded.
+    """
+    value = text.strip()
+    if not value:
+        raise ValueError("empty amount")
+    negative = value.startswith("-")
+    if negative:
+        raise ValueError("amounts can't be negative")
+    value = value.replace(",", ".")
+    whole, _, fraction = value.partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or value.count(".") > 1:
+        raise ValueError(f"{text!r} is not a plain number")
+    if len(fraction) > digits:
+        raise ValueError(f"{text!r} has more than {digits} decimals")
+    return int(whole) * 10**digits + (int(fraction.ljust(digits, "0")) if digits else 0)
+
+
+def format_amount(amount: int, digits: int) -> str:
+    """Major units with a dot and exactly `digits` decimals (for exports)."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10**digits) if digits else (abs(amount), 0)
+    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.catalog import service
+from server.catalog.schemas import (
+    CategoryCreate,
+    CategoryRead,
+    CategoryUpdate,
+    ImportQuery,
+    ImportReport,
+    ProductCreate,
+    ProductQuery,
+    ProductRead,
+    ProductUpdate,
+)
+from server.core.api import ANY_ROLE, MANAGERS, Router
+from server.core.context import Context
+from server.core.csvio import MAX_CSV_BYTES, csv_response
+from server.core.pagination import Page
+
+router = Router(tags=["catalog"])
+TAKEN = {409: "The SKU, barcode or name is already used"}
+
+
+@router.get("/api/v1/categories", access=ANY_ROLE, response=list[CategoryRead])
+async def list_categories(ctx: Context) -> list[CategoryRead]:
+    """Every category, by name."""
+    return await service.list_categories(ctx)
+
+
+@router.post("/api/v1/categories", access=MANAGERS, body=CategoryCreate, response=CategoryRead, status=201,
+             responses=TAKEN)
+async def create_category(ctx: Context, body: CategoryCreate) -> CategoryRead:
+    """Add a category, optionally inside another."""
+    return await service.create_category(ctx, body)
+
+
+@router.patch("/api/v1/categories/{category_id:uuid}", access=MANAGERS, body=CategoryUpdate, response=CategoryRead,
+              responses=TAKEN)
+async def update_category(ctx: Context, category_id: uuid.UUID, body: CategoryUpdate) -> CategoryRead:
+    """Rename a category or move it."""
+    return await service.update_category(ctx, category_id, body)
+
+
+@router.delete("/api/v1/categories/{category_id:uuid}", access=MANAGERS, status=204,
+               responses={409: "The category still has products or subcategories"})
+async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
+    """Delete an empty category."""
+    await service.delete_category(ctx, category_id)
+
+
+@router.get("/api/v1/products", access=ANY_ROLE, query=ProductQuery, response=Page[ProductRead])
+async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
+    """Search and list products (name contains, SKU or barcode starts with the search text)."""
+    return await service.list_products(ctx, query)
+
+
+@router.post("/api/v1/products", access=MANAGERS, body=ProductCreate, response=ProductRead, status=201,
+             responses=TAKEN)
+async def create_product(ctx: Context, body: ProductCreate) -> ProductRead:
+    """Add a product; `initial_stock` is recorded as a receipt."""
+    return await service.create_product(ctx, body)
+
+
+@router.get("/api/v1/products/export.csv", access=MANAGERS, produces=("text/csv",))
+async def export_products(ctx: Context) -> Response:
+    """Every product as CSV, in the format the import reads."""
+    header, rows = await service.export_products(ctx)
+    return csv_response("products.csv", header, rows)
+
+
+@router.post("/api/v1/products/import", access=MANAGERS, query=ImportQuery, response=ImportReport,
+             max_body=MAX_CSV_BYTES, responses={422: "Some rows are invalid: the report lists them; nothing was written"})
+async def import_products(ctx: Context, query: ImportQuery, request: Request) -> ImportReport:
+    """Create or update products by SKU from a CSV file (the request body). All rows or none."""
+    return await service.import_products(ctx, await request.body(), dry_run=query.dry_run)
+
+
+@router.get("/api/v1/products/{product_id:uuid}", access=ANY_ROLE, response=ProductRead)
+async def read_product(ctx: Context, product_id: uuid.UUID) -> ProductRead:
+    """One product."""
+    return await service.read_product(ctx, product_id)
+
+
+@router.patch("/api/v1/products/{product_id:uuid}", access=MANAGERS, body=ProductUpdate, response=ProductRead,
+              responses=TAKEN)
+async def update_product(ctx: Context, product_id: uuid.UUID, body: ProductUpdate) -> ProductRead:
+    """Change a product's data (not its stock: use inventory movements)."""
+    return await service.update_product(ctx, product_id, body)
+
+
+@router.delete("/api/v1/products/{product_id:uuid}", access=MANAGERS, status=204)
+async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
+    """Deactivate a product (products with history are never deleted)."""
+    await service.deactivate_product(ctx, product_id)

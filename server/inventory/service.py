@@ -1,0 +1,308 @@
+"""Stock and its movements.
+
+Invariants:
+- A product's `stock` changes only here, and every change writes one movement with its delta
+  and the balance right after it; so stock = Σ deltas of its movements, always.
+- Products are locked in id order (`SELECT … ORDER BY id FOR UPDATE`) before any change, so
+  concurrent multi-product changes can't deadlock; the decrement itself is a conditional UPDATE
+  that refuses to go below zero unless negative stock is allowed.
+- Events (`stock.changed`, and `stock.low` when a product crosses down to its reorder point)
+  are published only after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, insert, select, text
+
+from server.catalog.models import Product
+from server.core.context import Context
+from server.core.errors import Conflict, FieldError, NotFound
+from server.core.events import publish_after_commit
+from server.core.ids import new_id
+from server.core.pagination import Page, PageQuery, paginate
+from server.inventory.models import InventoryMovement
+from server.inventory.schemas import (
+    AdjustmentCreate,
+    CountCreate,
+    LowStockItem,
+    MovementBatch,
+    MovementQuery,
+    MovementRead,
+    ReceiptCreate,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LockedProduct:
+    id: uuid.UUID
+    sku: str
+    name: str
+    stock: int
+    reorder_point: int
+    price: int
+    cost: int
+    tax_rate_bp: int
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    product_id: uuid.UUID
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedChange:
+    movement_id: uuid.UUID
+    product_id: uuid.UUID
+    delta: int
+    balance_after: int
+
+
+_LOCK = text(
+    "select id, sku, name, stock, reorder_point, price, cost, tax_rate_bp, is_active from products "
+    "where organization_id = :organization_id and id = any(:ids) order by id for update"
+)
+
+_APPLY = text(
+    "update products p set stock = p.stock + d.delta, updated_at = now() "
+    "from unnest(cast(:ids as uuid[]), cast(:deltas as bigint[])) as d(id, delta) "
+    "where p.organization_id = :organization_id and p.id = d.id and (:allow_negative or p.stock + d.delta >= 0) "
+    "returning p.id, p.stock"
+)
+
+
+async def lock_products(ctx: Context, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LockedProduct]:
+    """Lock the products in id order for the rest of the transaction and return their state.
+    Ids of other tenants or unknown ids are simply absent from the result."""
+    unique = sorted(set(product_ids))
+    rows = await ctx.session.execute(_LOCK, {"organization_id": ctx.organization_id, "ids": unique})
+    return {row.id: LockedProduct(*row) for row in rows}
+
+
+def insufficient_stock(products: Sequence[LockedProduct], requested: dict[uuid.UUID, int]) -> Conflict:
+    names = ", ".join(f"{product.name} ({product.sku}): {product.stock} in stock" for product in products)
+    return Conflict(
+        f"not enough stock for {names}",
+        code="insufficient_stock",
+        errors=[
+            FieldError(loc=["product", str(product.id)], msg=f"requested {requested[product.id]}, in stock {product.stock}")
+            for product in products
+        ],
+    )
+
+
+async def apply_stock_changes(
+    ctx: Context,
+    changes: Sequence[StockChange],
+    *,
+    kind: str,
+    locked: dict[uuid.UUID, LockedProduct],
+    allow_negative: bool,
+    reason: str = "",
+    reference_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> list[AppliedChange]:
+    """Apply stock changes to products already locked by `lock_products`, one movement each, in order.
+
+    Raises 404 naming any product not in `locked`, and 409 `insufficient_stock` naming every
+    product that would go below zero when negative stock is not allowed.
+    """
+    missing = [change.product_id for change in changes if change.product_id not in locked]
+    if missing:
+        raise NotFound("unknown product", errors=[FieldError(loc=["product", str(pid)], msg="not found") for pid in missing])
+    totals: dict[uuid.UUID, int] = {}
+    for change in changes:
+        totals[change.product_id] = totals.get(change.product_id, 0) + change.delta
+    if not allow_negative:
+        short = [locked[pid] for pid, delta in totals.items() if delta < 0 and locked[pid].stock + delta < 0]
+        if short:
+            raise insufficient_stock(short, {pid: -delta for pid, delta in totals.items()})
+    ids = list(totals)
+    result = await ctx.session.execute(
+        _APPLY,
+        {
+            "organization_id": ctx.organization_id,
+            "ids": ids,
+            "deltas": [totals[pid] for pid in ids],
+            "allow_negative": allow_negative,
+        },
+    )
+    updated: dict[uuid.UUID, int] = {row.id: row.stock for row in result}
+    if len(updated) != len(ids):
+        raise insufficient_stock([locked[pid] for pid in ids if pid not in updated], {pid: -d for pid, d in totals.items()})
+
+    moment = occurred_at or datetime.now(UTC)
+    running = {pid: locked[pid].stock for pid in ids}
+    applied: list[AppliedChange] = []
+    rows: list[dict[str, object]] = []
+    for change in changes:
+        running[change.product_id] += change.delta
+        movement_id = new_id()
+        applied.append(AppliedChange(movement_id, change.product_id, change.delta, running[change.product_id]))
+        rows.append(
+            {
+                "organization_id": ctx.organization_id,
+                "id": movement_id,
+                "product_id": change.product_id,
+                "kind": kind,
+                "delta": change.delta,
+                "balance_after": running[change.product_id],
+                "actor_id": ctx.actor_id,
+                "reason": reason,
+                "reference_id": reference_id,
+                "occurred_at": moment,
+            }
+        )
+    await ctx.session.execute(insert(InventoryMovement), rows)
+    _announce(ctx, locked, updated, totals, kind)
+    return applied
+
+
+def _announce(
+    ctx: Context,
+    locked: dict[uuid.UUID, LockedProduct],
+    stock_after: dict[uuid.UUID, int],
+    deltas: dict[uuid.UUID, int],
+    kind: str,
+) -> None:
+    changed = [
+        {"product_id": pid, "sku": locked[pid].sku, "stock": stock, "delta": deltas[pid], "kind": kind}
+        for pid, stock in stock_after.items()
+    ]
+    publish_after_commit(ctx, "stock", "stock.changed", {"products": changed})
+    for pid, stock in stock_after.items():
+        product = locked[pid]
+        if product.stock > product.reorder_point >= stock and product.is_active:
+            publish_after_commit(
+                ctx,
+                "alerts",
+                "stock.low",
+                {"product_id": pid, "sku": product.sku, "name": product.name, "stock": stock,
+                 "reorder_point": product.reorder_point},
+            )
+
+
+def to_read(movement: InventoryMovement) -> MovementRead:
+    return MovementRead(
+        id=movement.id,
+        product_id=movement.product_id,
+        kind=movement.kind,  # type: ignore[arg-type]
+        delta=movement.delta,
+        balance_after=movement.balance_after,
+        actor_id=movement.actor_id,
+        reason=movement.reason,
+        reference_id=movement.reference_id,
+        occurred_at=movement.occurred_at,
+    )
+
+
+def _batch(applied: Sequence[AppliedChange], kind: str, reason: str, actor_id: uuid.UUID | None) -> MovementBatch:
+    now = datetime.now(UTC)
+    return MovementBatch(
+        movements=[
+            MovementRead(
+                id=change.movement_id,
+                product_id=change.product_id,
+                kind=kind,  # type: ignore[arg-type]
+                delta=change.delta,
+                balance_after=change.balance_after,
+                actor_id=actor_id,
+                reason=reason,
+                reference_id=None,
+                occurred_at=now,
+            )
+            for change in applied
+        ]
+    )
+
+
+async def receive_stock(ctx: Context, data: ReceiptCreate) -> MovementBatch:
+    """Goods in: each line adds its quantity."""
+    changes = [StockChange(line.product_id, line.quantity) for line in data.lines]
+    locked = await lock_products(ctx, [change.product_id for change in changes])
+    applied = await apply_stock_changes(ctx, changes, kind="receipt", locked=locked, allow_negative=True,
+                                        reason=data.reason)
+    return _batch(applied, "receipt", data.reason, ctx.actor_id)
+
+
+async def adjust_stock(ctx: Context, data: AdjustmentCreate) -> MovementBatch:
+    """Corrections with a reason (breakage, theft, …); may not go below zero unless the tenant allows it."""
+    changes = [StockChange(line.product_id, line.delta) for line in data.lines if line.delta != 0]
+    if not changes:
+        raise Conflict("every adjustment line has a zero delta", code="empty_adjustment")
+    assert ctx.tenant is not None
+    locked = await lock_products(ctx, [change.product_id for change in changes])
+    applied = await apply_stock_changes(ctx, changes, kind="adjustment", locked=locked,
+                                        allow_negative=ctx.tenant.allow_negative_stock, reason=data.reason)
+    return _batch(applied, "adjustment", data.reason, ctx.actor_id)
+
+
+async def count_stock(ctx: Context, data: CountCreate) -> MovementBatch:
+    """A stock count sets each product to what was counted; the movement records the difference
+    (zero when the count confirms the books)."""
+    locked = await lock_products(ctx, [line.product_id for line in data.lines])
+    seen: set[uuid.UUID] = set()
+    changes: list[StockChange] = []
+    for index, line in enumerate(data.lines):
+        if line.product_id in seen:
+            raise Conflict("a product is counted twice", code="duplicate_line",
+                           errors=[FieldError(loc=["body", "lines", index, "product_id"], msg="counted twice")])
+        seen.add(line.product_id)
+        if line.product_id in locked:
+            changes.append(StockChange(line.product_id, line.counted - locked[line.product_id].stock))
+        else:
+            changes.append(StockChange(line.product_id, 0))
+    applied = await apply_stock_changes(ctx, changes, kind="count", locked=locked, allow_negative=True,
+                                        reason=data.reason)
+    return _batch(applied, "count", data.reason, ctx.actor_id)
+
+
+async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRead]:
+    statement = select(InventoryMovement).where(InventoryMovement.organization_id == ctx.organization_id)
+    if query.product_id is not None:
+        statement = statement.where(InventoryMovement.product_id == query.product_id)
+    if query.kind is not None:
+        statement = statement.where(InventoryMovement.kind == query.kind)
+    if query.since is not None:
+        statement = statement.where(InventoryMovement.occurred_at >= query.since)
+    if query.until is not None:
+        statement = statement.where(InventoryMovement.occurred_at < query.until)
+    statement = statement.order_by(InventoryMovement.occurred_at.desc(), InventoryMovement.id.desc())
+    return await paginate(ctx.session, statement, query, to_read)
+
+
+async def product_movements(ctx: Context, product_id: uuid.UUID, query: MovementQuery) -> Page[MovementRead]:
+    exists = await ctx.session.scalar(
+        select(Product.id).where(Product.organization_id == ctx.organization_id, Product.id == product_id)
+    )
+    if exists is None:
+        raise NotFound("no such product")
+    query = MovementQuery(
+        limit=query.limit, offset=query.offset, product_id=product_id, kind=query.kind, since=query.since,
+        until=query.until,
+    )
+    return await list_movements(ctx, query)
+
+
+async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
+    statement = (
+        select(Product.id, Product.sku, Product.name, Product.stock, Product.reorder_point)
+        .where(
+            and_(Product.organization_id == ctx.organization_id, Product.is_active, Product.stock <= Product.reorder_point)
+        )
+        .order_by((Product.stock - Product.reorder_point).asc(), Product.name, Product.id)
+    )
+
+    def convert(row: object) -> LowStockItem:
+        pid, sku, name, stock, reorder_point = row  # type: ignore[misc]
+        return LowStockItem(product_id=pid, sku=sku, name=name, stock=stock, reorder_point=reorder_point,
+                            shortfall=max(reorder_point - stock, 0))
+
+    return await paginate(ctx.session, statement, query, convert, scalars=False)
+
