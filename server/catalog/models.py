@@ -39,6 +39,13 @@ class Product(TenantScoped, Timestamped, Base):
             unique=True,
             postgresql_where=text("barcode is not null"),
         ),
+        Index(
+            "ix_products_barcode_prefix", "organization_id", "barcode", postgresql_ops={"barcode": "text_pattern_ops"}
+        ),
+        Index("ix_products_sku_prefix", "organization_id", text("lower(sku) text_pattern_ops")),
+        Index("ix_products_name_trgm", text("orbit_fold(name) gin_trgm_ops"), postgresql_using="gin"),
+        Index("ix_products_category", "organization_id", "category_id"),
+        Index("ix_products_name", "organization_id", "name"),
         CheckConstraint("price >= 0", name="price_non_negative"),
         CheckConstraint("cost >= 0", name="cost_non_negative"),
         CheckConstraint("tax_rate_bp between 0 and 10000", name="tax_rate_range"),

@@ -32,22 +32,32 @@ async def list_categories(ctx: Context) -> list[CategoryRead]:
     return await service.list_categories(ctx)
 
 
-@router.post("/api/v1/categories", access=MANAGERS, body=CategoryCreate, response=CategoryRead, status=201,
-             responses=TAKEN)
+@router.post(
+    "/api/v1/categories", access=MANAGERS, body=CategoryCreate, response=CategoryRead, status=201, responses=TAKEN
+)
 async def create_category(ctx: Context, body: CategoryCreate) -> CategoryRead:
     """Add a category, optionally inside another."""
     return await service.create_category(ctx, body)
 
 
-@router.patch("/api/v1/categories/{category_id:uuid}", access=MANAGERS, body=CategoryUpdate, response=CategoryRead,
-              responses=TAKEN)
+@router.patch(
+    "/api/v1/categories/{category_id:uuid}",
+    access=MANAGERS,
+    body=CategoryUpdate,
+    response=CategoryRead,
+    responses=TAKEN,
+)
 async def update_category(ctx: Context, category_id: uuid.UUID, body: CategoryUpdate) -> CategoryRead:
     """Rename a category or move it."""
     return await service.update_category(ctx, category_id, body)
 
 
-@router.delete("/api/v1/categories/{category_id:uuid}", access=MANAGERS, status=204,
-               responses={409: "The category still has products or subcategories"})
+@router.delete(
+    "/api/v1/categories/{category_id:uuid}",
+    access=MANAGERS,
+    status=204,
+    responses={409: "The category still has products or subcategories"},
+)
 async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
     """Delete an empty category."""
     await service.delete_category(ctx, category_id)
@@ -59,8 +69,7 @@ async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
     return await service.list_products(ctx, query)
 
 
-@router.post("/api/v1/products", access=MANAGERS, body=ProductCreate, response=ProductRead, status=201,
-             responses=TAKEN)
+@router.post("/api/v1/products", access=MANAGERS, body=ProductCreate, response=ProductRead, status=201, responses=TAKEN)
 async def create_product(ctx: Context, body: ProductCreate) -> ProductRead:
     """Add a product; `initial_stock` is recorded as a receipt."""
     return await service.create_product(ctx, body)
@@ -73,8 +82,14 @@ async def export_products(ctx: Context) -> Response:
     return csv_response("products.csv", header, rows)
 
 
-@router.post("/api/v1/products/import", access=MANAGERS, query=ImportQuery, response=ImportReport,
-             max_body=MAX_CSV_BYTES, responses={422: "Some rows are invalid: the report lists them; nothing was written"})
+@router.post(
+    "/api/v1/products/import",
+    access=MANAGERS,
+    query=ImportQuery,
+    response=ImportReport,
+    max_body=MAX_CSV_BYTES,
+    responses={422: "Some rows are invalid: the report lists them; nothing was written"},
+)
 async def import_products(ctx: Context, query: ImportQuery, request: Request) -> ImportReport:
     """Create or update products by SKU from a CSV file (the request body). All rows or none."""
     return await service.import_products(ctx, await request.body(), dry_run=query.dry_run)
@@ -86,8 +101,9 @@ async def read_product(ctx: Context, product_id: uuid.UUID) -> ProductRead:
     return await service.read_product(ctx, product_id)
 
 
-@router.patch("/api/v1/products/{product_id:uuid}", access=MANAGERS, body=ProductUpdate, response=ProductRead,
-              responses=TAKEN)
+@router.patch(
+    "/api/v1/products/{product_id:uuid}", access=MANAGERS, body=ProductUpdate, response=ProductRead, responses=TAKEN
+)
 async def update_product(ctx: Context, product_id: uuid.UUID, body: ProductUpdate) -> ProductRead:
     """Change a product's data (not its stock: use inventory movements)."""
     return await service.update_product(ctx, product_id, body)

@@ -29,7 +29,7 @@ class CategoryCreate(Input):
 
 class CategoryUpdate(Input):
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    parent_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
+    parent_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CategoryRead(Output):
@@ -60,9 +60,9 @@ class ProductUpdate(Input):
     sku: Sku | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
     price: Money | msgspec.UnsetType = msgspec.UNSET
-    barcode: Barcode | None | msgspec.UnsetType = msgspec.UNSET
+    barcode: Barcode | msgspec.UnsetType | None = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
-    category_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
+    category_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     cost: Money | msgspec.UnsetType = msgspec.UNSET
     tax_rate_bp: TaxRate | msgspec.UnsetType = msgspec.UNSET
     unit: Unit | msgspec.UnsetType = msgspec.UNSET

@@ -19,7 +19,6 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from server.audit import service as audit
 from server.catalog.models import Category, Product
@@ -35,19 +34,41 @@ from server.catalog.schemas import (
 )
 from server.core.context import Context
 from server.core.csvio import read_rows
-from server.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from server.core.db import unique_or_conflict
+from server.core.errors import ApiError, Conflict, FieldError, NotFound, ValidationFailed
 from server.core.ids import new_id
 from server.core.money import format_amount, minor_units, parse_amount
 from server.core.pagination import Page, paginate
 from server.inventory import service as inventory
 
 PRODUCT_AUDIT_FIELDS = (
-    "sku", "barcode", "name", "description", "category_id", "price", "cost", "tax_rate_bp", "unit",
-    "reorder_point", "lead_time_days", "is_active",
+    "sku",
+    "barcode",
+    "name",
+    "description",
+    "category_id",
+    "price",
+    "cost",
+    "tax_rate_bp",
+    "unit",
+    "reorder_point",
+    "lead_time_days",
+    "is_active",
 )
 CSV_COLUMNS = (
-    "sku", "barcode", "name", "description", "category", "price", "cost", "tax_rate", "unit", "stock",
-    "reorder_point", "lead_time_days", "active",
+    "sku",
+    "barcode",
+    "name",
+    "description",
+    "category",
+    "price",
+    "cost",
+    "tax_rate",
+    "unit",
+    "stock",
+    "reorder_point",
+    "lead_time_days",
+    "active",
 )
 
 
@@ -74,19 +95,20 @@ async def _require_category(ctx: Context, category_id: uuid.UUID | None, field: 
         raise NotFound("no such category", errors=[FieldError(loc=["body", field], msg="no such category")])
 
 
-async def _flush_unique(ctx: Context, what: str) -> None:
-    """Flush, turning a unique-index violation into 409 naming the field."""
-    try:
-        async with ctx.session.begin_nested():
-            await ctx.session.flush()
-    except IntegrityError as exc:
-        message = str(exc.orig)
-        for index, field in (("uq_products_sku", "sku"), ("uq_products_barcode", "barcode"),
-                             ("uq_categories_name", "name")):
-            if index in message:
-                raise Conflict(f"another {what} has this {field}", code=f"{field}_taken",
-                               errors=[FieldError(loc=["body", field], msg="already used")]) from exc
-        raise
+def _taken(what: str) -> dict[str, ApiError]:
+    """The 409s of the catalog's unique indexes, each naming its field."""
+    return {
+        index: Conflict(
+            f"another {what} has this {field}",
+            code=f"{field}_taken",
+            errors=[FieldError(loc=["body", field], msg="already used")],
+        )
+        for index, field in (
+            ("uq_products_sku", "sku"),
+            ("uq_products_barcode", "barcode"),
+            ("uq_categories_name", "name"),
+        )
+    }
 
 
 async def list_categories(ctx: Context) -> list[CategoryRead]:
@@ -99,12 +121,19 @@ async def list_categories(ctx: Context) -> list[CategoryRead]:
 async def create_category(ctx: Context, data: CategoryCreate) -> CategoryRead:
     await _require_category(ctx, data.parent_id, "parent_id")
     now = datetime.now(UTC)
-    category = Category(organization_id=ctx.organization_id, id=new_id(), name=data.name.strip(),
-                        parent_id=data.parent_id, created_at=now, updated_at=now)
-    ctx.session.add(category)
-    await _flush_unique(ctx, "category")
-    await audit.record(ctx, action="category.created", entity="category", entity_id=category.id,
-                       after=category_read(category))
+    category = Category(
+        organization_id=ctx.organization_id,
+        id=new_id(),
+        name=data.name.strip(),
+        parent_id=data.parent_id,
+        created_at=now,
+        updated_at=now,
+    )
+    async with unique_or_conflict(ctx.session, _taken("category")):
+        ctx.session.add(category)
+    await audit.record(
+        ctx, action="category.created", entity="category", entity_id=category.id, after=category_read(category)
+    )
     return category_read(category)
 
 
@@ -122,19 +151,27 @@ async def _ancestors(ctx: Context, category_id: uuid.UUID) -> set[uuid.UUID]:
 async def update_category(ctx: Context, category_id: uuid.UUID, data: CategoryUpdate) -> CategoryRead:
     category = await get_category(ctx, category_id)
     before = category_read(category)
-    if data.name is not msgspec.UNSET:
-        category.name = data.name.strip()
-    if data.parent_id is not msgspec.UNSET:
-        if data.parent_id is not None:
-            await _require_category(ctx, data.parent_id, "parent_id")
-            if category.id in await _ancestors(ctx, data.parent_id):
-                raise ValidationFailed("a category can't be inside itself",
-                                       errors=[FieldError(loc=["body", "parent_id"], msg="would make a cycle")])
-        category.parent_id = data.parent_id
-    category.updated_at = datetime.now(UTC)
-    await _flush_unique(ctx, "category")
-    await audit.record(ctx, action="category.updated", entity="category", entity_id=category.id, before=before,
-                       after=category_read(category))
+    if data.parent_id is not msgspec.UNSET and data.parent_id is not None:
+        await _require_category(ctx, data.parent_id, "parent_id")
+        if category.id in await _ancestors(ctx, data.parent_id):
+            raise ValidationFailed(
+                "a category can't be inside itself",
+                errors=[FieldError(loc=["body", "parent_id"], msg="would make a cycle")],
+            )
+    async with unique_or_conflict(ctx.session, _taken("category")):
+        if data.name is not msgspec.UNSET:
+            category.name = data.name.strip()
+        if data.parent_id is not msgspec.UNSET:
+            category.parent_id = data.parent_id
+        category.updated_at = datetime.now(UTC)
+    await audit.record(
+        ctx,
+        action="category.updated",
+        entity="category",
+        entity_id=category.id,
+        before=before,
+        after=category_read(category),
+    )
     return category_read(category)
 
 
@@ -142,16 +179,19 @@ async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
     """Delete an empty category: one with products or subcategories is refused with 409."""
     category = await get_category(ctx, category_id)
     in_use = await ctx.session.scalar(
-        select(func.count()).select_from(Product).where(
-            Product.organization_id == ctx.organization_id, Product.category_id == category_id)
+        select(func.count())
+        .select_from(Product)
+        .where(Product.organization_id == ctx.organization_id, Product.category_id == category_id)
     ) or await ctx.session.scalar(
-        select(func.count()).select_from(Category).where(
-            Category.organization_id == ctx.organization_id, Category.parent_id == category_id)
+        select(func.count())
+        .select_from(Category)
+        .where(Category.organization_id == ctx.organization_id, Category.parent_id == category_id)
     )
     if in_use:
         raise Conflict("the category still has products or subcategories", code="category_in_use")
-    await audit.record(ctx, action="category.deleted", entity="category", entity_id=category.id,
-                       before=category_read(category))
+    await audit.record(
+        ctx, action="category.deleted", entity="category", entity_id=category.id, before=category_read(category)
+    )
     await ctx.session.delete(category)
     await ctx.session.flush()
 
@@ -222,17 +262,19 @@ async def _receive_initial_stock(ctx: Context, stock: dict[uuid.UUID, int], reas
     changes = [inventory.StockChange(pid, quantity) for pid, quantity in stock.items() if quantity > 0]
     if changes:
         locked = await inventory.lock_products(ctx, [change.product_id for change in changes])
-        await inventory.apply_stock_changes(ctx, changes, kind="receipt", locked=locked, allow_negative=True,
-                                            reason=reason)
+        await inventory.apply_stock_changes(
+            ctx, changes, kind="receipt", locked=locked, allow_negative=True, reason=reason
+        )
 
 
 async def create_product(ctx: Context, data: ProductCreate) -> ProductRead:
     await _require_category(ctx, data.category_id, "category_id")
     product = _new_product(ctx, data)
-    ctx.session.add(product)
-    await _flush_unique(ctx, "product")
-    await audit.record(ctx, action="product.created", entity="product", entity_id=product.id,
-                       after=_audit_view(product))
+    async with unique_or_conflict(ctx.session, _taken("product")):
+        ctx.session.add(product)
+    await audit.record(
+        ctx, action="product.created", entity="product", entity_id=product.id, after=_audit_view(product)
+    )
     if data.initial_stock:
         await _receive_initial_stock(ctx, {product.id: data.initial_stock}, "initial stock")
         await ctx.session.refresh(product)
@@ -246,17 +288,24 @@ async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdat
     before = _audit_view(product)
     if data.category_id is not msgspec.UNSET:
         await _require_category(ctx, data.category_id, "category_id")
-    for field in PRODUCT_AUDIT_FIELDS:
-        value = getattr(data, field)
-        if value is not msgspec.UNSET:
-            setattr(product, field, value.strip() if field in ("sku", "name", "unit") else value)
+    async with unique_or_conflict(ctx.session, _taken("product")):
+        for field in PRODUCT_AUDIT_FIELDS:
+            value = getattr(data, field)
+            if value is not msgspec.UNSET:
+                setattr(product, field, value.strip() if field in ("sku", "name", "unit") else value)
+        if _audit_view(product) != before:
+            product.updated_at = datetime.now(UTC)
     after = _audit_view(product)
     if after != before:
-        product.updated_at = datetime.now(UTC)
-        await _flush_unique(ctx, "product")
         changed = {key: value for key, value in after.items() if before[key] != value}
-        await audit.record(ctx, action="product.updated", entity="product", entity_id=product.id,
-                           before={key: before[key] for key in changed}, after=changed)
+        await audit.record(
+            ctx,
+            action="product.updated",
+            entity="product",
+            entity_id=product.id,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
     return product_read(product)
 
 
@@ -315,16 +364,28 @@ async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
 
 async def export_products(ctx: Context) -> tuple[list[str], list[list[object]]]:
     digits = minor_units(ctx.tenant.currency) if ctx.tenant else 2
-    categories = {c.id: c.name for c in await ctx.session.scalars(
-        select(Category).where(Category.organization_id == ctx.organization_id))}
+    categories = {
+        c.id: c.name
+        for c in await ctx.session.scalars(select(Category).where(Category.organization_id == ctx.organization_id))
+    }
     products = await ctx.session.scalars(
         select(Product).where(Product.organization_id == ctx.organization_id).order_by(Product.sku)
     )
     rows = [
         [
-            p.sku, p.barcode or "", p.name, p.description, categories.get(p.category_id, "") if p.category_id else "",
-            format_amount(p.price, digits), format_amount(p.cost, digits), format_amount(p.tax_rate_bp, 2), p.unit,
-            p.stock, p.reorder_point, p.lead_time_days, "yes" if p.is_active else "no",
+            p.sku,
+            p.barcode or "",
+            p.name,
+            p.description,
+            categories.get(p.category_id, "") if p.category_id else "",
+            format_amount(p.price, digits),
+            format_amount(p.cost, digits),
+            format_amount(p.tax_rate_bp, 2),
+            p.unit,
+            p.stock,
+            p.reorder_point,
+            p.lead_time_days,
+            "yes" if p.is_active else "no",
         ]
         for p in products
     ]
@@ -422,8 +483,11 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
     header, rows = read_rows(raw)
     missing = [column for column in ("sku", "name", "price") if column not in header]
     if missing:
-        raise ValidationFailed(f"missing columns: {', '.join(missing)}", code="missing_columns",
-                               errors=[FieldError(loc=["body", "header"], msg=f"missing {c}") for c in missing])
+        raise ValidationFailed(
+            f"missing columns: {', '.join(missing)}",
+            code="missing_columns",
+            errors=[FieldError(loc=["body", "header"], msg=f"missing {c}") for c in missing],
+        )
     if len(rows) > 50_000:
         raise ValidationFailed("at most 50,000 rows per file", code="too_many_rows")
     digits = minor_units(ctx.tenant.currency) if ctx.tenant else 2
@@ -451,14 +515,18 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
     existing = {
         product.sku: product
         for product in await ctx.session.scalars(
-            select(Product).where(Product.organization_id == ctx.organization_id,
-                                  Product.sku.in_([row.fields["sku"] for row in parsed])).with_for_update()
+            select(Product)
+            .where(
+                Product.organization_id == ctx.organization_id, Product.sku.in_([row.fields["sku"] for row in parsed])
+            )
+            .with_for_update()
         )
     }
     if barcodes:
         holders = await ctx.session.execute(
-            select(Product.barcode, Product.sku).where(Product.organization_id == ctx.organization_id,
-                                                       Product.barcode.in_(list(barcodes)))
+            select(Product.barcode, Product.sku).where(
+                Product.organization_id == ctx.organization_id, Product.barcode.in_(list(barcodes))
+            )
         )
         for barcode, sku in holders:
             row_number = barcodes[barcode]
@@ -474,8 +542,10 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
             errors=[FieldError(loc=["body", "row", error.row, error.field], msg=error.message) for error in errors],
         )
 
-    categories = {c.name.lower(): c.id for c in await ctx.session.scalars(
-        select(Category).where(Category.organization_id == ctx.organization_id))}
+    categories = {
+        c.name.lower(): c.id
+        for c in await ctx.session.scalars(select(Category).where(Category.organization_id == ctx.organization_id))
+    }
     created = updated = unchanged = 0
     for row in parsed:
         product = existing.get(row.fields["sku"])
@@ -500,8 +570,9 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
         if row.category:
             key = row.category.lower()
             if key not in categories:
-                category = Category(organization_id=ctx.organization_id, id=new_id(), name=row.category,
-                                    created_at=now, updated_at=now)
+                category = Category(
+                    organization_id=ctx.organization_id, id=new_id(), name=row.category, created_at=now, updated_at=now
+                )
                 ctx.session.add(category)
                 categories[key] = category.id
             row.fields["category_id"] = categories[key]
@@ -524,9 +595,14 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
     if counted:
         locked = await inventory.lock_products(ctx, [pid for pid, _ in counted])
         changes = [inventory.StockChange(pid, stock - locked[pid].stock) for pid, stock in counted]
-        await inventory.apply_stock_changes(ctx, changes, kind="count", locked=locked, allow_negative=True,
-                                            reason="stock from import")
-    await audit.record(ctx, action="product.imported", entity="product", entity_id="import",
-                       after={"rows": len(rows), "created": created, "updated": updated})
+        await inventory.apply_stock_changes(
+            ctx, changes, kind="count", locked=locked, allow_negative=True, reason="stock from import"
+        )
+    await audit.record(
+        ctx,
+        action="product.imported",
+        entity="product",
+        entity_id="import",
+        after={"rows": len(rows), "created": created, "updated": updated},
+    )
     return report
-

@@ -250,7 +250,9 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
             result = await endpoint.handler(context, **arguments)
             response = result if isinstance(result, Response) else _render(endpoint, result)
             if claim is not None:
-                await idempotency.complete(context, claim, idempotency.StoredResponse(response.status_code, response.body))
+                await idempotency.complete(
+                    context, claim, idempotency.StoredResponse(response.status_code, response.body)
+                )
         await context.run_after_commit()
         return response
 
@@ -260,7 +262,9 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
 
 
 def _replay(stored: idempotency.StoredResponse) -> Response:
-    return Response(stored.body, status_code=stored.status, media_type=JSON, headers={idempotency.REPLAY_HEADER: "true"})
+    return Response(
+        stored.body, status_code=stored.status, media_type=JSON, headers={idempotency.REPLAY_HEADER: "true"}
+    )
 
 
 def _render(endpoint: Endpoint, result: Any) -> Response:

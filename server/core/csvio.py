@@ -11,6 +11,15 @@ from starlette.responses import Response
 from server.core.errors import ValidationFailed
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading `'` (CSV injection);
+    numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def decode_spreadsheet(raw: bytes) -> str:
@@ -19,6 +28,11 @@ def decode_spreadsheet(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+def _unquote(cell: str) -> str:
+    """Undo `spreadsheet_safe`, so an exported file imports back unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_PREFIXES and cell[1:2] else cell
 
 
 def read_rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
@@ -33,7 +47,7 @@ def read_rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = [name.strip().lower() for name in next(reader)]
-    rows = [dict(zip(header, (cell.strip() for cell in row), strict=False)) for row in reader if any(row)]
+    rows = [dict(zip(header, (_unquote(cell.strip()) for cell in row), strict=False)) for row in reader if any(row)]
     return header, rows
 
 
@@ -44,7 +58,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[o
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return Response(
         buffer.getvalue().encode(),
         media_type="text/csv; charset=utf-8",

@@ -19,9 +19,12 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, func, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.types import Uuid
+
+from server.core.errors import ApiError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -105,3 +108,23 @@ async def enter_tenant(session: AsyncSession, organization_id: uuid.UUID) -> Non
         text("select set_config(:name, :value, true)"),
         {"name": TENANT_SETTING, "value": str(organization_id)},
     )
+
+
+@asynccontextmanager
+async def unique_or_conflict(session: AsyncSession, conflicts: dict[str, ApiError]) -> AsyncIterator[None]:
+    """Make the changes done inside the block and flush them within a savepoint. A unique
+    violation of an index named in `conflicts` becomes that error (a 409 naming the field) and
+    leaves the rest of the transaction usable; other integrity errors propagate.
+
+    Changes must be made inside the block: entering it flushes what is already pending, outside
+    the savepoint."""
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError as exc:
+        message = str(exc.orig)
+        for index, error in conflicts.items():
+            if index in message:
+                raise error from exc
+        raise

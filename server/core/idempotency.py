@@ -82,7 +82,9 @@ def validate_key(raw: str | None) -> str:
             code="idempotency_key_required",
         )
     if not _KEY_PATTERN.match(raw):
-        raise BadRequest("the Idempotency-Key must be 1 to 255 visible ASCII characters", code="idempotency_key_invalid")
+        raise BadRequest(
+            "the Idempotency-Key must be 1 to 255 visible ASCII characters", code="idempotency_key_invalid"
+        )
     return raw
 
 

@@ -19,6 +19,8 @@ class Customer(TenantScoped, Timestamped, Base):
         Index(
             "uq_customers_tax_id", "organization_id", "tax_id", unique=True, postgresql_where=text("tax_id is not null")
         ),
+        Index("ix_customers_tax_id_prefix", "organization_id", "tax_id", postgresql_ops={"tax_id": "text_pattern_ops"}),
+        Index("ix_customers_name_trgm", text("orbit_fold(name) gin_trgm_ops"), postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

@@ -20,19 +20,18 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, literal, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from server.audit import service as audit
 from server.core.context import Context
-from server.core.db import Database
-from server.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from server.core.csvio import spreadsheet_safe
+from server.core.db import Database, unique_or_conflict
+from server.core.errors import ApiError, Conflict, FieldError, NotFound, ValidationFailed
 from server.core.ids import new_id
 from server.core.pagination import Page, PageQuery, paginate
 from server.core.schemas import EMAIL_PATTERN
@@ -70,7 +69,6 @@ EXPORT_COLUMNS = (
 )
 HISTORY_COLUMNS: tuple[Any, ...] = (Sale.id, Sale.invoice_number, Sale.sold_at, Sale.total, Sale.status)
 # Free-text cells starting with one of these are read as formulas by spreadsheets (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Normalization
@@ -168,21 +166,11 @@ async def get_customer(ctx: Context, customer_id: uuid.UUID, *, for_update: bool
     return customer
 
 
-@asynccontextmanager
-async def _unique_tax_id(ctx: Context) -> AsyncIterator[None]:
-    """Run the block's writes in a savepoint and flush them, turning a duplicate tax id into 409
-    (the unique index settles races). The writes must happen inside the block: entering a
-    savepoint flushes what is already pending outside it, and a failure there would poison the
-    whole transaction instead of only the savepoint."""
-    try:
-        async with ctx.session.begin_nested():
-            yield
-            await ctx.session.flush()
-    except IntegrityError as exc:
-        if TAX_ID_INDEX not in str(exc.orig):
-            raise
-        message = "another customer already has this tax id"
-        raise Conflict(message, code="tax_id_taken", errors=[FieldError(loc=["body", "tax_id"], msg=message)]) from exc
+def _tax_id_taken() -> dict[str, ApiError]:
+    message = "another customer already has this tax id"
+    return {
+        TAX_ID_INDEX: Conflict(message, code="tax_id_taken", errors=[FieldError(loc=["body", "tax_id"], msg=message)])
+    }
 
 
 async def create_customer(ctx: Context, data: CustomerCreate) -> CustomerRead:
@@ -203,7 +191,7 @@ async def create_customer(ctx: Context, data: CustomerCreate) -> CustomerRead:
         created_at=now,
         updated_at=now,
     )
-    async with _unique_tax_id(ctx):
+    async with unique_or_conflict(ctx.session, _tax_id_taken()):
         ctx.session.add(customer)
     await audit.record(
         ctx, action="customer.created", entity="customer", entity_id=customer.id, after=audit_view(customer)
@@ -243,7 +231,7 @@ async def update_customer(ctx: Context, customer_id: uuid.UUID, data: CustomerUp
     if not changed:
         return to_read(customer)
     before = audit_view(customer)
-    async with _unique_tax_id(ctx):
+    async with unique_or_conflict(ctx.session, _tax_id_taken()):
         for name, value in changed.items():
             setattr(customer, name, value)
         customer.updated_at = datetime.now(UTC)
@@ -282,10 +270,11 @@ def _like_prefix(value: str) -> str:
 
 
 def _search_condition(search: str) -> ColumnElement[bool]:
-    """Case-insensitive prefix of the name, email, tax id or phone, each compared in its stored form."""
+    """The name contains the term (case- and accent-insensitive, trigram index), or the email, tax id
+    or phone starts with it, each compared in its stored form."""
     term = search.strip()
     conditions: list[ColumnElement[bool]] = [
-        func.lower(Customer.name).like(_like_prefix(" ".join(term.lower().split()))),
+        func.orbit_fold(Customer.name).like("%" + func.orbit_fold(_like_prefix(" ".join(term.split())))),
         Customer.email.like(_like_prefix(term.lower())),
     ]
     tax_id = normalize_tax_id(term)
@@ -332,12 +321,6 @@ def export_filename(ctx: Context) -> str:
     return f"customers-{ctx.tenant.subdomain}-{day.isoformat()}.csv"
 
 
-def _spreadsheet_safe(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def _local_time(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).isoformat(timespec="seconds") if value is not None else ""
 
@@ -345,12 +328,12 @@ def _local_time(value: datetime | None, zone: ZoneInfo) -> str:
 def _export_row(row: Any, zone: ZoneInfo) -> list[object]:
     return [
         row.id,
-        _spreadsheet_safe(row.name),
+        spreadsheet_safe(row.name or ""),
         row.tax_id or "",
-        _spreadsheet_safe(row.email),
+        spreadsheet_safe(row.email or ""),
         row.phone or "",
-        _spreadsheet_safe(row.address),
-        _spreadsheet_safe(row.notes),
+        spreadsheet_safe(row.address or ""),
+        spreadsheet_safe(row.notes or ""),
         "true" if row.is_active else "false",
         row.visits,
         row.total_spent,

@@ -20,22 +20,43 @@ router = Router(tags=["inventory"])
 STOCK_CONFLICTS = {409: "Not enough stock for one or more products", 428: "Idempotency-Key header missing"}
 
 
-@router.post("/api/v1/inventory/receipts", access=MANAGERS, body=ReceiptCreate, response=MovementBatch, status=201,
-             idempotent=True, responses={428: "Idempotency-Key header missing"})
+@router.post(
+    "/api/v1/inventory/receipts",
+    access=MANAGERS,
+    body=ReceiptCreate,
+    response=MovementBatch,
+    status=201,
+    idempotent=True,
+    responses={428: "Idempotency-Key header missing"},
+)
 async def receive_stock(ctx: Context, body: ReceiptCreate) -> MovementBatch:
     """Record goods received: each line adds its quantity to stock."""
     return await service.receive_stock(ctx, body)
 
 
-@router.post("/api/v1/inventory/adjustments", access=MANAGERS, body=AdjustmentCreate, response=MovementBatch,
-             status=201, idempotent=True, responses=STOCK_CONFLICTS)
+@router.post(
+    "/api/v1/inventory/adjustments",
+    access=MANAGERS,
+    body=AdjustmentCreate,
+    response=MovementBatch,
+    status=201,
+    idempotent=True,
+    responses=STOCK_CONFLICTS,
+)
 async def adjust_stock(ctx: Context, body: AdjustmentCreate) -> MovementBatch:
     """Correct stock by a signed delta, with a reason."""
     return await service.adjust_stock(ctx, body)
 
 
-@router.post("/api/v1/inventory/counts", access=MANAGERS, body=CountCreate, response=MovementBatch, status=201,
-             idempotent=True, responses={428: "Idempotency-Key header missing"})
+@router.post(
+    "/api/v1/inventory/counts",
+    access=MANAGERS,
+    body=CountCreate,
+    response=MovementBatch,
+    status=201,
+    idempotent=True,
+    responses={428: "Idempotency-Key header missing"},
+)
 async def count_stock(ctx: Context, body: CountCreate) -> MovementBatch:
     """Record a stock count: each product is set to the counted quantity."""
     return await service.count_stock(ctx, body)
@@ -47,8 +68,9 @@ async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRea
     return await service.list_movements(ctx, query)
 
 
-@router.get("/api/v1/products/{product_id:uuid}/movements", access=MANAGERS, query=MovementQuery,
-            response=Page[MovementRead])
+@router.get(
+    "/api/v1/products/{product_id:uuid}/movements", access=MANAGERS, query=MovementQuery, response=Page[MovementRead]
+)
 async def product_movements(ctx: Context, product_id: uuid.UUID, query: MovementQuery) -> Page[MovementRead]:
     """One product's stock history, newest first."""
     return await service.product_movements(ctx, product_id, query)

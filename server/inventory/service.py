@@ -91,7 +91,9 @@ def insufficient_stock(products: Sequence[LockedProduct], requested: dict[uuid.U
         f"not enough stock for {names}",
         code="insufficient_stock",
         errors=[
-            FieldError(loc=["product", str(product.id)], msg=f"requested {requested[product.id]}, in stock {product.stock}")
+            FieldError(
+                loc=["product", str(product.id)], msg=f"requested {requested[product.id]}, in stock {product.stock}"
+            )
             for product in products
         ],
     )
@@ -115,7 +117,9 @@ async def apply_stock_changes(
     """
     missing = [change.product_id for change in changes if change.product_id not in locked]
     if missing:
-        raise NotFound("unknown product", errors=[FieldError(loc=["product", str(pid)], msg="not found") for pid in missing])
+        raise NotFound(
+            "unknown product", errors=[FieldError(loc=["product", str(pid)], msg="not found") for pid in missing]
+        )
     totals: dict[uuid.UUID, int] = {}
     for change in changes:
         totals[change.product_id] = totals.get(change.product_id, 0) + change.delta
@@ -135,7 +139,9 @@ async def apply_stock_changes(
     )
     updated: dict[uuid.UUID, int] = {row.id: row.stock for row in result}
     if len(updated) != len(ids):
-        raise insufficient_stock([locked[pid] for pid in ids if pid not in updated], {pid: -d for pid, d in totals.items()})
+        raise insufficient_stock(
+            [locked[pid] for pid in ids if pid not in updated], {pid: -d for pid, d in totals.items()}
+        )
 
     moment = occurred_at or datetime.now(UTC)
     running = {pid: locked[pid].stock for pid in ids}
@@ -183,8 +189,13 @@ def _announce(
                 ctx,
                 "alerts",
                 "stock.low",
-                {"product_id": pid, "sku": product.sku, "name": product.name, "stock": stock,
-                 "reorder_point": product.reorder_point},
+                {
+                    "product_id": pid,
+                    "sku": product.sku,
+                    "name": product.name,
+                    "stock": stock,
+                    "reorder_point": product.reorder_point,
+                },
             )
 
 
@@ -226,8 +237,9 @@ async def receive_stock(ctx: Context, data: ReceiptCreate) -> MovementBatch:
     """Goods in: each line adds its quantity."""
     changes = [StockChange(line.product_id, line.quantity) for line in data.lines]
     locked = await lock_products(ctx, [change.product_id for change in changes])
-    applied = await apply_stock_changes(ctx, changes, kind="receipt", locked=locked, allow_negative=True,
-                                        reason=data.reason)
+    applied = await apply_stock_changes(
+        ctx, changes, kind="receipt", locked=locked, allow_negative=True, reason=data.reason
+    )
     return _batch(applied, "receipt", data.reason, ctx.actor_id)
 
 
@@ -238,8 +250,14 @@ async def adjust_stock(ctx: Context, data: AdjustmentCreate) -> MovementBatch:
         raise Conflict("every adjustment line has a zero delta", code="empty_adjustment")
     assert ctx.tenant is not None
     locked = await lock_products(ctx, [change.product_id for change in changes])
-    applied = await apply_stock_changes(ctx, changes, kind="adjustment", locked=locked,
-                                        allow_negative=ctx.tenant.allow_negative_stock, reason=data.reason)
+    applied = await apply_stock_changes(
+        ctx,
+        changes,
+        kind="adjustment",
+        locked=locked,
+        allow_negative=ctx.tenant.allow_negative_stock,
+        reason=data.reason,
+    )
     return _batch(applied, "adjustment", data.reason, ctx.actor_id)
 
 
@@ -251,15 +269,19 @@ async def count_stock(ctx: Context, data: CountCreate) -> MovementBatch:
     changes: list[StockChange] = []
     for index, line in enumerate(data.lines):
         if line.product_id in seen:
-            raise Conflict("a product is counted twice", code="duplicate_line",
-                           errors=[FieldError(loc=["body", "lines", index, "product_id"], msg="counted twice")])
+            raise Conflict(
+                "a product is counted twice",
+                code="duplicate_line",
+                errors=[FieldError(loc=["body", "lines", index, "product_id"], msg="counted twice")],
+            )
         seen.add(line.product_id)
         if line.product_id in locked:
             changes.append(StockChange(line.product_id, line.counted - locked[line.product_id].stock))
         else:
             changes.append(StockChange(line.product_id, 0))
-    applied = await apply_stock_changes(ctx, changes, kind="count", locked=locked, allow_negative=True,
-                                        reason=data.reason)
+    applied = await apply_stock_changes(
+        ctx, changes, kind="count", locked=locked, allow_negative=True, reason=data.reason
+    )
     return _batch(applied, "count", data.reason, ctx.actor_id)
 
 
@@ -284,7 +306,11 @@ async def product_movements(ctx: Context, product_id: uuid.UUID, query: Movement
     if exists is None:
         raise NotFound("no such product")
     query = MovementQuery(
-        limit=query.limit, offset=query.offset, product_id=product_id, kind=query.kind, since=query.since,
+        limit=query.limit,
+        offset=query.offset,
+        product_id=product_id,
+        kind=query.kind,
+        since=query.since,
         until=query.until,
     )
     return await list_movements(ctx, query)
@@ -294,15 +320,24 @@ async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
     statement = (
         select(Product.id, Product.sku, Product.name, Product.stock, Product.reorder_point)
         .where(
-            and_(Product.organization_id == ctx.organization_id, Product.is_active, Product.stock <= Product.reorder_point)
+            and_(
+                Product.organization_id == ctx.organization_id,
+                Product.is_active,
+                Product.stock <= Product.reorder_point,
+            )
         )
         .order_by((Product.stock - Product.reorder_point).asc(), Product.name, Product.id)
     )
 
     def convert(row: object) -> LowStockItem:
         pid, sku, name, stock, reorder_point = row  # type: ignore[misc]
-        return LowStockItem(product_id=pid, sku=sku, name=name, stock=stock, reorder_point=reorder_point,
-                            shortfall=max(reorder_point - stock, 0))
+        return LowStockItem(
+            product_id=pid,
+            sku=sku,
+            name=name,
+            stock=stock,
+            reorder_point=reorder_point,
+            shortfall=max(reorder_point - stock, 0),
+        )
 
     return await paginate(ctx.session, statement, query, convert, scalars=False)
-

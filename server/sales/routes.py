@@ -37,8 +37,14 @@ async def list_registers(ctx: Context) -> list[RegisterRead]:
     return await service.list_registers(ctx)
 
 
-@router.post("/api/v1/registers", access=MANAGERS, body=RegisterCreate, response=RegisterRead, status=201,
-             responses={409: "Another register has this code"})
+@router.post(
+    "/api/v1/registers",
+    access=MANAGERS,
+    body=RegisterCreate,
+    response=RegisterRead,
+    status=201,
+    responses={409: "Another register has this code"},
+)
 async def create_register(ctx: Context, body: RegisterCreate) -> RegisterRead:
     """Add a register (its code prefixes its invoice numbers)."""
     return await service.create_register(ctx, body)
@@ -68,8 +74,15 @@ async def list_shifts(ctx: Context, query: ShiftQuery) -> Page[ShiftRead]:
     return await service.list_shifts(ctx, query)
 
 
-@router.post("/api/v1/shifts", access=ANY_ROLE, body=ShiftOpen, response=ShiftRead, status=201, idempotent=True,
-             responses={409: "The register already has an open shift", **KEY})
+@router.post(
+    "/api/v1/shifts",
+    access=ANY_ROLE,
+    body=ShiftOpen,
+    response=ShiftRead,
+    status=201,
+    idempotent=True,
+    responses={409: "The register already has an open shift", **KEY},
+)
 async def open_shift(ctx: Context, body: ShiftOpen) -> ShiftRead:
     """Open a cash shift on a register with an opening float."""
     return await service.open_shift(ctx, body)
@@ -81,15 +94,28 @@ async def read_shift(ctx: Context, shift_id: uuid.UUID) -> ShiftRead:
     return await service.read_shift(ctx, shift_id)
 
 
-@router.post("/api/v1/shifts/{shift_id:uuid}/cash-movements", access=ANY_ROLE, body=CashMovementCreate,
-             response=CashMovementRead, status=201, idempotent=True, responses={409: "The shift is closed", **KEY})
+@router.post(
+    "/api/v1/shifts/{shift_id:uuid}/cash-movements",
+    access=ANY_ROLE,
+    body=CashMovementCreate,
+    response=CashMovementRead,
+    status=201,
+    idempotent=True,
+    responses={409: "The shift is closed", **KEY},
+)
 async def add_cash_movement(ctx: Context, shift_id: uuid.UUID, body: CashMovementCreate) -> CashMovementRead:
     """A pay-in or pay-out of cash, with a reason."""
     return await service.add_cash_movement(ctx, shift_id, body)
 
 
-@router.post("/api/v1/shifts/{shift_id:uuid}/close", access=ANY_ROLE, body=ShiftClose, response=ShiftReport,
-             idempotent=True, responses={409: "The shift is already closed", **KEY})
+@router.post(
+    "/api/v1/shifts/{shift_id:uuid}/close",
+    access=ANY_ROLE,
+    body=ShiftClose,
+    response=ShiftReport,
+    idempotent=True,
+    responses={409: "The shift is already closed", **KEY},
+)
 async def close_shift(ctx: Context, shift_id: uuid.UUID, body: ShiftClose) -> ShiftReport:
     """Close the shift with the counted amounts; answers with its Z report."""
     return await service.close_shift(ctx, shift_id, body)
@@ -101,8 +127,15 @@ async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
     return await service.shift_report(ctx, shift_id)
 
 
-@router.post("/api/v1/sales", access=ANY_ROLE, body=SaleCreate, response=SaleRead, status=201, idempotent=True,
-             responses={409: "Not enough stock (the products are named), or no open shift", **KEY})
+@router.post(
+    "/api/v1/sales",
+    access=ANY_ROLE,
+    body=SaleCreate,
+    response=SaleRead,
+    status=201,
+    idempotent=True,
+    responses={409: "Not enough stock (the products are named), or no open shift", **KEY},
+)
 async def create_sale(ctx: Context, body: SaleCreate) -> SaleRead:
     """Ring up a sale on a register's open shift."""
     return await service.create_sale(ctx, body)
@@ -120,8 +153,15 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
     return await service.read_sale(ctx, sale_id)
 
 
-@router.post("/api/v1/sales/{sale_id:uuid}/refunds", access=ANY_ROLE, body=RefundCreate, response=RefundRead,
-             status=201, idempotent=True, responses={409: "More than was sold, or the sale was voided", **KEY})
+@router.post(
+    "/api/v1/sales/{sale_id:uuid}/refunds",
+    access=ANY_ROLE,
+    body=RefundCreate,
+    response=RefundRead,
+    status=201,
+    idempotent=True,
+    responses={409: "More than was sold, or the sale was voided", **KEY},
+)
 async def refund_sale(ctx: Context, sale_id: uuid.UUID, body: RefundCreate) -> RefundRead:
     """Refund some or all units of some lines, to a chosen payment method."""
     return await service.refund_sale(ctx, sale_id, body)
@@ -133,8 +173,15 @@ async def list_refunds(ctx: Context, sale_id: uuid.UUID) -> list[RefundRead]:
     return await service.list_refunds(ctx, sale_id)
 
 
-@router.post("/api/v1/sales/{sale_id:uuid}/void", access=MANAGERS, body=VoidCreate, response=RefundRead,
-             status=201, idempotent=True, responses={409: "Not in its own open shift, or already voided", **KEY})
+@router.post(
+    "/api/v1/sales/{sale_id:uuid}/void",
+    access=MANAGERS,
+    body=VoidCreate,
+    response=RefundRead,
+    status=201,
+    idempotent=True,
+    responses={409: "Not in its own open shift, or already voided", **KEY},
+)
 async def void_sale(ctx: Context, sale_id: uuid.UUID, body: VoidCreate) -> RefundRead:
     """Void a whole sale within its still-open shift (managers)."""
     return await service.void_sale(ctx, sale_id, body)

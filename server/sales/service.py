@@ -23,11 +23,10 @@ from datetime import UTC, datetime
 
 import msgspec
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from server.audit import service as audit
-
 from server.core.context import Context
+from server.core.db import unique_or_conflict
 from server.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
@@ -99,8 +98,14 @@ async def _open_shift_ids(ctx: Context, register_ids: Sequence[uuid.UUID]) -> di
 
 
 def register_read(register: Register, open_shift_id: uuid.UUID | None) -> RegisterRead:
-    return RegisterRead(id=register.id, code=register.code, name=register.name, last_number=register.last_number,
-                        is_active=register.is_active, open_shift_id=open_shift_id)
+    return RegisterRead(
+        id=register.id,
+        code=register.code,
+        name=register.name,
+        last_number=register.last_number,
+        is_active=register.is_active,
+        open_shift_id=open_shift_id,
+    )
 
 
 async def get_register(ctx: Context, register_id: uuid.UUID) -> Register:
@@ -111,8 +116,11 @@ async def get_register(ctx: Context, register_id: uuid.UUID) -> Register:
 
 
 async def list_registers(ctx: Context) -> list[RegisterRead]:
-    registers = list(await ctx.session.scalars(
-        select(Register).where(Register.organization_id == ctx.organization_id).order_by(Register.code)))
+    registers = list(
+        await ctx.session.scalars(
+            select(Register).where(Register.organization_id == ctx.organization_id).order_by(Register.code)
+        )
+    )
     open_shifts = await _open_shift_ids(ctx, [register.id for register in registers])
     return [register_read(register, open_shifts.get(register.id)) for register in registers]
 
@@ -124,17 +132,30 @@ async def read_register(ctx: Context, register_id: uuid.UUID) -> RegisterRead:
 
 async def create_register(ctx: Context, data: RegisterCreate) -> RegisterRead:
     now = datetime.now(UTC)
-    register = Register(organization_id=ctx.organization_id, id=new_id(), code=data.code, name=data.name.strip(),
-                        last_number=0, is_active=True, created_at=now, updated_at=now)
-    ctx.session.add(register)
-    try:
-        async with ctx.session.begin_nested():
-            await ctx.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("another register has this code", code="code_taken",
-                       errors=[FieldError(loc=["body", "code"], msg="already used")]) from exc
-    await audit.record(ctx, action="register.created", entity="register", entity_id=register.id,
-                       after={"code": register.code, "name": register.name})
+    register = Register(
+        organization_id=ctx.organization_id,
+        id=new_id(),
+        code=data.code,
+        name=data.name.strip(),
+        last_number=0,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    taken = Conflict(
+        "another register has this code",
+        code="code_taken",
+        errors=[FieldError(loc=["body", "code"], msg="already used")],
+    )
+    async with unique_or_conflict(ctx.session, {"uq_registers_code": taken}):
+        ctx.session.add(register)
+    await audit.record(
+        ctx,
+        action="register.created",
+        entity="register",
+        entity_id=register.id,
+        after={"code": register.code, "name": register.name},
+    )
     return register_read(register, None)
 
 
@@ -147,8 +168,14 @@ async def update_register(ctx: Context, register_id: uuid.UUID, data: RegisterUp
         register.is_active = data.is_active
     register.updated_at = datetime.now(UTC)
     await ctx.session.flush()
-    await audit.record(ctx, action="register.updated", entity="register", entity_id=register.id, before=before,
-                       after={"name": register.name, "is_active": register.is_active})
+    await audit.record(
+        ctx,
+        action="register.updated",
+        entity="register",
+        entity_id=register.id,
+        before=before,
+        after={"name": register.name, "is_active": register.is_active},
+    )
     return await read_register(ctx, register_id)
 
 
@@ -156,36 +183,68 @@ async def series_report(ctx: Context, register_id: uuid.UUID) -> SeriesReport:
     """Gaps and duplicates in a register's invoice numbers, computed in SQL."""
     register = await get_register(ctx, register_id)
     params = {"organization_id": ctx.organization_id, "register_id": register_id}
-    gaps = await ctx.session.execute(text(
-        "select number + 1 as first, next - 1 as last from ("
-        " select number, lead(number) over (order by number) as next from ("
-        "  select 0 as number union all select number from sales"
-        "  where organization_id = :organization_id and register_id = :register_id) numbers) steps "
-        "where next > number + 1 order by number"), params)
-    duplicates = await ctx.session.scalars(text(
-        "select number from sales where organization_id = :organization_id and register_id = :register_id "
-        "group by number having count(*) > 1 order by number"), params)
-    issued = await ctx.session.scalar(
-        select(func.count()).select_from(Sale).where(Sale.organization_id == ctx.organization_id,
-                                                     Sale.register_id == register_id)) or 0
+    gaps = await ctx.session.execute(
+        text(
+            "select number + 1 as first, next - 1 as last from ("
+            " select number, lead(number) over (order by number) as next from ("
+            "  select 0 as number union all select number from sales"
+            "  where organization_id = :organization_id and register_id = :register_id) numbers) steps "
+            "where next > number + 1 order by number"
+        ),
+        params,
+    )
+    duplicates = await ctx.session.scalars(
+        text(
+            "select number from sales where organization_id = :organization_id and register_id = :register_id "
+            "group by number having count(*) > 1 order by number"
+        ),
+        params,
+    )
+    issued = (
+        await ctx.session.scalar(
+            select(func.count())
+            .select_from(Sale)
+            .where(Sale.organization_id == ctx.organization_id, Sale.register_id == register_id)
+        )
+        or 0
+    )
     ranges = [NumberRange(first=row.first, last=row.last) for row in gaps]
     if register.last_number > 0:
-        highest = await ctx.session.scalar(
-            select(func.max(Sale.number)).where(Sale.organization_id == ctx.organization_id,
-                                                Sale.register_id == register_id)) or 0
+        highest = (
+            await ctx.session.scalar(
+                select(func.max(Sale.number)).where(
+                    Sale.organization_id == ctx.organization_id, Sale.register_id == register_id
+                )
+            )
+            or 0
+        )
         if highest < register.last_number:
             ranges.append(NumberRange(first=highest + 1, last=register.last_number))
-    return SeriesReport(register_id=register.id, code=register.code, last_number=register.last_number, issued=issued,
-                        gaps=ranges, duplicates=list(duplicates))
+    return SeriesReport(
+        register_id=register.id,
+        code=register.code,
+        last_number=register.last_number,
+        issued=issued,
+        gaps=ranges,
+        duplicates=list(duplicates),
+    )
 
 
 # Shifts
 
 
 def shift_read(shift: Shift) -> ShiftRead:
-    return ShiftRead(id=shift.id, register_id=shift.register_id, status=shift.status,  # type: ignore[arg-type]
-                     opening_float=shift.opening_float, opened_by=shift.opened_by, opened_at=shift.opened_at,
-                     closed_by=shift.closed_by, closed_at=shift.closed_at, note=shift.note)
+    return ShiftRead(
+        id=shift.id,
+        register_id=shift.register_id,
+        status=shift.status,  # type: ignore[arg-type]
+        opening_float=shift.opening_float,
+        opened_by=shift.opened_by,
+        opened_at=shift.opened_at,
+        closed_by=shift.closed_by,
+        closed_at=shift.closed_at,
+        note=shift.note,
+    )
 
 
 async def get_shift(ctx: Context, shift_id: uuid.UUID, *, for_update: bool = False) -> Shift:
@@ -197,8 +256,9 @@ async def get_shift(ctx: Context, shift_id: uuid.UUID, *, for_update: bool = Fal
 
 async def open_shift_of(ctx: Context, register_id: uuid.UUID, *, lock: str = "share") -> Shift:
     """The register's open shift, locked (`share` for sales and refunds, `update` for closing)."""
-    statement = select(Shift).where(Shift.organization_id == ctx.organization_id, Shift.register_id == register_id,
-                                    Shift.status == "open")
+    statement = select(Shift).where(
+        Shift.organization_id == ctx.organization_id, Shift.register_id == register_id, Shift.status == "open"
+    )
     statement = statement.with_for_update(read=lock == "share")
     shift = await ctx.session.scalar(statement)
     if shift is None:
@@ -213,19 +273,32 @@ async def open_shift(ctx: Context, data: ShiftOpen, *, opened_at: datetime | Non
     if not register.is_active:
         raise _invalid(["register_id"], "the register is inactive")
     assert ctx.actor is not None
-    shift = Shift(organization_id=ctx.organization_id, id=new_id(), register_id=register.id, status="open",
-                  opening_float=data.opening_float, opened_by=ctx.actor.user_id,
-                  opened_at=opened_at or datetime.now(UTC), note="")
-    ctx.session.add(shift)
-    try:
-        async with ctx.session.begin_nested():
-            await ctx.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("the register already has an open shift", code="shift_already_open") from exc
-    await audit.record(ctx, action="shift.opened", entity="shift", entity_id=shift.id,
-                       after={"register": register.code, "opening_float": shift.opening_float})
-    publish_after_commit(ctx, "registers", "shift.opened",
-                         {"shift_id": shift.id, "register_id": register.id, "register_code": register.code})
+    shift = Shift(
+        organization_id=ctx.organization_id,
+        id=new_id(),
+        register_id=register.id,
+        status="open",
+        opening_float=data.opening_float,
+        opened_by=ctx.actor.user_id,
+        opened_at=opened_at or datetime.now(UTC),
+        note="",
+    )
+    already_open = Conflict("the register already has an open shift", code="shift_already_open")
+    async with unique_or_conflict(ctx.session, {"uq_shifts_open_per_register": already_open}):
+        ctx.session.add(shift)
+    await audit.record(
+        ctx,
+        action="shift.opened",
+        entity="shift",
+        entity_id=shift.id,
+        after={"register": register.code, "opening_float": shift.opening_float},
+    )
+    publish_after_commit(
+        ctx,
+        "registers",
+        "shift.opened",
+        {"shift_id": shift.id, "register_id": register.id, "register_code": register.code},
+    )
     return shift_read(shift)
 
 
@@ -234,19 +307,37 @@ async def add_cash_movement(ctx: Context, shift_id: uuid.UUID, data: CashMovemen
     if shift.status != "open":
         raise Conflict("the shift is closed", code="shift_closed")
     assert ctx.actor is not None
-    movement = ShiftCashMovement(organization_id=ctx.organization_id, id=new_id(), shift_id=shift.id,
-                                 kind=data.kind, amount=data.amount if data.kind == "pay_in" else -data.amount,
-                                 reason=data.reason, actor_id=ctx.actor.user_id, at=datetime.now(UTC))
+    movement = ShiftCashMovement(
+        organization_id=ctx.organization_id,
+        id=new_id(),
+        shift_id=shift.id,
+        kind=data.kind,
+        amount=data.amount if data.kind == "pay_in" else -data.amount,
+        reason=data.reason,
+        actor_id=ctx.actor.user_id,
+        at=datetime.now(UTC),
+    )
     ctx.session.add(movement)
     await ctx.session.flush()
-    await audit.record(ctx, action=f"shift.{data.kind}", entity="shift", entity_id=shift.id,
-                       after={"amount": data.amount, "reason": data.reason})
+    await audit.record(
+        ctx,
+        action=f"shift.{data.kind}",
+        entity="shift",
+        entity_id=shift.id,
+        after={"amount": data.amount, "reason": data.reason},
+    )
     return _cash_movement_read(movement)
 
 
 def _cash_movement_read(movement: ShiftCashMovement) -> CashMovementRead:
-    return CashMovementRead(id=movement.id, kind=movement.kind, amount=abs(movement.amount),  # type: ignore[arg-type]
-                            reason=movement.reason, actor_id=movement.actor_id, at=movement.at)
+    return CashMovementRead(
+        id=movement.id,
+        kind=movement.kind,
+        amount=abs(movement.amount),  # type: ignore[arg-type]
+        reason=movement.reason,
+        actor_id=movement.actor_id,
+        at=movement.at,
+    )
 
 
 @dataclass
@@ -268,46 +359,80 @@ class _ShiftFigures:
     movements: list[ShiftCashMovement]
 
     def expected(self, shift: Shift) -> dict[str, int]:
-        expected = {method: self.by_method_sales.get(method, 0) - self.by_method_refunds.get(method, 0)
-                    for method in PAYMENT_METHODS}
+        expected = {
+            method: self.by_method_sales.get(method, 0) - self.by_method_refunds.get(method, 0)
+            for method in PAYMENT_METHODS
+        }
         expected["cash"] += shift.opening_float + self.pay_ins - self.pay_outs
         return expected
 
 
 async def _shift_figures(ctx: Context, shift: Shift) -> _ShiftFigures:
     params = {"organization_id": ctx.organization_id, "shift_id": shift.id}
-    totals = (await ctx.session.execute(text(
-        "select count(*) filter (where status = 'completed') as sales_count, "
-        "count(*) filter (where status = 'voided') as voided_count, "
-        "min(invoice_number) filter (where number = (select min(number) from sales s2 "
-        "  where s2.organization_id = :organization_id and s2.shift_id = :shift_id)) as first_invoice, "
-        "min(invoice_number) filter (where number = (select max(number) from sales s3 "
-        "  where s3.organization_id = :organization_id and s3.shift_id = :shift_id)) as last_invoice, "
-        "coalesce(sum(subtotal) filter (where status = 'completed'), 0)::bigint as gross_sales, "
-        "coalesce(sum(discount_total) filter (where status = 'completed'), 0)::bigint as discounts, "
-        "coalesce(sum(tax_total) filter (where status = 'completed'), 0)::bigint as taxes, "
-        "coalesce(sum(total) filter (where status = 'completed'), 0)::bigint as net_sales "
-        "from sales where organization_id = :organization_id and shift_id = :shift_id"), params)).one()
-    by_method_sales = {method: amount for method, amount in (await ctx.session.execute(text(
-        "select p.method, sum(p.amount - p.change)::bigint from payments p join sales s "
-        "on s.organization_id = p.organization_id and s.id = p.sale_id "
-        "where s.organization_id = :organization_id and s.shift_id = :shift_id and s.status = 'completed' "
-        "group by p.method"), params))}
-    refunds = (await ctx.session.execute(text(
-        "select method, count(*), sum(total)::bigint from refunds where organization_id = :organization_id "
-        "and shift_id = :shift_id and kind = 'refund' group by method"), params)).all()
-    movements = list(await ctx.session.scalars(
-        select(ShiftCashMovement).where(ShiftCashMovement.organization_id == ctx.organization_id,
-                                        ShiftCashMovement.shift_id == shift.id).order_by(ShiftCashMovement.at)))
+    totals = (
+        await ctx.session.execute(
+            text(
+                "select count(*) filter (where status = 'completed') as sales_count, "
+                "count(*) filter (where status = 'voided') as voided_count, "
+                "min(invoice_number) filter (where number = (select min(number) from sales s2 "
+                "  where s2.organization_id = :organization_id and s2.shift_id = :shift_id)) as first_invoice, "
+                "min(invoice_number) filter (where number = (select max(number) from sales s3 "
+                "  where s3.organization_id = :organization_id and s3.shift_id = :shift_id)) as last_invoice, "
+                "coalesce(sum(subtotal) filter (where status = 'completed'), 0)::bigint as gross_sales, "
+                "coalesce(sum(discount_total) filter (where status = 'completed'), 0)::bigint as discounts, "
+                "coalesce(sum(tax_total) filter (where status = 'completed'), 0)::bigint as taxes, "
+                "coalesce(sum(total) filter (where status = 'completed'), 0)::bigint as net_sales "
+                "from sales where organization_id = :organization_id and shift_id = :shift_id"
+            ),
+            params,
+        )
+    ).one()
+    by_method_sales = {
+        method: amount
+        for method, amount in (
+            await ctx.session.execute(
+                text(
+                    "select p.method, sum(p.amount - p.change)::bigint from payments p join sales s "
+                    "on s.organization_id = p.organization_id and s.id = p.sale_id "
+                    "where s.organization_id = :organization_id and s.shift_id = :shift_id and s.status = 'completed' "
+                    "group by p.method"
+                ),
+                params,
+            )
+        )
+    }
+    refunds = (
+        await ctx.session.execute(
+            text(
+                "select method, count(*), sum(total)::bigint from refunds where organization_id = :organization_id "
+                "and shift_id = :shift_id and kind = 'refund' group by method"
+            ),
+            params,
+        )
+    ).all()
+    movements = list(
+        await ctx.session.scalars(
+            select(ShiftCashMovement)
+            .where(ShiftCashMovement.organization_id == ctx.organization_id, ShiftCashMovement.shift_id == shift.id)
+            .order_by(ShiftCashMovement.at)
+        )
+    )
     return _ShiftFigures(
-        sales_count=totals.sales_count, voided_count=totals.voided_count,
-        refunds_count=sum(row[1] for row in refunds), first_invoice=totals.first_invoice,
-        last_invoice=totals.last_invoice, gross_sales=totals.gross_sales, discounts=totals.discounts,
-        taxes=totals.taxes, net_sales=totals.net_sales, refunds_total=sum(row[2] for row in refunds),
+        sales_count=totals.sales_count,
+        voided_count=totals.voided_count,
+        refunds_count=sum(row[1] for row in refunds),
+        first_invoice=totals.first_invoice,
+        last_invoice=totals.last_invoice,
+        gross_sales=totals.gross_sales,
+        discounts=totals.discounts,
+        taxes=totals.taxes,
+        net_sales=totals.net_sales,
+        refunds_total=sum(row[2] for row in refunds),
         pay_ins=sum(m.amount for m in movements if m.kind == "pay_in"),
         pay_outs=-sum(m.amount for m in movements if m.kind == "pay_out"),
         by_method_sales={method: int(amount) for method, amount in by_method_sales.items()},
-        by_method_refunds={row[0]: int(row[2]) for row in refunds}, movements=movements,
+        by_method_refunds={row[0]: int(row[2]) for row in refunds},
+        movements=movements,
     )
 
 
@@ -327,20 +452,41 @@ async def close_shift(ctx: Context, shift_id: uuid.UUID, data: ShiftClose) -> Sh
     assert ctx.actor is not None
     now = datetime.now(UTC)
     shift.status, shift.closed_by, shift.closed_at, shift.note = "closed", ctx.actor.user_id, now, data.note
-    await ctx.session.execute(insert(ShiftCount), [
-        {"organization_id": ctx.organization_id, "shift_id": shift.id, "method": method,
-         "expected": expected[method], "counted": counted.get(method, expected[method]),
-         "difference": counted.get(method, expected[method]) - expected[method]}
-        for method in PAYMENT_METHODS
-    ])
+    await ctx.session.execute(
+        insert(ShiftCount),
+        [
+            {
+                "organization_id": ctx.organization_id,
+                "shift_id": shift.id,
+                "method": method,
+                "expected": expected[method],
+                "counted": counted.get(method, expected[method]),
+                "difference": counted.get(method, expected[method]) - expected[method],
+            }
+            for method in PAYMENT_METHODS
+        ],
+    )
     await ctx.session.flush()
     register = await get_register(ctx, shift.register_id)
     differences = {method: counted[method] - expected[method] for method in counted}
-    await audit.record(ctx, action="shift.closed", entity="shift", entity_id=shift.id,
-                       after={"expected": expected, "counted": counted, "differences": differences})
-    publish_after_commit(ctx, "registers", "shift.closed",
-                         {"shift_id": shift.id, "register_id": shift.register_id, "register_code": register.code,
-                          "differences": differences})
+    await audit.record(
+        ctx,
+        action="shift.closed",
+        entity="shift",
+        entity_id=shift.id,
+        after={"expected": expected, "counted": counted, "differences": differences},
+    )
+    publish_after_commit(
+        ctx,
+        "registers",
+        "shift.closed",
+        {
+            "shift_id": shift.id,
+            "register_id": shift.register_id,
+            "register_code": register.code,
+            "differences": differences,
+        },
+    )
     return await shift_report(ctx, shift.id)
 
 
@@ -349,23 +495,41 @@ async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
     register = await get_register(ctx, shift.register_id)
     figures = await _shift_figures(ctx, shift)
     expected = figures.expected(shift)
-    counts = {count.method: count for count in await ctx.session.scalars(
-        select(ShiftCount).where(ShiftCount.organization_id == ctx.organization_id, ShiftCount.shift_id == shift.id))}
+    counts = {
+        count.method: count
+        for count in await ctx.session.scalars(
+            select(ShiftCount).where(ShiftCount.organization_id == ctx.organization_id, ShiftCount.shift_id == shift.id)
+        )
+    }
     if counts:
         expected = {method: counts[method].expected for method in PAYMENT_METHODS}
     methods = [
-        MethodTotals(method=method, sales=figures.by_method_sales.get(method, 0),  # type: ignore[arg-type]
-                     refunds=figures.by_method_refunds.get(method, 0), expected=expected[method],
-                     counted=counts[method].counted if counts else None,
-                     difference=counts[method].difference if counts else None)
+        MethodTotals(
+            method=method,
+            sales=figures.by_method_sales.get(method, 0),  # type: ignore[arg-type]
+            refunds=figures.by_method_refunds.get(method, 0),
+            expected=expected[method],
+            counted=counts[method].counted if counts else None,
+            difference=counts[method].difference if counts else None,
+        )
         for method in PAYMENT_METHODS
     ]
     return ShiftReport(
-        shift=shift_read(shift), register_code=register.code, sales_count=figures.sales_count,
-        voided_count=figures.voided_count, refunds_count=figures.refunds_count,
-        first_invoice=figures.first_invoice, last_invoice=figures.last_invoice, gross_sales=figures.gross_sales,
-        discounts=figures.discounts, taxes=figures.taxes, net_sales=figures.net_sales,
-        refunds_total=figures.refunds_total, pay_ins=figures.pay_ins, pay_outs=figures.pay_outs, methods=methods,
+        shift=shift_read(shift),
+        register_code=register.code,
+        sales_count=figures.sales_count,
+        voided_count=figures.voided_count,
+        refunds_count=figures.refunds_count,
+        first_invoice=figures.first_invoice,
+        last_invoice=figures.last_invoice,
+        gross_sales=figures.gross_sales,
+        discounts=figures.discounts,
+        taxes=figures.taxes,
+        net_sales=figures.net_sales,
+        refunds_total=figures.refunds_total,
+        pay_ins=figures.pay_ins,
+        pay_outs=figures.pay_outs,
+        methods=methods,
         cash_movements=[_cash_movement_read(movement) for movement in figures.movements],
     )
 
@@ -430,8 +594,11 @@ async def record_sale(
         unit_price = product.price if line.unit_price is None else line.unit_price
         if unit_price != product.price and ctx.actor.role not in PRICE_SETTERS and origin == "online":
             raise Forbidden("only managers may change a price at the till", code="price_override_forbidden")
-        line_inputs.append(LineInput(quantity=line.quantity, unit_price=unit_price, tax_rate_bp=product.tax_rate_bp,
-                                     discount=line.discount))
+        line_inputs.append(
+            LineInput(
+                quantity=line.quantity, unit_price=unit_price, tax_rate_bp=product.tax_rate_bp, discount=line.discount
+            )
+        )
     try:
         priced = price_sale(line_inputs, sale_discount=data.discount, tax_mode=ctx.tenant.tax_mode)
         settlement = settle(priced.total, [TenderInput(p.method, p.amount) for p in data.payments])
@@ -455,46 +622,108 @@ async def record_sale(
         occurred_at=moment,
     )
     if number is None:
-        number = (await ctx.session.execute(
-            update(Register).where(Register.organization_id == ctx.organization_id, Register.id == register.id)
-            .values(last_number=Register.last_number + 1).returning(Register.last_number))).scalar_one()
+        number = (
+            await ctx.session.execute(
+                update(Register)
+                .where(Register.organization_id == ctx.organization_id, Register.id == register.id)
+                .values(last_number=Register.last_number + 1)
+                .returning(Register.last_number)
+            )
+        ).scalar_one()
     else:
         await ctx.session.execute(
-            update(Register).where(Register.organization_id == ctx.organization_id, Register.id == register.id)
-            .values(last_number=func.greatest(Register.last_number, number)))
+            update(Register)
+            .where(Register.organization_id == ctx.organization_id, Register.id == register.id)
+            .values(last_number=func.greatest(Register.last_number, number))
+        )
     invoice_number = f"{register.code}-{number}"
-    await ctx.session.execute(insert(Sale).values(
-        organization_id=ctx.organization_id, id=sale_id, register_id=register.id, shift_id=shift.id, number=number,
-        invoice_number=invoice_number, cashier_id=ctx.actor.user_id, customer_id=data.customer_id,
-        device_id=device_id, status="completed", origin=origin, subtotal=priced.subtotal,
-        discount_total=priced.discount_total, tax_total=priced.tax_total, total=priced.total,
-        paid_total=settlement.paid_total, change_total=settlement.change_total, tax_mode=ctx.tenant.tax_mode,
-        note=data.note, sold_at=moment,
-    ))
-    await ctx.session.execute(insert(SaleLine), [
-        {"organization_id": ctx.organization_id, "id": new_id(), "sale_id": sale_id, "position": position,
-         "product_id": line.product_id, "quantity": priced_line.quantity, "unit_price": priced_line.unit_price,
-         "list_price": locked[line.product_id].price, "unit_cost": locked[line.product_id].cost,
-         "discount": priced_line.discount + priced_line.sale_discount_share, "tax_rate_bp": priced_line.tax_rate_bp,
-         "tax_amount": priced_line.tax_amount, "total": priced_line.total}
-        for position, (line, priced_line) in enumerate(zip(data.lines, priced.lines, strict=True), start=1)
-    ])
-    await ctx.session.execute(insert(Payment), [
-        {"organization_id": ctx.organization_id, "id": new_id(), "sale_id": sale_id, "method": tender.method,
-         "amount": tender.amount, "change": tender.change, "reference": payment.reference}
-        for tender, payment in zip(settlement.tenders, data.payments, strict=True)
-    ])
+    await ctx.session.execute(
+        insert(Sale).values(
+            organization_id=ctx.organization_id,
+            id=sale_id,
+            register_id=register.id,
+            shift_id=shift.id,
+            number=number,
+            invoice_number=invoice_number,
+            cashier_id=ctx.actor.user_id,
+            customer_id=data.customer_id,
+            device_id=device_id,
+            status="completed",
+            origin=origin,
+            subtotal=priced.subtotal,
+            discount_total=priced.discount_total,
+            tax_total=priced.tax_total,
+            total=priced.total,
+            paid_total=settlement.paid_total,
+            change_total=settlement.change_total,
+            tax_mode=ctx.tenant.tax_mode,
+            note=data.note,
+            sold_at=moment,
+        )
+    )
+    await ctx.session.execute(
+        insert(SaleLine),
+        [
+            {
+                "organization_id": ctx.organization_id,
+                "id": new_id(),
+                "sale_id": sale_id,
+                "position": position,
+                "product_id": line.product_id,
+                "quantity": priced_line.quantity,
+                "unit_price": priced_line.unit_price,
+                "list_price": locked[line.product_id].price,
+                "unit_cost": locked[line.product_id].cost,
+                "discount": priced_line.discount + priced_line.sale_discount_share,
+                "tax_rate_bp": priced_line.tax_rate_bp,
+                "tax_amount": priced_line.tax_amount,
+                "total": priced_line.total,
+            }
+            for position, (line, priced_line) in enumerate(zip(data.lines, priced.lines, strict=True), start=1)
+        ],
+    )
+    await ctx.session.execute(
+        insert(Payment),
+        [
+            {
+                "organization_id": ctx.organization_id,
+                "id": new_id(),
+                "sale_id": sale_id,
+                "method": tender.method,
+                "amount": tender.amount,
+                "change": tender.change,
+                "reference": payment.reference,
+            }
+            for tender, payment in zip(settlement.tenders, data.payments, strict=True)
+        ],
+    )
     if data.customer_id is not None:
         await customers.record_purchase(ctx, customer_id=data.customer_id, amount=priced.total, at=moment)
-    await audit.record(ctx, action="sale.created", entity="sale", entity_id=sale_id,
-                       after={"invoice_number": invoice_number, "total": priced.total, "origin": origin})
-    publish_after_commit(ctx, "sales", "sale.created", {
-        "sale_id": sale_id, "invoice_number": invoice_number, "register_id": register.id,
-        "register_code": register.code, "cashier_id": ctx.actor.user_id, "customer_id": data.customer_id,
-        "total": priced.total, "items": sum(line.quantity for line in data.lines), "origin": origin,
-        "sold_at": moment,
-        "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in data.lines],
-    })
+    await audit.record(
+        ctx,
+        action="sale.created",
+        entity="sale",
+        entity_id=sale_id,
+        after={"invoice_number": invoice_number, "total": priced.total, "origin": origin},
+    )
+    publish_after_commit(
+        ctx,
+        "sales",
+        "sale.created",
+        {
+            "sale_id": sale_id,
+            "invoice_number": invoice_number,
+            "register_id": register.id,
+            "register_code": register.code,
+            "cashier_id": ctx.actor.user_id,
+            "customer_id": data.customer_id,
+            "total": priced.total,
+            "items": sum(line.quantity for line in data.lines),
+            "origin": origin,
+            "sold_at": moment,
+            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in data.lines],
+        },
+    )
     return RecordedSale(sale_id=sale_id, invoice_number=invoice_number, total=priced.total)
 
 
@@ -515,43 +744,97 @@ async def _refunded_quantities(ctx: Context, sale_id: uuid.UUID) -> dict[uuid.UU
         select(RefundLine.sale_line_id, func.sum(RefundLine.quantity))
         .join(Refund, (Refund.organization_id == RefundLine.organization_id) & (Refund.id == RefundLine.refund_id))
         .where(Refund.organization_id == ctx.organization_id, Refund.sale_id == sale_id)
-        .group_by(RefundLine.sale_line_id))
+        .group_by(RefundLine.sale_line_id)
+    )
     return {line_id: int(quantity) for line_id, quantity in rows}
 
 
 async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
     sale = await get_sale(ctx, sale_id)
-    lines = list(await ctx.session.scalars(
-        select(SaleLine).where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id)
-        .order_by(SaleLine.position)))
-    payments = list(await ctx.session.scalars(
-        select(Payment).where(Payment.organization_id == ctx.organization_id, Payment.sale_id == sale.id)
-        .order_by(Payment.id)))
+    lines = list(
+        await ctx.session.scalars(
+            select(SaleLine)
+            .where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id)
+            .order_by(SaleLine.position)
+        )
+    )
+    payments = list(
+        await ctx.session.scalars(
+            select(Payment)
+            .where(Payment.organization_id == ctx.organization_id, Payment.sale_id == sale.id)
+            .order_by(Payment.id)
+        )
+    )
     refunded = await _refunded_quantities(ctx, sale.id)
-    refunded_total = await ctx.session.scalar(
-        select(func.coalesce(func.sum(Refund.total), 0)).where(Refund.organization_id == ctx.organization_id,
-                                                               Refund.sale_id == sale.id)) or 0
+    refunded_total = (
+        await ctx.session.scalar(
+            select(func.coalesce(func.sum(Refund.total), 0)).where(
+                Refund.organization_id == ctx.organization_id, Refund.sale_id == sale.id
+            )
+        )
+        or 0
+    )
     return SaleRead(
-        id=sale.id, invoice_number=sale.invoice_number, number=sale.number, register_id=sale.register_id,
-        shift_id=sale.shift_id, cashier_id=sale.cashier_id, customer_id=sale.customer_id,
-        status=sale.status, origin=sale.origin, tax_mode=sale.tax_mode,  # type: ignore[arg-type]
-        subtotal=sale.subtotal, discount_total=sale.discount_total, tax_total=sale.tax_total, total=sale.total,
-        paid_total=sale.paid_total, change_total=sale.change_total, refunded_total=int(refunded_total),
-        note=sale.note, sold_at=sale.sold_at,
-        lines=[SaleLineRead(id=line.id, position=line.position, product_id=line.product_id, quantity=line.quantity,
-                            unit_price=line.unit_price, list_price=line.list_price, discount=line.discount,
-                            tax_rate_bp=line.tax_rate_bp, tax_amount=line.tax_amount, total=line.total,
-                            refunded_quantity=refunded.get(line.id, 0)) for line in lines],
-        payments=[PaymentRead(id=p.id, method=p.method, amount=p.amount, change=p.change,  # type: ignore[arg-type]
-                              reference=p.reference) for p in payments],
+        id=sale.id,
+        invoice_number=sale.invoice_number,
+        number=sale.number,
+        register_id=sale.register_id,
+        shift_id=sale.shift_id,
+        cashier_id=sale.cashier_id,
+        customer_id=sale.customer_id,
+        status=sale.status,
+        origin=sale.origin,
+        tax_mode=sale.tax_mode,  # type: ignore[arg-type]
+        subtotal=sale.subtotal,
+        discount_total=sale.discount_total,
+        tax_total=sale.tax_total,
+        total=sale.total,
+        paid_total=sale.paid_total,
+        change_total=sale.change_total,
+        refunded_total=int(refunded_total),
+        note=sale.note,
+        sold_at=sale.sold_at,
+        lines=[
+            SaleLineRead(
+                id=line.id,
+                position=line.position,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                list_price=line.list_price,
+                discount=line.discount,
+                tax_rate_bp=line.tax_rate_bp,
+                tax_amount=line.tax_amount,
+                total=line.total,
+                refunded_quantity=refunded.get(line.id, 0),
+            )
+            for line in lines
+        ],
+        payments=[
+            PaymentRead(
+                id=p.id,
+                method=p.method,
+                amount=p.amount,
+                change=p.change,  # type: ignore[arg-type]
+                reference=p.reference,
+            )
+            for p in payments
+        ],
     )
 
 
 def _summary(sale: Sale) -> SaleSummary:
-    return SaleSummary(id=sale.id, invoice_number=sale.invoice_number, register_id=sale.register_id,
-                       cashier_id=sale.cashier_id, customer_id=sale.customer_id,
-                       status=sale.status, origin=sale.origin,  # type: ignore[arg-type]
-                       total=sale.total, sold_at=sale.sold_at)
+    return SaleSummary(
+        id=sale.id,
+        invoice_number=sale.invoice_number,
+        register_id=sale.register_id,
+        cashier_id=sale.cashier_id,
+        customer_id=sale.customer_id,
+        status=sale.status,
+        origin=sale.origin,  # type: ignore[arg-type]
+        total=sale.total,
+        sold_at=sale.sold_at,
+    )
 
 
 async def list_sales(ctx: Context, query: SaleQuery) -> Page[SaleSummary]:
@@ -579,49 +862,120 @@ def refund_share(line_total: int, line_quantity: int, already: int, quantity: in
 
 async def _refund_read(ctx: Context, refund: Refund) -> RefundRead:
     lines = await ctx.session.scalars(
-        select(RefundLine).where(RefundLine.organization_id == ctx.organization_id, RefundLine.refund_id == refund.id)
-        .order_by(RefundLine.id))
+        select(RefundLine)
+        .where(RefundLine.organization_id == ctx.organization_id, RefundLine.refund_id == refund.id)
+        .order_by(RefundLine.id)
+    )
     return RefundRead(
-        id=refund.id, sale_id=refund.sale_id, kind=refund.kind, register_id=refund.register_id,  # type: ignore[arg-type]
-        shift_id=refund.shift_id, method=refund.method, total=refund.total,  # type: ignore[arg-type]
-        restock=refund.restock, reason=refund.reason, actor_id=refund.actor_id, refunded_at=refund.refunded_at,
-        lines=[RefundLineRead(id=line.id, sale_line_id=line.sale_line_id, product_id=line.product_id,
-                              quantity=line.quantity, amount=line.amount) for line in lines],
+        id=refund.id,
+        sale_id=refund.sale_id,
+        kind=refund.kind,
+        register_id=refund.register_id,  # type: ignore[arg-type]
+        shift_id=refund.shift_id,
+        method=refund.method,
+        total=refund.total,  # type: ignore[arg-type]
+        restock=refund.restock,
+        reason=refund.reason,
+        actor_id=refund.actor_id,
+        refunded_at=refund.refunded_at,
+        lines=[
+            RefundLineRead(
+                id=line.id,
+                sale_line_id=line.sale_line_id,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                amount=line.amount,
+            )
+            for line in lines
+        ],
     )
 
 
 async def _write_refund(
-    ctx: Context, sale: Sale, *, kind: str, register_id: uuid.UUID, shift_id: uuid.UUID, method: str,
-    lines: list[tuple[SaleLine, int, int]], restock: bool, reason: str, at: datetime,
+    ctx: Context,
+    sale: Sale,
+    *,
+    kind: str,
+    register_id: uuid.UUID,
+    shift_id: uuid.UUID,
+    method: str,
+    lines: list[tuple[SaleLine, int, int]],
+    restock: bool,
+    reason: str,
+    at: datetime,
 ) -> Refund:
     assert ctx.actor is not None
-    refund = Refund(organization_id=ctx.organization_id, id=new_id(), sale_id=sale.id, register_id=register_id,
-                    shift_id=shift_id, kind=kind, method=method, total=sum(amount for _, _, amount in lines),
-                    restock=restock, reason=reason, actor_id=ctx.actor.user_id, refunded_at=at)
+    refund = Refund(
+        organization_id=ctx.organization_id,
+        id=new_id(),
+        sale_id=sale.id,
+        register_id=register_id,
+        shift_id=shift_id,
+        kind=kind,
+        method=method,
+        total=sum(amount for _, _, amount in lines),
+        restock=restock,
+        reason=reason,
+        actor_id=ctx.actor.user_id,
+        refunded_at=at,
+    )
     ctx.session.add(refund)
     await ctx.session.flush()
-    await ctx.session.execute(insert(RefundLine), [
-        {"organization_id": ctx.organization_id, "id": new_id(), "refund_id": refund.id, "sale_line_id": line.id,
-         "product_id": line.product_id, "quantity": quantity, "amount": amount}
-        for line, quantity, amount in lines
-    ])
+    await ctx.session.execute(
+        insert(RefundLine),
+        [
+            {
+                "organization_id": ctx.organization_id,
+                "id": new_id(),
+                "refund_id": refund.id,
+                "sale_line_id": line.id,
+                "product_id": line.product_id,
+                "quantity": quantity,
+                "amount": amount,
+            }
+            for line, quantity, amount in lines
+        ],
+    )
     if restock:
         locked = await inventory.lock_products(ctx, [line.product_id for line, _, _ in lines])
         await inventory.apply_stock_changes(
-            ctx, [inventory.StockChange(line.product_id, quantity) for line, quantity, _ in lines], kind=kind,
-            locked=locked, allow_negative=True, reason=reason, reference_id=refund.id, occurred_at=at)
+            ctx,
+            [inventory.StockChange(line.product_id, quantity) for line, quantity, _ in lines],
+            kind=kind,
+            locked=locked,
+            allow_negative=True,
+            reason=reason,
+            reference_id=refund.id,
+            occurred_at=at,
+        )
     if sale.customer_id is not None:
         await customers.reverse_purchase(ctx, customer_id=sale.customer_id, amount=refund.total)
-    await audit.record(ctx, action=f"sale.{'voided' if kind == 'void' else 'refunded'}", entity="sale",
-                       entity_id=sale.id, after={"refund_id": str(refund.id), "total": refund.total, "reason": reason})
-    publish_after_commit(ctx, "sales", f"sale.{'voided' if kind == 'void' else 'refunded'}", {
-        "sale_id": sale.id, "refund_id": refund.id, "invoice_number": sale.invoice_number, "total": refund.total,
-        "method": method, "restock": restock,
-    })
+    await audit.record(
+        ctx,
+        action=f"sale.{'voided' if kind == 'void' else 'refunded'}",
+        entity="sale",
+        entity_id=sale.id,
+        after={"refund_id": str(refund.id), "total": refund.total, "reason": reason},
+    )
+    publish_after_commit(
+        ctx,
+        "sales",
+        f"sale.{'voided' if kind == 'void' else 'refunded'}",
+        {
+            "sale_id": sale.id,
+            "refund_id": refund.id,
+            "invoice_number": sale.invoice_number,
+            "total": refund.total,
+            "method": method,
+            "restock": restock,
+        },
+    )
     return refund
 
 
-async def refund_sale(ctx: Context, sale_id: uuid.UUID, data: RefundCreate, *, at: datetime | None = None) -> RefundRead:
+async def refund_sale(
+    ctx: Context, sale_id: uuid.UUID, data: RefundCreate, *, at: datetime | None = None
+) -> RefundRead:
     sale = await get_sale(ctx, sale_id, for_update=True)
     if sale.status == "voided":
         raise Conflict("the sale was voided", code="sale_voided")
@@ -629,8 +983,12 @@ async def refund_sale(ctx: Context, sale_id: uuid.UUID, data: RefundCreate, *, a
     if register is None:
         raise _missing(["register_id"], "no such register")
     shift = await open_shift_of(ctx, register.id)
-    sale_lines = {line.id: line for line in await ctx.session.scalars(
-        select(SaleLine).where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id))}
+    sale_lines = {
+        line.id: line
+        for line in await ctx.session.scalars(
+            select(SaleLine).where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id)
+        )
+    }
     refunded = await _refunded_quantities(ctx, sale.id)
     requested: dict[uuid.UUID, int] = {}
     for index, line in enumerate(data.lines):
@@ -642,13 +1000,24 @@ async def refund_sale(ctx: Context, sale_id: uuid.UUID, data: RefundCreate, *, a
         line = sale_lines[line_id]
         already = refunded.get(line_id, 0)
         if already + quantity > line.quantity:
-            raise Conflict(f"only {line.quantity - already} more of line {line.position} can be refunded",
-                           code="refund_exceeds_sale",
-                           errors=[FieldError(loc=["body", "lines", line.position], msg="more than sold")])
+            raise Conflict(
+                f"only {line.quantity - already} more of line {line.position} can be refunded",
+                code="refund_exceeds_sale",
+                errors=[FieldError(loc=["body", "lines", line.position], msg="more than sold")],
+            )
         plan.append((line, quantity, refund_share(line.total, line.quantity, already, quantity)))
-    refund = await _write_refund(ctx, sale, kind="refund", register_id=register.id, shift_id=shift.id,
-                                 method=data.method, lines=plan, restock=data.restock, reason=data.reason,
-                                 at=at or datetime.now(UTC))
+    refund = await _write_refund(
+        ctx,
+        sale,
+        kind="refund",
+        register_id=register.id,
+        shift_id=shift.id,
+        method=data.method,
+        lines=plan,
+        restock=data.restock,
+        reason=data.reason,
+        at=at or datetime.now(UTC),
+    )
     return await _refund_read(ctx, refund)
 
 
@@ -665,28 +1034,46 @@ async def void_sale(ctx: Context, sale_id: uuid.UUID, data: VoidCreate) -> Refun
         raise Conflict("a sale can only be voided in its own open shift; refund it instead", code="shift_closed")
     if await _refunded_quantities(ctx, sale.id):
         raise Conflict("the sale has refunds; refund the rest instead", code="sale_has_refunds")
-    lines = list(await ctx.session.scalars(
-        select(SaleLine).where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id)
-        .order_by(SaleLine.position)))
-    payments = list(await ctx.session.scalars(
-        select(Payment).where(Payment.organization_id == ctx.organization_id, Payment.sale_id == sale.id)))
+    lines = list(
+        await ctx.session.scalars(
+            select(SaleLine)
+            .where(SaleLine.organization_id == ctx.organization_id, SaleLine.sale_id == sale.id)
+            .order_by(SaleLine.position)
+        )
+    )
+    payments = list(
+        await ctx.session.scalars(
+            select(Payment).where(Payment.organization_id == ctx.organization_id, Payment.sale_id == sale.id)
+        )
+    )
     method = max(payments, key=lambda p: p.amount - p.change).method if payments else "cash"
     sale.status = "voided"
-    refund = await _write_refund(ctx, sale, kind="void", register_id=sale.register_id, shift_id=shift.id,
-                                 method=method, lines=[(line, line.quantity, line.total) for line in lines],
-                                 restock=True, reason=data.reason, at=datetime.now(UTC))
+    refund = await _write_refund(
+        ctx,
+        sale,
+        kind="void",
+        register_id=sale.register_id,
+        shift_id=shift.id,
+        method=method,
+        lines=[(line, line.quantity, line.total) for line in lines],
+        restock=True,
+        reason=data.reason,
+        at=datetime.now(UTC),
+    )
     if sale.customer_id is not None:
         await ctx.session.execute(
-            update(Customer).where(Customer.organization_id == ctx.organization_id, Customer.id == sale.customer_id)
-            .values(visits=func.greatest(Customer.visits - 1, 0)))
+            update(Customer)
+            .where(Customer.organization_id == ctx.organization_id, Customer.id == sale.customer_id)
+            .values(visits=func.greatest(Customer.visits - 1, 0))
+        )
     return await _refund_read(ctx, refund)
 
 
 async def list_refunds(ctx: Context, sale_id: uuid.UUID) -> list[RefundRead]:
     sale = await get_sale(ctx, sale_id)
     refunds = await ctx.session.scalars(
-        select(Refund).where(Refund.organization_id == ctx.organization_id, Refund.sale_id == sale.id)
-        .order_by(Refund.refunded_at, Refund.id))
+        select(Refund)
+        .where(Refund.organization_id == ctx.organization_id, Refund.sale_id == sale.id)
+        .order_by(Refund.refunded_at, Refund.id)
+    )
     return [await _refund_read(ctx, refund) for refund in refunds]
-
-

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from server.audit import service as audit
 from server.core import ratelimit
 from server.core.context import Context, Resources, Tenant
-from server.core.db import enter_tenant
+from server.core.db import enter_tenant, unique_or_conflict
 from server.core.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from server.core.ids import new_id
 from server.core.money import is_currency, minor_units
@@ -174,9 +174,8 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
             updated_at=now,
         )
         try:
-            async with ctx.session.begin_nested():
+            async with unique_or_conflict(ctx.session, {}):
                 ctx.session.add(organization)
-                await ctx.session.flush()
             break
         except IntegrityError:
             if wanted:

@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from server.audit import service as audit
 from server.core import ratelimit
 from server.core.context import Context
+from server.core.db import unique_or_conflict
 from server.core.errors import Conflict, FieldError, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from server.core.ids import new_id
 from server.core.pagination import Page, paginate
@@ -92,13 +92,10 @@ async def add_user(ctx: Context, *, email: str, full_name: str, role: str, passw
         created_at=now,
         updated_at=now,
     )
-    ctx.session.add(user)
-    ctx.session.add(UserEmail(email=email, organization_id=ctx.organization_id, user_id=user.id))
-    try:
-        async with ctx.session.begin_nested():
-            await ctx.session.flush()
-    except IntegrityError as exc:
-        raise Conflict("this email already has an account", code="email_taken") from exc
+    taken = Conflict("this email already has an account", code="email_taken")
+    async with unique_or_conflict(ctx.session, {"pk_user_emails": taken, "uq_users_organization_id_email": taken}):
+        ctx.session.add(user)
+        ctx.session.add(UserEmail(email=email, organization_id=ctx.organization_id, user_id=user.id))
     await audit.record(ctx, action="user.created", entity="user", entity_id=user.id, after=audit_view(user))
     return user
 

@@ -41,8 +41,9 @@ async def test_stock_cannot_be_written_directly(tenant_a) -> None:
     response = await tenant_a.client.patch(f"/api/v1/products/{product['id']}", json={"stock": 500})
     assert response.status_code == 422
     for field in ("organization_id", "id"):
-        assert (await tenant_a.client.post("/api/v1/products", json=product_body(**{field: str(uuid.uuid4())}))
-                ).status_code == 422
+        assert (
+            await tenant_a.client.post("/api/v1/products", json=product_body(**{field: str(uuid.uuid4())}))
+        ).status_code == 422
 
 
 async def test_sku_and_barcode_unique_per_tenant(tenant_a, tenant_b) -> None:

@@ -201,7 +201,8 @@ async def test_search_sort_and_pagination(tenant_a: TenantSession, open_context:
     assert await names(search="+56 2 2222") == ["ana"]
     assert await names(search="zoe@") == ["Zoe"]
     assert await names(search="_") == []
-    assert await names(search="Á") == ["Álvaro"]
+    assert await names(search="ÁLV") == ["Álvaro"]
+    assert await names(search="alvar") == ["Álvaro"]
     never_bought = sorted(["ana", "Álvaro", "Andrés"], key=lambda name: uuid.UUID(ids[name]))
     assert await names(sort="-total_spent") == ["Bea", "Zoe", *reversed(never_bought)]  # ties: id, same direction
     assert await names(sort="total_spent") == [*never_bought, "Zoe", "Bea"]

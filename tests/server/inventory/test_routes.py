@@ -18,12 +18,14 @@ async def test_receipt_adjustment_count_history(tenant_a) -> None:
     product = await create_product(tenant_a, reorder_point=3)
     pid = product["id"]
     receipt = await tenant_a.client.post(
-        "/api/v1/inventory/receipts", json={"lines": [{"product_id": pid, "quantity": 10}], "reason": "proveedor"},
+        "/api/v1/inventory/receipts",
+        json={"lines": [{"product_id": pid, "quantity": 10}], "reason": "proveedor"},
         headers=key(),
     )
     assert receipt.status_code == 201, receipt.text
     adjustment = await tenant_a.client.post(
-        "/api/v1/inventory/adjustments", json={"lines": [{"product_id": pid, "delta": -2}], "reason": "quebrado"},
+        "/api/v1/inventory/adjustments",
+        json={"lines": [{"product_id": pid, "delta": -2}], "reason": "quebrado"},
         headers=key(),
     )
     assert adjustment.json()["movements"][0]["balance_after"] == 8
@@ -34,7 +36,9 @@ async def test_receipt_adjustment_count_history(tenant_a) -> None:
     assert await stock_of(tenant_a, pid) == 5
     history = (await tenant_a.client.get(f"/api/v1/products/{pid}/movements")).json()["items"]
     assert [(m["kind"], m["delta"], m["balance_after"]) for m in history] == [
-        ("count", -3, 5), ("adjustment", -2, 8), ("receipt", 10, 10)
+        ("count", -3, 5),
+        ("adjustment", -2, 8),
+        ("receipt", 10, 10),
     ]
     assert all(m["actor_id"] == str(tenant_a.admin_id) for m in history)
     assert history[1]["reason"] == "quebrado"
@@ -96,7 +100,9 @@ async def test_bad_input_and_isolation(api: Api, tenant_a, tenant_b) -> None:
     ):
         assert (await tenant_a.client.post("/api/v1/inventory/receipts", json=body, headers=key())).status_code == 422
     no_reason = {"lines": [{"product_id": foreign["id"], "delta": 1}]}
-    assert (await tenant_a.client.post("/api/v1/inventory/adjustments", json=no_reason, headers=key())).status_code == 422
+    assert (
+        await tenant_a.client.post("/api/v1/inventory/adjustments", json=no_reason, headers=key())
+    ).status_code == 422
     movements = (await tenant_a.client.get("/api/v1/inventory/movements", params={"limit": 200})).json()["items"]
     assert foreign["id"] not in {m["product_id"] for m in movements}
     cashier = await api.add_user(tenant_a, "cashier")

@@ -14,7 +14,14 @@ from server.catalog.schemas import ProductCreate
 from server.core.context import Actor, Context, Resources
 from server.core.errors import Conflict
 from server.inventory import service
-from server.inventory.schemas import AdjustmentCreate, AdjustmentLine, CountCreate, CountLine, ReceiptCreate, ReceiptLine
+from server.inventory.schemas import (
+    AdjustmentCreate,
+    AdjustmentLine,
+    CountCreate,
+    CountLine,
+    ReceiptCreate,
+    ReceiptLine,
+)
 from server.tenancy.models import Organization
 from server.tenancy.service import tenant_of
 from tests.conftest import TenantSession
@@ -61,7 +68,9 @@ async def test_stock_equals_sum_of_movements(
 
     async with resources.database.transaction(tenant.id) as session:
         for product_id in products:
-            stock = (await session.execute(text("select stock from products where id = :p"), {"p": product_id})).scalar_one()
+            stock = (
+                await session.execute(text("select stock from products where id = :p"), {"p": product_id})
+            ).scalar_one()
             history = (
                 await session.execute(
                     text("select delta, balance_after from inventory_movements where product_id = :p order by id"),

@@ -42,7 +42,10 @@ def test_totals_add_up(lines: list[LineInput], discount_percent: int, tax_mode: 
             assert line.tax_amount == round_half_up(taxable * line.tax_rate_bp, 10_000)
         else:
             assert line.tax_amount <= taxable
-            assert abs(line.tax_amount * (10_000 + line.tax_rate_bp) - taxable * line.tax_rate_bp) <= 10_000 + line.tax_rate_bp
+            assert (
+                abs(line.tax_amount * (10_000 + line.tax_rate_bp) - taxable * line.tax_rate_bp)
+                <= 10_000 + line.tax_rate_bp
+            )
 
 
 def test_stated_rounding_examples() -> None:
@@ -55,8 +58,12 @@ def test_stated_rounding_examples() -> None:
     assert allocate(100, [1, 1, 1]) == [34, 33, 33]
 
 
-@given(st.integers(0, 10**9), st.lists(st.tuples(st.sampled_from(["cash", "card", "transfer", "other"]),
-                                                  st.integers(1, 10**9)), min_size=1, max_size=4))
+@given(
+    st.integers(0, 10**9),
+    st.lists(
+        st.tuples(st.sampled_from(["cash", "card", "transfer", "other"]), st.integers(1, 10**9)), min_size=1, max_size=4
+    ),
+)
 def test_payments_cover_the_total_and_change_comes_from_cash(total: int, tenders: list[tuple[str, int]]) -> None:
     inputs = [TenderInput(method, amount) for method, amount in tenders]
     non_cash = sum(amount for method, amount in tenders if method != "cash")

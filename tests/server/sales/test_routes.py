@@ -11,8 +11,11 @@ from tests.server.sales.conftest import Shop, key, open_shop
 
 async def count_sales(owner_engine, organization_id) -> int:
     async with owner_engine.connect() as connection:
-        return (await connection.execute(text("select count(*) from sales where organization_id = :o"),
-                                         {"o": organization_id})).scalar_one()
+        return (
+            await connection.execute(
+                text("select count(*) from sales where organization_id = :o"), {"o": organization_id}
+            )
+        ).scalar_one()
 
 
 async def test_sale_with_change_split_payment_and_customer(shop: Shop) -> None:
@@ -38,16 +41,23 @@ async def test_sale_with_change_split_payment_and_customer(shop: Shop) -> None:
 async def test_sale_discounts_and_exclusive_tax(api: Api, owner_engine) -> None:
     tenant = await api.register()
     async with owner_engine.begin() as connection:
-        await connection.execute(text("update organizations set tax_mode = 'exclusive' where id = :id"),
-                                 {"id": tenant.organization_id})
+        await connection.execute(
+            text("update organizations set tax_mode = 'exclusive' where id = :id"), {"id": tenant.organization_id}
+        )
     shop = await open_shop(tenant, prices=(1000, 333))
-    response = await shop.client.post("/api/v1/sales", headers=key(), json={
-        "register_id": shop.register["id"],
-        "lines": [{"product_id": shop.products[0]["id"], "quantity": 3, "discount": 300},
-                  {"product_id": shop.products[1]["id"], "quantity": 1}],
-        "discount": 100,
-        "payments": [{"method": "cash", "amount": 10000}],
-    })
+    response = await shop.client.post(
+        "/api/v1/sales",
+        headers=key(),
+        json={
+            "register_id": shop.register["id"],
+            "lines": [
+                {"product_id": shop.products[0]["id"], "quantity": 3, "discount": 300},
+                {"product_id": shop.products[1]["id"], "quantity": 1},
+            ],
+            "discount": 100,
+            "payments": [{"method": "cash", "amount": 10000}],
+        },
+    )
     assert response.status_code == 201, response.text
     sale = response.json()
     assert sale["subtotal"] == 3333
@@ -65,12 +75,18 @@ async def test_bad_sales_write_nothing(api: Api, shop: Shop, owner_engine) -> No
         (shop.sale([(0, 0)]), 422, ["body", "lines", 0, "quantity"]),
         (shop.sale([(0, -1)]), 422, ["body", "lines", 0, "quantity"]),
         (shop.sale([]), 422, ["body", "lines"]),
-        ({**shop.sale([(0, 1)]), "lines": [{"product_id": str(uuid.uuid4()), "quantity": 1}]}, 404,
-         ["body", "lines", 0, "product_id"]),
+        (
+            {**shop.sale([(0, 1)]), "lines": [{"product_id": str(uuid.uuid4()), "quantity": 1}]},
+            404,
+            ["body", "lines", 0, "product_id"],
+        ),
         ({**shop.sale([(0, 1)]), "register_id": str(uuid.uuid4())}, 404, ["body", "register_id"]),
         (shop.sale([(0, 1)], customer_id=str(uuid.uuid4())), 404, ["body", "customer_id"]),
-        ({**shop.sale([(0, 1)]), "lines": [{"product_id": shop.products[0]["id"], "quantity": 1, "discount": 5000}]},
-         422, ["body", "lines", 0, "discount"]),
+        (
+            {**shop.sale([(0, 1)]), "lines": [{"product_id": shop.products[0]["id"], "quantity": 1, "discount": 5000}]},
+            422,
+            ["body", "lines", 0, "discount"],
+        ),
         (shop.sale([(0, 1)], discount=10**6), 422, ["body", "discount"]),
         (shop.sale([(0, 1)], organization_id=str(uuid.uuid4())), 422, ["body"]),
         (shop.sale([(0, 1)], payments=[("bitcoin", 5000)]), 422, ["body", "payments", 0, "method"]),
@@ -110,12 +126,21 @@ async def test_fifty_concurrent_sales_of_ten_units(api: Api, owner_engine) -> No
     assert refused["code"] == "insufficient_stock" and shop.products[0]["name"] in refused["detail"]
     assert await shop.stock(0) == 0
     async with owner_engine.connect() as connection:
-        total, balances = (await connection.execute(text(
-            "select sum(delta), array_agg(balance_after order by occurred_at, id) from inventory_movements "
-            "where product_id = :p"), {"p": shop.products[0]["id"]})).one()
-        numbers = (await connection.execute(text(
-            "select array_agg(number order by number) from sales where register_id = :r"),
-            {"r": shop.register["id"]})).scalar_one()
+        total, balances = (
+            await connection.execute(
+                text(
+                    "select sum(delta), array_agg(balance_after order by occurred_at, id) from inventory_movements "
+                    "where product_id = :p"
+                ),
+                {"p": shop.products[0]["id"]},
+            )
+        ).one()
+        numbers = (
+            await connection.execute(
+                text("select array_agg(number order by number) from sales where register_id = :r"),
+                {"r": shop.register["id"]},
+            )
+        ).scalar_one()
     assert total == 0
     assert balances == [10, *range(9, -1, -1)]
     assert numbers == list(range(1, 11))
@@ -124,7 +149,9 @@ async def test_fifty_concurrent_sales_of_ten_units(api: Api, owner_engine) -> No
 async def test_concurrent_identical_requests_with_one_key(shop: Shop, owner_engine) -> None:
     headers = key()
     body = shop.sale([(0, 1)])
-    responses = await asyncio.gather(*(shop.client.post("/api/v1/sales", json=body, headers=headers) for _ in range(10)))
+    responses = await asyncio.gather(
+        *(shop.client.post("/api/v1/sales", json=body, headers=headers) for _ in range(10))
+    )
     created = [r for r in responses if r.status_code == 201]
     assert created and all(r.status_code in (201, 409) for r in responses)
     assert all(r.json()["code"] == "idempotency_in_flight" for r in responses if r.status_code == 409)
@@ -150,19 +177,41 @@ async def test_idempotency_keys_are_per_user(api: Api, shop: Shop) -> None:
 async def test_refunds_never_exceed_the_sale(shop: Shop) -> None:
     sale = (await shop.sell([(0, 3), (1, 1)])).json()
     line = sale["lines"][0]
-    partial = await shop.client.post(f"/api/v1/sales/{sale['id']}/refunds", headers=key(), json={
-        "register_id": shop.register["id"], "lines": [{"sale_line_id": line["id"], "quantity": 2}],
-        "method": "cash", "reason": "cliente devuelve"})
+    partial = await shop.client.post(
+        f"/api/v1/sales/{sale['id']}/refunds",
+        headers=key(),
+        json={
+            "register_id": shop.register["id"],
+            "lines": [{"sale_line_id": line["id"], "quantity": 2}],
+            "method": "cash",
+            "reason": "cliente devuelve",
+        },
+    )
     assert partial.status_code == 201, partial.text
     assert partial.json()["total"] == line["total"] * 2 // 3
     assert await shop.stock(0) == 99
-    too_many = await shop.client.post(f"/api/v1/sales/{sale['id']}/refunds", headers=key(), json={
-        "register_id": shop.register["id"], "lines": [{"sale_line_id": line["id"], "quantity": 2}],
-        "method": "cash", "reason": "otra vez"})
+    too_many = await shop.client.post(
+        f"/api/v1/sales/{sale['id']}/refunds",
+        headers=key(),
+        json={
+            "register_id": shop.register["id"],
+            "lines": [{"sale_line_id": line["id"], "quantity": 2}],
+            "method": "cash",
+            "reason": "otra vez",
+        },
+    )
     assert too_many.status_code == 409 and too_many.json()["code"] == "refund_exceeds_sale"
-    rest = await shop.client.post(f"/api/v1/sales/{sale['id']}/refunds", headers=key(), json={
-        "register_id": shop.register["id"], "lines": [{"sale_line_id": line["id"], "quantity": 1}],
-        "method": "card", "restock": False, "reason": "dañado"})
+    rest = await shop.client.post(
+        f"/api/v1/sales/{sale['id']}/refunds",
+        headers=key(),
+        json={
+            "register_id": shop.register["id"],
+            "lines": [{"sale_line_id": line["id"], "quantity": 1}],
+            "method": "card",
+            "restock": False,
+            "reason": "dañado",
+        },
+    )
     assert partial.json()["total"] + rest.json()["total"] == line["total"]
     assert await shop.stock(0) == 99
     detail = (await shop.client.get(f"/api/v1/sales/{sale['id']}")).json()
@@ -170,19 +219,28 @@ async def test_refunds_never_exceed_the_sale(shop: Shop) -> None:
     assert detail["refunded_total"] == line["total"]
     refunds = (await shop.client.get(f"/api/v1/sales/{sale['id']}/refunds")).json()
     assert [r["kind"] for r in refunds] == ["refund", "refund"]
-    foreign_line = await shop.client.post(f"/api/v1/sales/{sale['id']}/refunds", headers=key(), json={
-        "register_id": shop.register["id"], "lines": [{"sale_line_id": str(uuid.uuid4()), "quantity": 1}],
-        "method": "cash", "reason": "no existe"})
+    foreign_line = await shop.client.post(
+        f"/api/v1/sales/{sale['id']}/refunds",
+        headers=key(),
+        json={
+            "register_id": shop.register["id"],
+            "lines": [{"sale_line_id": str(uuid.uuid4()), "quantity": 1}],
+            "method": "cash",
+            "reason": "no existe",
+        },
+    )
     assert foreign_line.status_code == 404
 
 
 async def test_void_only_by_manager_in_the_same_open_shift(api: Api, shop: Shop) -> None:
     sale = (await shop.sell([(0, 2)])).json()
     cashier = await api.add_user(shop.tenant, "cashier")
-    assert (await cashier["client"].post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "error de caja"},
-                                         headers=key())).status_code == 403
-    voided = await shop.client.post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "error de caja"},
-                                    headers=key())
+    assert (
+        await cashier["client"].post(
+            f"/api/v1/sales/{sale['id']}/void", json={"reason": "error de caja"}, headers=key()
+        )
+    ).status_code == 403
+    voided = await shop.client.post(f"/api/v1/sales/{sale['id']}/void", json={"reason": "error de caja"}, headers=key())
     assert voided.status_code == 201, voided.text
     assert voided.json()["kind"] == "void" and voided.json()["total"] == sale["total"]
     assert await shop.stock(0) == 100
@@ -192,8 +250,9 @@ async def test_void_only_by_manager_in_the_same_open_shift(api: Api, shop: Shop)
 
     old = (await shop.sell([(1, 1)])).json()
     await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/close", json={"counts": []}, headers=key())
-    await shop.client.post("/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0},
-                           headers=key())
+    await shop.client.post(
+        "/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0}, headers=key()
+    )
     late = await shop.client.post(f"/api/v1/sales/{old['id']}/void", json={"reason": "tarde"}, headers=key())
     assert late.status_code == 409 and late.json()["code"] == "shift_closed"
 
@@ -201,12 +260,21 @@ async def test_void_only_by_manager_in_the_same_open_shift(api: Api, shop: Shop)
 async def test_shift_close_z_report_and_immutability(shop: Shop) -> None:
     await shop.sell([(0, 1)], payments=[("cash", 2000)])
     await shop.sell([(1, 2)], payments=[("card", 5000)])
-    await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/cash-movements", headers=key(),
-                           json={"kind": "pay_out", "amount": 3000, "reason": "compra de bolsas"})
-    await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/cash-movements", headers=key(),
-                           json={"kind": "pay_in", "amount": 500, "reason": "sencillo"})
-    closed = await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/close", headers=key(),
-                                    json={"counts": [{"method": "cash", "counted": 18400}], "note": "ok"})
+    await shop.client.post(
+        f"/api/v1/shifts/{shop.shift['id']}/cash-movements",
+        headers=key(),
+        json={"kind": "pay_out", "amount": 3000, "reason": "compra de bolsas"},
+    )
+    await shop.client.post(
+        f"/api/v1/shifts/{shop.shift['id']}/cash-movements",
+        headers=key(),
+        json={"kind": "pay_in", "amount": 500, "reason": "sencillo"},
+    )
+    closed = await shop.client.post(
+        f"/api/v1/shifts/{shop.shift['id']}/close",
+        headers=key(),
+        json={"counts": [{"method": "cash", "counted": 18400}], "note": "ok"},
+    )
     assert closed.status_code == 200, closed.text
     report = closed.json()
     cash = next(m for m in report["methods"] if m["method"] == "cash")
@@ -218,16 +286,24 @@ async def test_shift_close_z_report_and_immutability(shop: Shop) -> None:
     assert report["first_invoice"] == "C1-1" and report["last_invoice"] == "C1-2"
     assert report["shift"]["status"] == "closed"
     assert (await shop.sell([(0, 1)])).json()["code"] == "no_open_shift"
-    assert (await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/cash-movements", headers=key(),
-                                   json={"kind": "pay_in", "amount": 1, "reason": "tarde"})).status_code == 409
-    assert (await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/close", headers=key(),
-                                   json={"counts": []})).status_code == 409
+    assert (
+        await shop.client.post(
+            f"/api/v1/shifts/{shop.shift['id']}/cash-movements",
+            headers=key(),
+            json={"kind": "pay_in", "amount": 1, "reason": "tarde"},
+        )
+    ).status_code == 409
+    assert (
+        await shop.client.post(f"/api/v1/shifts/{shop.shift['id']}/close", headers=key(), json={"counts": []})
+    ).status_code == 409
     assert (await shop.client.get(f"/api/v1/shifts/{shop.shift['id']}/report")).json() == report
-    second = await shop.client.post("/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0},
-                                    headers=key())
+    second = await shop.client.post(
+        "/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0}, headers=key()
+    )
     assert second.status_code == 201
-    dup = await shop.client.post("/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0},
-                                 headers=key())
+    dup = await shop.client.post(
+        "/api/v1/shifts", json={"register_id": shop.register["id"], "opening_float": 0}, headers=key()
+    )
     assert dup.status_code == 409 and dup.json()["code"] == "shift_already_open"
 
 
@@ -237,14 +313,26 @@ async def test_series_report(shop: Shop, owner_engine) -> None:
     report = (await shop.client.get(f"/api/v1/registers/{shop.register['id']}/series")).json()
     assert (report["issued"], report["last_number"], report["gaps"], report["duplicates"]) == (3, 3, [], [])
     async with owner_engine.begin() as connection:
-        await connection.execute(text("delete from payments where sale_id in (select id from sales where "
-                                      "register_id = :r and number = 2)"), {"r": shop.register["id"]})
-        await connection.execute(text("delete from inventory_movements where reference_id in (select id from sales "
-                                      "where register_id = :r and number = 2)"), {"r": shop.register["id"]})
-        await connection.execute(text("delete from sale_lines where sale_id in (select id from sales where "
-                                      "register_id = :r and number = 2)"), {"r": shop.register["id"]})
-        await connection.execute(text("delete from sales where register_id = :r and number = 2"),
-                                 {"r": shop.register["id"]})
+        await connection.execute(
+            text("delete from payments where sale_id in (select id from sales where register_id = :r and number = 2)"),
+            {"r": shop.register["id"]},
+        )
+        await connection.execute(
+            text(
+                "delete from inventory_movements where reference_id in (select id from sales "
+                "where register_id = :r and number = 2)"
+            ),
+            {"r": shop.register["id"]},
+        )
+        await connection.execute(
+            text(
+                "delete from sale_lines where sale_id in (select id from sales where register_id = :r and number = 2)"
+            ),
+            {"r": shop.register["id"]},
+        )
+        await connection.execute(
+            text("delete from sales where register_id = :r and number = 2"), {"r": shop.register["id"]}
+        )
     report = (await shop.client.get(f"/api/v1/registers/{shop.register['id']}/series")).json()
     assert report["gaps"] == [{"first": 2, "last": 2}]
 
@@ -255,9 +343,12 @@ async def test_other_tenants_ids_are_404_everywhere(api: Api, shop: Shop) -> Non
     customer = (await other.client.post("/api/v1/customers", json={"name": "Ajeno"})).json()
     random_id = str(uuid.uuid4())
     for path in (
-        f"/api/v1/sales/{foreign_sale['id']}", f"/api/v1/sales/{foreign_sale['id']}/refunds",
-        f"/api/v1/registers/{other.register['id']}", f"/api/v1/registers/{other.register['id']}/series",
-        f"/api/v1/shifts/{other.shift['id']}", f"/api/v1/shifts/{other.shift['id']}/report",
+        f"/api/v1/sales/{foreign_sale['id']}",
+        f"/api/v1/sales/{foreign_sale['id']}/refunds",
+        f"/api/v1/registers/{other.register['id']}",
+        f"/api/v1/registers/{other.register['id']}/series",
+        f"/api/v1/shifts/{other.shift['id']}",
+        f"/api/v1/shifts/{other.shift['id']}/report",
     ):
         foreign = await shop.client.get(path)
         missing = await shop.client.get(path.replace(path.split("/")[4], random_id))
@@ -265,8 +356,15 @@ async def test_other_tenants_ids_are_404_everywhere(api: Api, shop: Shop) -> Non
         assert foreign.json() == missing.json()
     posts = [
         (f"/api/v1/sales/{foreign_sale['id']}/void", {"reason": "ajena"}),
-        (f"/api/v1/sales/{foreign_sale['id']}/refunds", {"register_id": shop.register["id"], "method": "cash",
-         "reason": "ajena", "lines": [{"sale_line_id": foreign_sale["lines"][0]["id"], "quantity": 1}]}),
+        (
+            f"/api/v1/sales/{foreign_sale['id']}/refunds",
+            {
+                "register_id": shop.register["id"],
+                "method": "cash",
+                "reason": "ajena",
+                "lines": [{"sale_line_id": foreign_sale["lines"][0]["id"], "quantity": 1}],
+            },
+        ),
         (f"/api/v1/shifts/{other.shift['id']}/close", {"counts": []}),
         (f"/api/v1/shifts/{other.shift['id']}/cash-movements", {"kind": "pay_in", "amount": 1, "reason": "ajena"}),
         ("/api/v1/shifts", {"register_id": other.register["id"], "opening_float": 0}),
