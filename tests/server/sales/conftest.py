@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import TenantSession
 from tests.server.catalog.test_routes import create_product
@@ -68,8 +67,3 @@ async def open_shop(
         for price in prices
     ]
     return Shop(tenant=tenant, register=register, shift=shift.json(), products=products)
-
-
-@pytest.fixture
-async def shop(tenant_a: TenantSession) -> Shop:
-    return await open_shop(tenant_a)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+from server.core.events import channel, envelope, publish, stream_key
+from tests.server.sales.conftest import Shop
+
+
+async def test_publish_appends_to_the_stream_and_broadcasts_the_same_bytes(resources) -> None:
+    organization_id = uuid.uuid4()
+    pubsub = resources.redis.pubsub()
+    await pubsub.subscribe(channel(organization_id))
+    await pubsub.get_message(timeout=1)
+    stream_id = await publish(resources.redis, organization_id, "sales", "sale.created", {"total": 1990, "ñ": "é"})
+    message = None
+    for _ in range(20):
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message:
+            break
+    await pubsub.aclose()
+    assert message is not None
+    (entry_id, fields), = await resources.redis.xrange(stream_key(organization_id, "sales"))
+    assert entry_id.decode() == stream_id
+    assert envelope(entry_id, fields[b"e"]) == message["data"]
+    decoded = json.loads(message["data"])
+    assert decoded["v"] == 1 and decoded["id"] == stream_id
+    assert (decoded["topic"], decoded["type"], decoded["data"]) == ("sales", "sale.created", {"total": 1990, "ñ": "é"})
+    assert decoded["at"].endswith("Z")
+
+
+async def test_streams_are_capped(resources) -> None:
+    organization_id = uuid.uuid4()
+    for index in range(5):
+        await publish(resources.redis, organization_id, "stock", "stock.changed", {"i": index})
+    assert await resources.redis.xlen(stream_key(organization_id, "stock")) == 5
+    info = await resources.redis.xinfo_stream(stream_key(organization_id, "stock"))
+    assert info["length"] == 5
+
+
+async def test_a_sale_publishes_after_commit_and_a_failed_one_publishes_nothing(shop: Shop, resources) -> None:
+    tenant = shop.tenant.organization_id
+    sales_before = await resources.redis.xlen(stream_key(tenant, "sales"))
+    stock_before = await resources.redis.xlen(stream_key(tenant, "stock"))
+    refused = await shop.sell([(0, 1)], payments=[("cash", 1)])
+    assert refused.status_code == 422
+    assert await resources.redis.xlen(stream_key(tenant, "sales")) == sales_before
+    sale = (await shop.sell([(0, 2), (1, 1)])).json()
+    entries = await resources.redis.xrevrange(stream_key(tenant, "sales"), count=1)
+    event = json.loads(envelope(entries[0][0], entries[0][1][b"e"]))
+    assert event["type"] == "sale.created" and event["data"]["sale_id"] == sale["id"]
+    assert event["data"]["total"] == sale["total"]
+    stock = await resources.redis.xrevrange(stream_key(tenant, "stock"), count=1)
+    changed = json.loads(envelope(stock[0][0], stock[0][1][b"e"]))["data"]["products"]
+    assert {(item["product_id"], item["stock"]) for item in changed} == {
+        (shop.products[0]["id"], 98), (shop.products[1]["id"], 99)}
+    assert await resources.redis.xlen(stream_key(tenant, "stock")) == stock_before + 1
+
+
+async def test_events_of_one_tenant_never_reach_anothers_channel(resources, shop: Shop, tenant_b) -> None:
+    pubsub = resources.redis.pubsub()
+    await pubsub.subscribe(channel(tenant_b.organization_id))
+    await pubsub.get_message(timeout=1)
+    await shop.sell([(0, 1)])
+    await asyncio.sleep(0.2)
+    leaked = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.3)
+    await pubsub.aclose()
+    assert leaked is None
