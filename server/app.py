@@ -27,6 +27,7 @@ from server.sales.routes import router as sales_router
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
+from sync.routes import router as sync_router
 
 API_TITLE = "OrbitEngine API"
 API_VERSION = "1.0.0"
@@ -39,6 +40,7 @@ ROUTERS: Sequence[Router] = (
     inventory_router,
     customers_router,
     sales_router,
+    sync_router,
 )
 
 

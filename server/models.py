@@ -1,6 +1,7 @@
 """Every table of the schema, imported in one place so the metadata is complete."""
 
 from forecasting.models import ForecastRun, Prediction
+from sync.models import SyncConflict, SyncDocument, SyncTombstone
 from server.audit.models import AuditEntry
 from server.catalog.models import Category, Product
 from server.core.db import Base
@@ -45,6 +46,9 @@ __all__ = [
     "Shift",
     "ShiftCashMovement",
     "ShiftCount",
+    "SyncConflict",
+    "SyncDocument",
+    "SyncTombstone",
     "User",
     "UserEmail",
     "metadata",

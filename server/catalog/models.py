@@ -6,15 +6,16 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKeyConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from server.core.db import Base, TenantScoped, Timestamped
+from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
 
 
-class Category(TenantScoped, Timestamped, Base):
+class Category(TenantScoped, Timestamped, ChangeTracked, Base):
     __tablename__ = "categories"
     __table_args__ = (
         ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         ForeignKeyConstraint(["organization_id", "parent_id"], ["categories.organization_id", "categories.id"]),
         Index("uq_categories_name", "organization_id", text("lower(name)"), unique=True),
+        Index("ix_categories_change", "organization_id", "change_xid"),
         CheckConstraint("parent_id is null or parent_id <> id", name="not_own_parent"),
     )
 
@@ -23,7 +24,7 @@ class Category(TenantScoped, Timestamped, Base):
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
-class Product(TenantScoped, Timestamped, Base):
+class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     """A sellable item. Money in minor units of the tenant's currency; `tax_rate_bp` in basis
     points (1900 = 19 %). `stock` changes only together with an inventory movement."""
 
@@ -46,6 +47,7 @@ class Product(TenantScoped, Timestamped, Base):
         Index("ix_products_name_trgm", text("orbit_fold(name) gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_products_category", "organization_id", "category_id"),
         Index("ix_products_name", "organization_id", "name"),
+        Index("ix_products_change", "organization_id", "change_xid"),
         CheckConstraint("price >= 0", name="price_non_negative"),
         CheckConstraint("cost >= 0", name="cost_non_negative"),
         CheckConstraint("tax_rate_bp between 0 and 10000", name="tax_rate_range"),

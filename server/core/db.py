@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, func, text
+from sqlalchemy import BigInteger, DateTime, MetaData, event, func, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -35,6 +35,7 @@ NAMING_CONVENTION = {
 }
 
 TENANT_SETTING = "app.org_id"
+CURRENT_TRANSACTION_ID = "(pg_current_xact_id()::text)::bigint"
 
 
 class Base(DeclarativeBase):
@@ -45,6 +46,13 @@ class TenantScoped:
     """Mixin for tenant-owned tables: `organization_id` leads the primary key (distributable by tenant)."""
 
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, sort_order=-1)
+
+
+class ChangeTracked:
+    """Rows the POS pulls offline. `change_xid` is the id of the transaction that last wrote the
+    row (set on insert by default and on update by a trigger), the basis of the sync cursor."""
+
+    change_xid: Mapped[int] = mapped_column(BigInteger, server_default=text(CURRENT_TRANSACTION_ID))
 
 
 class Timestamped:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import msgspec
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,6 +35,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str = ""
     errors: list[FieldError] | None = None
     code: str | None = None
+    retry_after_ms: int | None = None
 
 
 class ApiError(Exception):
@@ -57,6 +59,8 @@ class ApiError(Exception):
         self.code = code
         self.headers = headers or {}
 
+    retry_after_ms: int | None = None
+
     def problem(self) -> Problem:
         return Problem(
             type=f"https://orbitengine.dev/problems/{self.slug}",
@@ -65,6 +69,7 @@ class ApiError(Exception):
             detail=self.detail,
             errors=self.errors,
             code=self.code,
+            retry_after_ms=self.retry_after_ms,
         )
 
 
@@ -122,7 +127,31 @@ class TooManyRequests(ApiError):
 
 
 class ServiceUnavailable(ApiError):
+    """A transient failure (database unreachable, lock timeout, deadlock): nothing was changed,
+    retry after `retry_after_ms`."""
+
     status, title, slug = 503, "Service unavailable", "unavailable"
+
+    def __init__(self, detail: str = "", *, retry_after_ms: int = 2000, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(max(1, -(-retry_after_ms // 1000)))})
+        kwargs.setdefault("code", "retry_later")
+        super().__init__(detail, **kwargs)
+        self.retry_after_ms = retry_after_ms
+
+
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database failure worth retrying: connection lost or refused, serialization failure,
+    deadlock, lock or statement timeout, server shutting down or out of connections."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)):
+        return True
+    original = getattr(exc, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None) or getattr(getattr(original, "__cause__", None), "sqlstate", None)
+    return sqlstate in TRANSIENT_SQLSTATES or (isinstance(sqlstate, str) and sqlstate.startswith("08"))
 
 
 _encoder = msgspec.json.Encoder()
@@ -176,7 +205,16 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return problem_response(error)
 
 
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    if is_transient(exc):
+        logger.warning("transient database failure on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(ServiceUnavailable("the database is busy or unreachable; nothing was changed"))
+    return await handle_unexpected(request, exc)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if is_transient(exc):
+        return await handle_database_error(request, exc)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     error = ApiError("an unexpected error occurred; it has been logged")
     error.status, error.title, error.slug = 500, "Internal server error", "internal"
@@ -185,6 +223,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
+    DBAPIError: handle_database_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

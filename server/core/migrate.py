@@ -20,6 +20,18 @@ from server.core.config import Settings
 from server.core.db import async_url, with_credentials
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+CURRENT_TENANT = "nullif(current_setting('app.org_id', true), '')::uuid"
+
+
+def tenant_isolation(table: str) -> list[str]:
+    """The statements that bind a tenant table to the transaction's tenant, for migrations:
+    row-level security enabled and forced, one policy with USING and WITH CHECK."""
+    return [
+        f"alter table {table} enable row level security",
+        f"alter table {table} force row level security",
+        f"create policy tenant_isolation on {table} using (organization_id = {CURRENT_TENANT}) "
+        f"with check (organization_id = {CURRENT_TENANT})",
+    ]
 APPEND_ONLY_TABLES = ("audit_log",)
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKeyConstraint, Inde
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from server.core.db import Base, TenantScoped, Timestamped
+from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
 
 
-class Customer(TenantScoped, Timestamped, Base):
+class Customer(TenantScoped, Timestamped, ChangeTracked, Base):
     """A buyer. `visits`, `total_spent` and `last_purchase_at` are kept in the sale's transaction."""
 
     __tablename__ = "customers"
@@ -21,6 +21,7 @@ class Customer(TenantScoped, Timestamped, Base):
         ),
         Index("ix_customers_tax_id_prefix", "organization_id", "tax_id", postgresql_ops={"tax_id": "text_pattern_ops"}),
         Index("ix_customers_name_trgm", text("orbit_fold(name) gin_trgm_ops"), postgresql_using="gin"),
+        Index("ix_customers_change", "organization_id", "change_xid"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

@@ -173,11 +173,15 @@ def _tax_id_taken() -> dict[str, ApiError]:
     }
 
 
-async def create_customer(ctx: Context, data: CustomerCreate) -> CustomerRead:
-    now = datetime.now(UTC)
+async def create_customer(
+    ctx: Context, data: CustomerCreate, *, customer_id: uuid.UUID | None = None, at: datetime | None = None
+) -> CustomerRead:
+    """Add a customer. `customer_id` and `at` are given by offline devices, which create
+    customers before the server hears of them."""
+    now = at or datetime.now(UTC)
     customer = Customer(
         organization_id=ctx.organization_id,
-        id=new_id(),
+        id=customer_id or new_id(),
         name=clean_name(data.name),
         tax_id=clean_tax_id(data.tax_id),
         email=clean_email(data.email),

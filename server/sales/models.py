@@ -20,12 +20,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from server.core.db import Base, TenantScoped, Timestamped
+from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
 
 PAYMENT_METHODS = ("cash", "card", "transfer", "other")
 
 
-class Register(TenantScoped, Timestamped, Base):
+class Register(TenantScoped, Timestamped, ChangeTracked, Base):
     """A till. Its `code` prefixes the invoice series `{code}-{n}`; `last_number` is the last
     number taken, advanced only inside the sale's transaction."""
 
@@ -33,6 +33,7 @@ class Register(TenantScoped, Timestamped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         Index("uq_registers_code", "organization_id", "code", unique=True),
+        Index("ix_registers_change", "organization_id", "change_xid"),
         CheckConstraint("code ~ '^[A-Z0-9]{1,8}$'", name="code_format"),
     )
 

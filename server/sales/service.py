@@ -266,7 +266,9 @@ async def open_shift_of(ctx: Context, register_id: uuid.UUID, *, lock: str = "sh
     return shift
 
 
-async def open_shift(ctx: Context, data: ShiftOpen, *, opened_at: datetime | None = None) -> ShiftRead:
+async def open_shift(
+    ctx: Context, data: ShiftOpen, *, opened_at: datetime | None = None, shift_id: uuid.UUID | None = None
+) -> ShiftRead:
     register = await ctx.session.get(Register, (ctx.organization_id, data.register_id), with_for_update=True)
     if register is None:
         raise _missing(["register_id"], "no such register")
@@ -275,7 +277,7 @@ async def open_shift(ctx: Context, data: ShiftOpen, *, opened_at: datetime | Non
     assert ctx.actor is not None
     shift = Shift(
         organization_id=ctx.organization_id,
-        id=new_id(),
+        id=shift_id or new_id(),
         register_id=register.id,
         status="open",
         opening_float=data.opening_float,
@@ -302,20 +304,27 @@ async def open_shift(ctx: Context, data: ShiftOpen, *, opened_at: datetime | Non
     return shift_read(shift)
 
 
-async def add_cash_movement(ctx: Context, shift_id: uuid.UUID, data: CashMovementCreate) -> CashMovementRead:
+async def add_cash_movement(
+    ctx: Context,
+    shift_id: uuid.UUID,
+    data: CashMovementCreate,
+    *,
+    at: datetime | None = None,
+    movement_id: uuid.UUID | None = None,
+) -> CashMovementRead:
     shift = await get_shift(ctx, shift_id, for_update=True)
     if shift.status != "open":
         raise Conflict("the shift is closed", code="shift_closed")
     assert ctx.actor is not None
     movement = ShiftCashMovement(
         organization_id=ctx.organization_id,
-        id=new_id(),
+        id=movement_id or new_id(),
         shift_id=shift.id,
         kind=data.kind,
         amount=data.amount if data.kind == "pay_in" else -data.amount,
         reason=data.reason,
         actor_id=ctx.actor.user_id,
-        at=datetime.now(UTC),
+        at=at or datetime.now(UTC),
     )
     ctx.session.add(movement)
     await ctx.session.flush()
@@ -436,7 +445,9 @@ async def _shift_figures(ctx: Context, shift: Shift) -> _ShiftFigures:
     )
 
 
-async def close_shift(ctx: Context, shift_id: uuid.UUID, data: ShiftClose) -> ShiftReport:
+async def close_shift(
+    ctx: Context, shift_id: uuid.UUID, data: ShiftClose, *, closed_at: datetime | None = None
+) -> ShiftReport:
     """Close with the counted amount per method; the difference against expected is recorded.
     Methods not counted are taken as counted equal to expected (card and transfer are usually
     reconciled by the bank, not counted)."""
@@ -450,8 +461,8 @@ async def close_shift(ctx: Context, shift_id: uuid.UUID, data: ShiftClose) -> Sh
     expected = figures.expected(shift)
     counted = {count.method: count.counted for count in data.counts}
     assert ctx.actor is not None
-    now = datetime.now(UTC)
-    shift.status, shift.closed_by, shift.closed_at, shift.note = "closed", ctx.actor.user_id, now, data.note
+    shift.status, shift.closed_by, shift.closed_at = "closed", ctx.actor.user_id, closed_at or datetime.now(UTC)
+    shift.note = data.note
     await ctx.session.execute(
         insert(ShiftCount),
         [
@@ -568,6 +579,7 @@ async def record_sale(
     device_id: uuid.UUID | None = None,
     allow_negative: bool | None = None,
     shift: Shift | None = None,
+    sale_id: uuid.UUID | None = None,
 ) -> RecordedSale:
     """Write a sale and everything that goes with it (see the module's invariants).
 
@@ -581,7 +593,8 @@ async def record_sale(
         raise _missing(["register_id"], "no such register")
     if not register.is_active and origin == "online":
         raise _invalid(["register_id"], "the register is inactive")
-    shift = shift or await open_shift_of(ctx, register.id)
+    if shift is None and origin == "online":
+        shift = await open_shift_of(ctx, register.id)
 
     locked = await inventory.lock_products(ctx, [line.product_id for line in data.lines])
     line_inputs: list[LineInput] = []
@@ -610,7 +623,7 @@ async def record_sale(
         if customer is None or (not customer.is_active and origin == "online"):
             raise _missing(["customer_id"], "no such customer")
 
-    sale_id = new_id()
+    sale_id = sale_id or new_id()
     moment = sold_at or datetime.now(UTC)
     await inventory.apply_stock_changes(
         ctx,
@@ -642,7 +655,7 @@ async def record_sale(
             organization_id=ctx.organization_id,
             id=sale_id,
             register_id=register.id,
-            shift_id=shift.id,
+            shift_id=shift.id if shift else None,
             number=number,
             invoice_number=invoice_number,
             cashier_id=ctx.actor.user_id,
@@ -897,17 +910,18 @@ async def _write_refund(
     *,
     kind: str,
     register_id: uuid.UUID,
-    shift_id: uuid.UUID,
+    shift_id: uuid.UUID | None,
     method: str,
     lines: list[tuple[SaleLine, int, int]],
     restock: bool,
     reason: str,
     at: datetime,
+    refund_id: uuid.UUID | None = None,
 ) -> Refund:
     assert ctx.actor is not None
     refund = Refund(
         organization_id=ctx.organization_id,
-        id=new_id(),
+        id=refund_id or new_id(),
         sale_id=sale.id,
         register_id=register_id,
         shift_id=shift_id,
@@ -974,15 +988,25 @@ async def _write_refund(
 
 
 async def refund_sale(
-    ctx: Context, sale_id: uuid.UUID, data: RefundCreate, *, at: datetime | None = None
+    ctx: Context,
+    sale_id: uuid.UUID,
+    data: RefundCreate,
+    *,
+    at: datetime | None = None,
+    shift: Shift | None = None,
+    refund_id: uuid.UUID | None = None,
+    offline: bool = False,
 ) -> RefundRead:
+    """Refund units of a sale's lines. Offline devices pass the shift the refund was made in
+    (None when it is unknown or closed: the refund is a fact all the same), its time and its id."""
     sale = await get_sale(ctx, sale_id, for_update=True)
     if sale.status == "voided":
         raise Conflict("the sale was voided", code="sale_voided")
     register = await ctx.session.get(Register, (ctx.organization_id, data.register_id))
     if register is None:
         raise _missing(["register_id"], "no such register")
-    shift = await open_shift_of(ctx, register.id)
+    if shift is None and not offline:
+        shift = await open_shift_of(ctx, register.id)
     sale_lines = {
         line.id: line
         for line in await ctx.session.scalars(
@@ -1011,12 +1035,13 @@ async def refund_sale(
         sale,
         kind="refund",
         register_id=register.id,
-        shift_id=shift.id,
+        shift_id=shift.id if shift else None,
         method=data.method,
         lines=plan,
         restock=data.restock,
         reason=data.reason,
         at=at or datetime.now(UTC),
+        refund_id=refund_id,
     )
     return await _refund_read(ctx, refund)
 

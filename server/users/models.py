@@ -18,12 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from server.core.db import Base, TenantScoped, Timestamped
+from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
 
 ROLES = ("admin", "manager", "cashier")
 
 
-class User(TenantScoped, Timestamped, Base):
+class User(TenantScoped, Timestamped, ChangeTracked, Base):
     """A person of one organization. Emails are unique per organization, compared in lower case."""
 
     __tablename__ = "users"
@@ -31,6 +31,7 @@ class User(TenantScoped, Timestamped, Base):
         ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         CheckConstraint("role in ('admin', 'manager', 'cashier')", name="role"),
         Index("uq_users_organization_id_email", "organization_id", text("lower(email)"), unique=True),
+        Index("ix_users_change", "organization_id", "change_xid"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -40,6 +41,7 @@ class User(TenantScoped, Timestamped, Base):
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offline_pin: Mapped[str | None] = mapped_column(Text)
 
 
 class RefreshToken(TenantScoped, Base):

@@ -11,7 +11,7 @@ from server.core.pagination import Page
 from server.tenancy import service as tenancy
 from server.tenancy.schemas import MeRead
 from server.users import service
-from server.users.schemas import LoginRequest, RefreshRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
+from server.users.schemas import PinSet, LoginRequest, RefreshRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
 
 router = Router(tags=["auth", "users"])
 
@@ -97,3 +97,9 @@ async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:
 async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> UserRead:
     """Rename, change the role, reset the password, or (de)activate a user."""
     return await service.update_user(ctx, user_id, body)
+
+
+@router.put("/api/v1/me/pin", access=ANY_ROLE, body=PinSet, status=204, responses={401: "Wrong password"})
+async def set_pin(ctx: Context, body: PinSet) -> None:
+    """Set the PIN that unlocks the point of sale offline (4–8 digits; the password confirms it)."""
+    await service.set_offline_pin(ctx, pin=body.pin, password=body.password)

@@ -62,3 +62,8 @@ class UserQuery(PageQuery):
     role: Role | None = None
     is_active: bool | None = None
     search: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
+class PinSet(Input):
+    pin: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+    password: Password

@@ -12,6 +12,9 @@ Invariants:
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -317,3 +320,36 @@ async def logout(ctx: Context, refresh_token: str) -> None:
     )
     if family_id is not None:
         await revoke_family(ctx, family_id)
+
+
+# Offline unlock
+
+
+PIN_ITERATIONS = 210_000
+
+
+def pin_verifier(pin: str, *, salt: bytes | None = None, iterations: int = PIN_ITERATIONS) -> str:
+    """`pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64url), checkable in a browser with
+    WebCrypto, so the POS can unlock offline without the server (see docs/sync.md)."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"pbkdf2-sha256${iterations}${encode(salt)}${encode(digest)}"
+
+
+async def set_offline_pin(ctx: Context, *, pin: str, password: str) -> None:
+    """Set the signed-in user's POS unlock PIN; their password confirms it is them."""
+    assert ctx.actor is not None
+    user = await get_user(ctx, ctx.actor.user_id)
+    if not verify_password(user.password_hash, password):
+        raise ValidationFailed("wrong password", errors=[FieldError(loc=["body", "password"], msg="wrong password")],
+                               code="bad_credentials")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise ValidationFailed("choose a less guessable PIN", errors=[FieldError(loc=["body", "pin"], msg="too simple")],
+                               code="weak_pin")
+    user.offline_pin = pin_verifier(pin)
+    user.updated_at = datetime.now(UTC)
+    await audit.record(ctx, action="user.pin_set", entity="user", entity_id=user.id)

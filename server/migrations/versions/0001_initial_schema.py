@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from server.core.migrate import tenant_isolation
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-
-CURRENT_TENANT = "nullif(current_setting('app.org_id', true), '')::uuid"
 
 TENANT_TABLES = (
     "users",
@@ -49,13 +49,8 @@ TENANT_TABLES = (
 
 
 def enable_tenant_isolation(table: str) -> None:
-    op.execute(f"alter table {table} enable row level security")
-    op.execute(f"alter table {table} force row level security")
-    op.execute(
-        f"create policy tenant_isolation on {table} "
-        f"using (organization_id = {CURRENT_TENANT}) "
-        f"with check (organization_id = {CURRENT_TENANT})"
-    )
+    for statement in tenant_isolation(table):
+        op.execute(statement)
 
 
 def upgrade() -> None:
