@@ -50,8 +50,11 @@ class Pos:
             "shift_id": self.shift_id,
             "number": self.number,
             "lines": [
-                {"product_id": self.shop.products[index]["id"], "quantity": quantity,
-                 "unit_price": self.shop.products[index]["price"]}
+                {
+                    "product_id": self.shop.products[index]["id"],
+                    "quantity": quantity,
+                    "unit_price": self.shop.products[index]["price"],
+                }
                 for index, quantity in lines
             ],
             "payments": [{"method": "cash", "amount": 10**7}],
@@ -61,7 +64,8 @@ class Pos:
 
     async def push(self, documents: list[dict[str, Any]], *, device_id: str | None = None) -> httpx.Response:
         return await self.client.post(
-            "/api/v1/sync/sales", json={"device_id": device_id or self.device_id, "sales": documents},
+            "/api/v1/sync/sales",
+            json={"device_id": device_id or self.device_id, "sales": documents},
             headers={"X-Device-Key": self.credential},
         )
 
@@ -82,8 +86,14 @@ async def register_pos(api: Api, shop: Shop, *, replace: bool = False) -> Pos:
     credentials = response.json()
     cashier = await api.add_user(shop.tenant, "cashier")
     me = (await cashier["client"].get("/api/v1/me")).json()["user"]
-    return Pos(shop=shop, device_id=credentials["device"]["id"], credential=credentials["credential"],
-               cashier_id=me["id"], client=cashier["client"], shift_id=shop.shift["id"])
+    return Pos(
+        shop=shop,
+        device_id=credentials["device"]["id"],
+        credential=credentials["credential"],
+        cashier_id=me["id"],
+        client=cashier["client"],
+        shift_id=shop.shift["id"],
+    )
 
 
 @pytest.fixture

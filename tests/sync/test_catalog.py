@@ -84,7 +84,9 @@ async def test_bad_cursors_and_other_tenants(pos: Pos, api: Api, tenant_b) -> No
     assert b_product["id"] not in everything
     assert str(tenant_b.admin_id) not in everything
     on_b = api.client(tenant_b.subdomain)
-    response = await on_b.get("/api/v1/sync/catalog", headers={**pos.headers, "Authorization": pos.client.headers["Authorization"]})
+    response = await on_b.get(
+        "/api/v1/sync/catalog", headers={**pos.headers, "Authorization": pos.client.headers["Authorization"]}
+    )
     assert response.status_code == 403
     assert (await pos.client.get("/api/v1/sync/catalog")).status_code == 422
 
@@ -113,8 +115,9 @@ async def test_pull_under_concurrent_writes_never_skips(pos: Pos) -> None:
     equals the database."""
     shop = pos.shop
     for index in range(20):
-        await shop.client.post("/api/v1/products", json={"sku": f"C-{index}-{uuid.uuid4().hex[:4]}", "name": "x",
-                                                         "price": 100})
+        await shop.client.post(
+            "/api/v1/products", json={"sku": f"C-{index}-{uuid.uuid4().hex[:4]}", "name": "x", "price": 100}
+        )
     everything, cursor, _ = await pull_all(pos, limit=7)
     stop = asyncio.Event()
 

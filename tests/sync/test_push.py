@@ -13,11 +13,16 @@ from tests.sync.conftest import Pos, register_pos
 
 async def counts(owner_engine, organization_id) -> dict[str, int]:
     async with owner_engine.connect() as connection:
-        row = (await connection.execute(text(
-            "select (select count(*) from sales where organization_id = :o) as sales, "
-            "(select count(*) from sync_documents where organization_id = :o) as documents, "
-            "(select coalesce(sum(delta), 0) from inventory_movements where organization_id = :o) as stock"),
-            {"o": organization_id})).one()
+        row = (
+            await connection.execute(
+                text(
+                    "select (select count(*) from sales where organization_id = :o) as sales, "
+                    "(select count(*) from sync_documents where organization_id = :o) as documents, "
+                    "(select coalesce(sum(delta), 0) from inventory_movements where organization_id = :o) as stock"
+                ),
+                {"o": organization_id},
+            )
+        ).one()
     return {"sales": row.sales, "documents": row.documents, "stock": int(row.stock)}
 
 
@@ -95,14 +100,19 @@ async def test_offline_facts_stand_with_conflicts(api: Api, pos: Pos, resources)
     assert any(document["id"].encode() in fields[b"e"] for _, fields in sales_events)
 
     negative = next(item for item in inbox if item["code"] == "negative_stock")
-    resolved = await shop.client.post(f"/api/v1/sync/conflicts/{negative['id']}/resolve",
-                                      json={"action": "adjust_stock", "counted": 0, "note": "contado"})
+    resolved = await shop.client.post(
+        f"/api/v1/sync/conflicts/{negative['id']}/resolve",
+        json={"action": "adjust_stock", "counted": 0, "note": "contado"},
+    )
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved" and resolved.json()["resolution"] == "stock_adjusted"
     assert await shop.stock(0) == 0
     annotate = next(item for item in inbox if item["code"] == "price_changed")
-    noted = (await shop.client.post(f"/api/v1/sync/conflicts/{annotate['id']}/resolve",
-                                    json={"action": "annotate", "note": "precio viejo"})).json()
+    noted = (
+        await shop.client.post(
+            f"/api/v1/sync/conflicts/{annotate['id']}/resolve", json={"action": "annotate", "note": "precio viejo"}
+        )
+    ).json()
     assert noted["status"] == "open" and noted["note"] == "precio viejo"
     again = await shop.client.post(f"/api/v1/sync/conflicts/{negative['id']}/resolve", json={"action": "acknowledge"})
     assert again.status_code == 409
@@ -126,8 +136,14 @@ async def test_offline_shift_customer_refund_and_cash(pos: Pos) -> None:
     pos.shift_id = opened["id"]
     customer = pos.document("customer", customer={"name": "Cliente Offline", "tax_id": "11.111.111-1"})
     sale = pos.sale([(0, 3)], customer_id=customer["id"])
-    refund = pos.document("refund", sale_id=sale["id"], shift_id=pos.shift_id,
-                          lines=[{"position": 1, "quantity": 1}], method="cash", reason="devolución")
+    refund = pos.document(
+        "refund",
+        sale_id=sale["id"],
+        shift_id=pos.shift_id,
+        lines=[{"position": 1, "quantity": 1}],
+        method="cash",
+        reason="devolución",
+    )
     payout = pos.document("cash_movement", shift_id=pos.shift_id, movement="pay_out", amount=500, reason="bolsas")
     closed = pos.document("shift_close", shift_id=pos.shift_id, counts=[{"method": "cash", "counted": 6000}])
     response = (await pos.push([opened, customer, sale, refund, payout, closed])).json()
@@ -162,25 +178,37 @@ async def test_bad_batches_write_nothing(api: Api, pos: Pos, owner_engine) -> No
     other_shop = await open_shop(await api.register(), code="Q1")
     foreign = await register_pos(api, other_shop)
     cases = [
-        (await pos.client.post("/api/v1/sync/sales", json={"device_id": pos.device_id},
-                               headers={"X-Device-Key": pos.credential}), 422),
+        (
+            await pos.client.post(
+                "/api/v1/sync/sales", json={"device_id": pos.device_id}, headers={"X-Device-Key": pos.credential}
+            ),
+            422,
+        ),
         (await pos.client.post("/api/v1/sync/sales", content=b"{]", headers={"X-Device-Key": pos.credential}), 422),
         (await pos.push([{**pos.sale([(0, 1)]), "kind": "teleport"}]), 422),
         (await pos.push([{**pos.sale([(0, 1)]), "organization_id": str(uuid.uuid4())}]), 422),
         (await pos.push([pos.sale([(0, 1)])], device_id=foreign.device_id), 404),
         (await pos.push([pos.sale([(0, 1)])], device_id=str(uuid.uuid4())), 404),
-        (await pos.push([{**pos.sale([(0, 1)]), "lines": [{"product_id": other_shop.products[0]["id"],
-                                                           "quantity": 1}]}]), 404),
+        (
+            await pos.push(
+                [{**pos.sale([(0, 1)]), "lines": [{"product_id": other_shop.products[0]["id"], "quantity": 1}]}]
+            ),
+            404,
+        ),
         (await pos.push([{**pos.sale([(0, 1)]), "cashier_id": foreign.cashier_id}]), 404),
         (await pos.push([pos.sale([(0, 1)]) for _ in range(101)]), 413),
     ]
     for response, status in cases:
         assert response.status_code == status, response.text
-    wrong_key = await pos.client.post("/api/v1/sync/sales", json={"device_id": pos.device_id, "sales": []},
-                                      headers={"X-Device-Key": "nope"})
+    wrong_key = await pos.client.post(
+        "/api/v1/sync/sales", json={"device_id": pos.device_id, "sales": []}, headers={"X-Device-Key": "nope"}
+    )
     assert wrong_key.status_code == 403
-    huge = await pos.client.post("/api/v1/sync/sales", content=b"x" * (1024 * 1024 + 1),
-                                 headers={"X-Device-Key": pos.credential, "content-type": "application/json"})
+    huge = await pos.client.post(
+        "/api/v1/sync/sales",
+        content=b"x" * (1024 * 1024 + 1),
+        headers={"X-Device-Key": pos.credential, "content-type": "application/json"},
+    )
     assert huge.status_code == 413
     assert await counts(owner_engine, organization) == before
     assert await other_shop.stock(0) == 100
@@ -201,5 +229,6 @@ async def test_devices(api: Api, pos: Pos) -> None:
     revoked = await replaced.client.get("/api/v1/sync/catalog", headers=replaced.headers)
     assert revoked.status_code == 403 and revoked.json()["code"] == "device_revoked"
     cashier = await api.add_user(shop.tenant, "cashier")
-    assert (await cashier["client"].post("/api/v1/sync/devices",
-                                         json={"register_id": shop.register["id"], "name": "x"})).status_code == 403
+    assert (
+        await cashier["client"].post("/api/v1/sync/devices", json={"register_id": shop.register["id"], "name": "x"})
+    ).status_code == 403
