@@ -11,22 +11,21 @@ from tests.sync.conftest import Pos
 from tests.sync.test_push import counts
 
 
-async def wait_for_blocked_backend(owner_engine, timeout: float = 10.0) -> int:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        async with owner_engine.connect() as connection:
-            pid = (
-                await connection.execute(
-                    text(
-                        "select pid from pg_stat_activity where usename = 'orbit_app' and wait_event_type = 'Lock' "
-                        "and datname = current_database() limit 1"
+async def wait_for_blocked_backend(owner_engine) -> int:
+    async with asyncio.timeout(10):
+        while True:
+            async with owner_engine.connect() as connection:
+                pid = (
+                    await connection.execute(
+                        text(
+                            "select pid from pg_stat_activity where usename = 'orbit_app' "
+                            "and wait_event_type = 'Lock' and datname = current_database() limit 1"
+                        )
                     )
-                )
-            ).scalar()
-        if pid:
-            return int(pid)
-        await asyncio.sleep(0.05)
-    raise AssertionError("the batch never blocked on the lock")
+                ).scalar()
+            if pid:
+                return int(pid)
+            await asyncio.sleep(0.05)
 
 
 async def test_connection_lost_mid_batch_settles_nothing(pos: Pos, owner_engine) -> None:
