@@ -179,12 +179,8 @@ def decode_body(raw: bytes, struct: type) -> Any:
 
 
 def decode_query(request: Request, struct: type) -> Any:
-    params: dict[str, Any] = {}
-    multi = getattr(struct, "__orbit_multi__", ())
-    for key in request.query_params:
-        params[key] = request.query_params.getlist(key) if key in multi else request.query_params[key]
     try:
-        return msgspec.convert(params, struct, strict=False)
+        return msgspec.convert(dict(request.query_params), struct, strict=False)
     except msgspec.ValidationError as exc:
         raise validation_error_from_msgspec(exc, "query") from exc
 
