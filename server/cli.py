@@ -4,7 +4,7 @@ orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
                  DATABASE_URL / REDIS_URL are set
 orbit serve      the web server alone (production)
 orbit migrate    upgrade the schema (creates the database roles when missing)
-orbit seed-demo  create the demo tenant
+orbit seed-demo  create the demo tenant and two years of its shop's trading
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def _settings(**overrides: object) -> Settings:
         raise SystemExit(f"orbit: {exc}") from None
 
 
-async def _seed(settings: Settings) -> bool:
+async def _seed(settings: Settings, **shop: int) -> bool:
     from server.app import close_resources, open_resources
     from server.demo import seed_demo
 
     resources = open_resources(settings)
     try:
-        return await seed_demo(resources)
+        return await seed_demo(resources, **shop)
     finally:
         await close_resources(resources)
 
@@ -142,7 +142,7 @@ def command_dev(args: argparse.Namespace) -> None:
     with _services(Path(args.data_dir)) as (database_url, redis_url):
         settings = _settings(database_url=database_url, redis_url=redis_url, public_port=args.port)
         asyncio.run(migrate(settings))
-        asyncio.run(_seed(settings))
+        asyncio.run(_seed(settings, products=args.demo_products, days=args.demo_days))
         environment = _environment(settings, args.port)
         command = [
             sys.executable,
@@ -195,7 +195,7 @@ def command_migrate(args: argparse.Namespace) -> None:
 
 def command_seed_demo(args: argparse.Namespace) -> None:
     settings = _settings()
-    created = asyncio.run(_seed(settings))
+    created = asyncio.run(_seed(settings, seed=args.seed, products=args.products, days=args.days))
     print("Demo tenant created." if created else "Demo tenant already present.")
 
 
@@ -207,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    dev.add_argument("--demo-products", type=int, default=300, help="size of the demo shop seeded on first run")
+    dev.add_argument("--demo-days", type=int, default=730, help="days of demo sales history")
     dev.set_defaults(run=command_dev)
 
     serve = commands.add_parser("serve", help="run the web server")
@@ -222,7 +224,10 @@ def parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--downgrade", action="store_true", help="downgrade to --revision instead")
     upgrade.set_defaults(run=command_migrate)
 
-    seed = commands.add_parser("seed-demo", help="create the demo tenant")
+    seed = commands.add_parser("seed-demo", help="create the demo tenant and its shop's history")
+    seed.add_argument("--seed", type=int, default=7, help="random seed of the generated shop")
+    seed.add_argument("--products", type=int, default=300)
+    seed.add_argument("--days", type=int, default=730, help="days of history, ending today")
     seed.set_defaults(run=command_seed_demo)
     return root
 

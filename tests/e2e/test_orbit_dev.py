@@ -43,7 +43,20 @@ def test_orbit_dev_runs_the_system_and_stops_cleanly(tmp_path: Path) -> None:
     environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     data_dir = tmp_path / "orbit"
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "dev", "--port", str(port), "--data-dir", str(data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "dev",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--demo-products",
+            "40",
+            "--demo-days",
+            "60",
+        ],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
