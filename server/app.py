@@ -23,6 +23,7 @@ from server.core.migrate import application_url
 from server.core.openapi import openapi_routes
 from server.customers.routes import router as customers_router
 from server.inventory.routes import router as inventory_router
+from server.reports.routes import router as reports_router
 from server.sales.routes import router as sales_router
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
@@ -40,6 +41,7 @@ ROUTERS: Sequence[Router] = (
     inventory_router,
     customers_router,
     sales_router,
+    reports_router,
     sync_router,
 )
 
