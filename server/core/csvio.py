@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from starlette.responses import Response
@@ -14,10 +15,13 @@ MAX_CSV_BYTES = 10 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
 def spreadsheet_safe(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading `'` (CSV injection);
-    numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    numbers, including negative ones written as text, are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
         return "'" + value
     return value
 
