@@ -76,6 +76,8 @@ def with_credentials(url: str, username: str, password: str | None) -> str:
 
 @event.listens_for(Session, "after_begin")
 def _set_tenant_for_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    if transaction.nested:
+        return
     organization_id = session.info.get("organization_id")
     if organization_id is not None:
         connection.execute(

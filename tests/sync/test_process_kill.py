@@ -60,7 +60,7 @@ class ServerProcess:
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as client:
-            for _ in range(200):
+            for _ in range(1200):
                 try:
                     if (await client.get(f"http://127.0.0.1:{self.port}/health")).status_code == 200:
                         return
