@@ -1,7 +1,6 @@
 """Every table of the schema, imported in one place so the metadata is complete."""
 
 from forecasting.models import ForecastRun, Prediction
-from sync.models import SyncConflict, SyncDocument, SyncTombstone
 from server.audit.models import AuditEntry
 from server.catalog.models import Category, Product
 from server.core.db import Base
@@ -22,6 +21,7 @@ from server.sales.models import (
 )
 from server.tenancy.models import Organization
 from server.users.models import RefreshToken, User, UserEmail
+from sync.models import SyncConflict, SyncDocument, SyncTombstone
 
 metadata = Base.metadata
 

@@ -804,7 +804,7 @@ def conflict_read(conflict: SyncConflict) -> ConflictRead:
         code=conflict.code,
         message=conflict.message,
         details=conflict.details,
-        status=conflict.status,
+        status=conflict.status,  # type: ignore[arg-type]
         resolution=conflict.resolution,
         note=conflict.note,  # type: ignore[arg-type]
         resolved_by=conflict.resolved_by,

@@ -314,7 +314,7 @@ async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
     await update_product(ctx, product_id, ProductUpdate(is_active=False))
 
 
-_SORTS = {
+_SORTS: dict[str, tuple[Any, ...]] = {
     "name": (Product.name.asc(),),
     "-name": (Product.name.desc(),),
     "sku": (Product.sku.asc(),),
@@ -338,7 +338,7 @@ def search_condition(term: str) -> Any:
     )
 
 
-def product_statement(ctx: Context, query: ProductQuery) -> Select[tuple[Product]]:
+def product_statement(ctx: Context, query: ProductQuery) -> Select[Any]:
     statement = select(Product).where(Product.organization_id == ctx.organization_id)
     order: list[Any] = []
     if query.search:
@@ -371,7 +371,7 @@ async def export_products(ctx: Context) -> tuple[list[str], list[list[object]]]:
     products = await ctx.session.scalars(
         select(Product).where(Product.organization_id == ctx.organization_id).order_by(Product.sku)
     )
-    rows = [
+    rows: list[list[object]] = [
         [
             p.sku,
             p.barcode or "",
@@ -529,7 +529,7 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
             )
         )
         for barcode, sku in holders:
-            row_number = barcodes[barcode]
+            row_number = barcodes[str(barcode)]
             importing_sku = next(r.fields["sku"] for r in parsed if r.row == row_number)
             if sku != importing_sku:
                 errors.append(ImportRowError(row=row_number, field="barcode", message=f"already used by SKU {sku}"))

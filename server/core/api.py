@@ -247,7 +247,7 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
             response = result if isinstance(result, Response) else _render(endpoint, result)
             if claim is not None:
                 await idempotency.complete(
-                    context, claim, idempotency.StoredResponse(response.status_code, response.body)
+                    context, claim, idempotency.StoredResponse(response.status_code, bytes(response.body))
                 )
         await context.run_after_commit()
         return response

@@ -32,6 +32,8 @@ def tenant_isolation(table: str) -> list[str]:
         f"create policy tenant_isolation on {table} using (organization_id = {CURRENT_TENANT}) "
         f"with check (organization_id = {CURRENT_TENANT})",
     ]
+
+
 APPEND_ONLY_TABLES = ("audit_log",)
 
 

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, insert, select, text
 
@@ -329,15 +330,14 @@ async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
         .order_by((Product.stock - Product.reorder_point).asc(), Product.name, Product.id)
     )
 
-    def convert(row: object) -> LowStockItem:
-        pid, sku, name, stock, reorder_point = row  # type: ignore[misc]
+    def convert(row: Any) -> LowStockItem:
         return LowStockItem(
-            product_id=pid,
-            sku=sku,
-            name=name,
-            stock=stock,
-            reorder_point=reorder_point,
-            shortfall=max(reorder_point - stock, 0),
+            product_id=row.id,
+            sku=row.sku,
+            name=row.name,
+            stock=row.stock,
+            reorder_point=row.reorder_point,
+            shortfall=max(row.reorder_point - row.stock, 0),
         )
 
     return await paginate(ctx.session, statement, query, convert, scalars=False)

@@ -341,7 +341,7 @@ async def add_cash_movement(
 def _cash_movement_read(movement: ShiftCashMovement) -> CashMovementRead:
     return CashMovementRead(
         id=movement.id,
-        kind=movement.kind,
+        kind=movement.kind,  # type: ignore[arg-type]
         amount=abs(movement.amount),  # type: ignore[arg-type]
         reason=movement.reason,
         actor_id=movement.actor_id,
@@ -459,7 +459,7 @@ async def close_shift(
         raise _invalid(["counts"], "a payment method is counted twice")
     figures = await _shift_figures(ctx, shift)
     expected = figures.expected(shift)
-    counted = {count.method: count.counted for count in data.counts}
+    counted: dict[str, int] = {count.method: count.counted for count in data.counts}
     assert ctx.actor is not None
     shift.status, shift.closed_by, shift.closed_at = "closed", ctx.actor.user_id, closed_at or datetime.now(UTC)
     shift.note = data.note
@@ -516,7 +516,7 @@ async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
         expected = {method: counts[method].expected for method in PAYMENT_METHODS}
     methods = [
         MethodTotals(
-            method=method,
+            method=method,  # type: ignore[arg-type]
             sales=figures.by_method_sales.get(method, 0),  # type: ignore[arg-type]
             refunds=figures.by_method_refunds.get(method, 0),
             expected=expected[method],
@@ -795,8 +795,8 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
         shift_id=sale.shift_id,
         cashier_id=sale.cashier_id,
         customer_id=sale.customer_id,
-        status=sale.status,
-        origin=sale.origin,
+        status=sale.status,  # type: ignore[arg-type]
+        origin=sale.origin,  # type: ignore[arg-type]
         tax_mode=sale.tax_mode,  # type: ignore[arg-type]
         subtotal=sale.subtotal,
         discount_total=sale.discount_total,
@@ -826,7 +826,7 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
         payments=[
             PaymentRead(
                 id=p.id,
-                method=p.method,
+                method=p.method,  # type: ignore[arg-type]
                 amount=p.amount,
                 change=p.change,  # type: ignore[arg-type]
                 reference=p.reference,
@@ -843,7 +843,7 @@ def _summary(sale: Sale) -> SaleSummary:
         register_id=sale.register_id,
         cashier_id=sale.cashier_id,
         customer_id=sale.customer_id,
-        status=sale.status,
+        status=sale.status,  # type: ignore[arg-type]
         origin=sale.origin,  # type: ignore[arg-type]
         total=sale.total,
         sold_at=sale.sold_at,
@@ -882,10 +882,10 @@ async def _refund_read(ctx: Context, refund: Refund) -> RefundRead:
     return RefundRead(
         id=refund.id,
         sale_id=refund.sale_id,
-        kind=refund.kind,
+        kind=refund.kind,  # type: ignore[arg-type]
         register_id=refund.register_id,  # type: ignore[arg-type]
         shift_id=refund.shift_id,
-        method=refund.method,
+        method=refund.method,  # type: ignore[arg-type]
         total=refund.total,  # type: ignore[arg-type]
         restock=refund.restock,
         reason=refund.reason,
@@ -1021,15 +1021,15 @@ async def refund_sale(
         requested[line.sale_line_id] = requested.get(line.sale_line_id, 0) + line.quantity
     plan: list[tuple[SaleLine, int, int]] = []
     for line_id, quantity in requested.items():
-        line = sale_lines[line_id]
+        sale_line = sale_lines[line_id]
         already = refunded.get(line_id, 0)
-        if already + quantity > line.quantity:
+        if already + quantity > sale_line.quantity:
             raise Conflict(
-                f"only {line.quantity - already} more of line {line.position} can be refunded",
+                f"only {sale_line.quantity - already} more of line {sale_line.position} can be refunded",
                 code="refund_exceeds_sale",
-                errors=[FieldError(loc=["body", "lines", line.position], msg="more than sold")],
+                errors=[FieldError(loc=["body", "lines", sale_line.position], msg="more than sold")],
             )
-        plan.append((line, quantity, refund_share(line.total, line.quantity, already, quantity)))
+        plan.append((sale_line, quantity, refund_share(sale_line.total, sale_line.quantity, already, quantity)))
     refund = await _write_refund(
         ctx,
         sale,

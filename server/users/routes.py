@@ -11,7 +11,16 @@ from server.core.pagination import Page
 from server.tenancy import service as tenancy
 from server.tenancy.schemas import MeRead
 from server.users import service
-from server.users.schemas import PinSet, LoginRequest, RefreshRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
+from server.users.schemas import (
+    LoginRequest,
+    PinSet,
+    RefreshRequest,
+    TokenPair,
+    UserCreate,
+    UserQuery,
+    UserRead,
+    UserUpdate,
+)
 
 router = Router(tags=["auth", "users"])
 

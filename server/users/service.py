@@ -345,11 +345,15 @@ async def set_offline_pin(ctx: Context, *, pin: str, password: str) -> None:
     assert ctx.actor is not None
     user = await get_user(ctx, ctx.actor.user_id)
     if not verify_password(user.password_hash, password):
-        raise ValidationFailed("wrong password", errors=[FieldError(loc=["body", "password"], msg="wrong password")],
-                               code="bad_credentials")
+        raise ValidationFailed(
+            "wrong password",
+            errors=[FieldError(loc=["body", "password"], msg="wrong password")],
+            code="bad_credentials",
+        )
     if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        raise ValidationFailed("choose a less guessable PIN", errors=[FieldError(loc=["body", "pin"], msg="too simple")],
-                               code="weak_pin")
+        raise ValidationFailed(
+            "choose a less guessable PIN", errors=[FieldError(loc=["body", "pin"], msg="too simple")], code="weak_pin"
+        )
     user.offline_pin = pin_verifier(pin)
     user.updated_at = datetime.now(UTC)
     await audit.record(ctx, action="user.pin_set", entity="user", entity_id=user.id)
