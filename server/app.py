@@ -10,6 +10,8 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from realtime.hub import Hub
+from realtime.routes import websocket_route
 from server.audit.routes import router as audit_router
 from server.catalog.routes import router as catalog_router
 from server.core.api import Endpoint, Router, build_routes
@@ -68,9 +70,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         resources = open_resources(settings)
         app.state.resources = resources
+        app.state.realtime = await Hub(resources).start()
         try:
             yield
         finally:
+            await app.state.realtime.stop()
             await close_resources(resources)
 
     routes = [
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         metrics_route(),
         *openapi_routes(all_endpoints, title=API_TITLE, version=API_VERSION),
         *build_routes(ROUTERS, resolve_tenant),
+        websocket_route(),
     ]
     return Starlette(
         routes=routes,

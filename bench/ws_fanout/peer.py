@@ -1,0 +1,31 @@
+"""The peer of the fan-out benchmark: python-socketio with its Redis manager, as one would deploy it.
+
+Run by run.py as `uvicorn --factory peer:create_app` (one process, like ours). A client joins the
+room of its tenant on connect (`auth = {"tenant": "<subdomain>"}`); the benchmark's publisher
+emits through `socketio.AsyncRedisManager(write_only=True)` on the same channel, so each event
+goes through Redis pub/sub to this process and out to the room's sockets.
+
+Environment: PEER_REDIS_URL, PEER_CHANNEL.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import socketio
+
+
+def create_app() -> Any:
+    manager = socketio.AsyncRedisManager(os.environ["PEER_REDIS_URL"], channel=os.environ["PEER_CHANNEL"])
+    server = socketio.AsyncServer(async_mode="asgi", client_manager=manager, cors_allowed_origins="*")
+
+    @server.event
+    async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
+        tenant = (auth or {}).get("tenant")
+        if not tenant:
+            return False
+        await server.enter_room(sid, tenant)
+        return True
+
+    return socketio.ASGIApp(server)

@@ -1,0 +1,569 @@
+"""WebSocket fan-out: 5,000 sockets over 50 tenants on one server process, sales published at a
+rising rate, against python-socketio + AsyncRedisManager with the same sockets and events.
+
+    .venv/bin/python bench/ws_fanout/run.py
+
+What it does (docs/benchmarks.md has the figures and their reading):
+
+1. creates a throwaway database `orbit_bench_ws_<random>` on BENCH_DATABASE_URL's server,
+   migrates it and inserts 50 organizations with one manager each; signs an access token per
+   manager; uses Redis at BENCH_REDIS_URL;
+2. for each target — ours (`python -m server.cli serve`, one uvicorn process, `/ws`) and the
+   peer (`peer.py`: python-socketio's ASGI app with `AsyncRedisManager`, one uvicorn process) —
+   connects the sockets from a few client processes (100 per tenant; ours authenticate and
+   subscribe to `sales`, the peer's join their tenant's room), measures the server's RSS before
+   and after, then publishes `sale.created` events round-robin over the tenants at a rising rate
+   (ours through `server.core.events.publish`, the peer through `AsyncRedisManager.emit`); every
+   event carries its publish time, and each client records publish→receive latency;
+3. per step: deliveries/s, share delivered, latency p50/p99/max, CPU of the server and of the
+   clients; a target's ramp stops once p99 passes 1 s or a step loses more than 5%;
+4. prints one JSON document (and a table), and drops the database.
+
+Both targets use the same client library (websockets), the same machine and the same Redis;
+the client processes share the machine's two cores with the server, Redis and the publisher.
+
+Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import multiprocessing
+import os
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from array import array
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BASE_DOMAIN = "orbitengine.localhost"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TARGETS = ("orbit", "socketio")
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes: file descriptors, CPU and memory from /proc
+
+
+def raise_file_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / CLK_TCK, sum(fields) / CLK_TCK
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer in time")
+
+
+def stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(how)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients (each in a process of its own)
+
+
+class Recorder:
+    """Latencies (ms) per step, for the events this process received."""
+
+    def __init__(self) -> None:
+        self.latencies: dict[int, array[float]] = {}
+
+    def record(self, data: dict[str, Any]) -> None:
+        latency = (time.time() - data["ts"]) * 1000
+        step = data["step"]
+        samples = self.latencies.get(step)
+        if samples is None:
+            samples = self.latencies[step] = array("f")
+        samples.append(latency)
+
+
+async def orbit_socket(spec: dict[str, Any], tenant: dict[str, str], recorder: Recorder) -> Any:
+    from realtime.client import RealtimeClient
+
+    client = RealtimeClient(
+        f"ws://{tenant['subdomain']}.{BASE_DOMAIN}:{spec['port']}/ws",
+        tenant["token"],
+        ["sales"],
+        connect_to=("127.0.0.1", spec["port"]),
+        on_event=lambda event: recorder.record(event.data),
+        open_timeout=60,
+    )
+    await client.start()
+    await client.wait_subscribed(within=120)
+    return client
+
+
+class SocketIOSocket:
+    """An Engine.IO 4 / Socket.IO 5 client over the websocket transport, on the same websockets
+    library as ours (the official client adds its own costs, which would not be fair)."""
+
+    def __init__(self, task: asyncio.Task[None], ready: asyncio.Future[None]) -> None:
+        self.task = task
+        self.ready = ready
+
+    async def close(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(BaseException):
+            await self.task
+
+
+async def socketio_socket(spec: dict[str, Any], tenant: dict[str, str], recorder: Recorder) -> SocketIOSocket:
+    from websockets.asyncio.client import connect
+
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loads = json.loads
+
+    async def run() -> None:
+        url = f"ws://127.0.0.1:{spec['port']}/socket.io/?EIO=4&transport=websocket"
+        async with connect(url, open_timeout=60, compression=None, max_size=2**24) as websocket:
+            opened = await websocket.recv()
+            assert str(opened).startswith("0"), opened
+            await websocket.send("40" + json.dumps({"tenant": tenant["subdomain"]}))
+            async for message in websocket:
+                text = str(message)
+                if text.startswith("42"):
+                    recorder.record(loads(text[2:])[1])
+                elif text == "2":
+                    await websocket.send("3")
+                elif text.startswith("40") and not ready.done():
+                    ready.set_result(None)
+                elif text.startswith("44"):
+                    raise RuntimeError(f"refused: {text}")
+
+    task = loop.create_task(run())
+    done, _ = await asyncio.wait((task, ready), timeout=120, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        task.cancel()
+        raise RuntimeError(f"socket.io connect failed: {task.exception() if task.done() else 'timeout'}")
+    return SocketIOSocket(task, ready)
+
+
+async def client_main_async(pipe: Pipe, spec: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    recorder = Recorder()
+    make = orbit_socket if spec["target"] == "orbit" else socketio_socket
+    gate = asyncio.Semaphore(spec["connect_concurrency"])
+    sockets: list[Any] = []
+    failures: list[str] = []
+
+    async def open_one(tenant: dict[str, str]) -> None:
+        async with gate:
+            try:
+                sockets.append(await make(spec, tenant, recorder))
+            except Exception as exc:
+                failures.append(repr(exc)[:200])
+
+    started = time.monotonic()
+    await asyncio.gather(*(open_one(tenant) for tenant in spec["tenants"]))
+    # The sockets live for the whole run: keep the collector from walking them again and again
+    # (a full collection over a few thousand connections stalls the process for a while).
+    gc.collect()
+    gc.freeze()
+    pipe.send(
+        {
+            "connected": len(sockets),
+            "failures": failures[:5],
+            "failed": len(failures),
+            "seconds": time.monotonic() - started,
+        }
+    )
+    while True:
+        command = await loop.run_in_executor(None, pipe.recv)
+        if command == "report":
+            pipe.send({step: samples.tobytes() for step, samples in recorder.latencies.items()})
+            recorder.latencies = {}
+        elif command == "close":
+            await asyncio.gather(*(item.close() for item in sockets), return_exceptions=True)
+            pipe.send("closed")
+            return
+
+
+def client_main(pipe: Pipe, spec: dict[str, Any]) -> None:
+    raise_file_limit()
+    import uvloop
+
+    uvloop.run(client_main_async(pipe, spec))
+
+
+# ---------------------------------------------------------------------------------------------
+# Setup: database, tenants and tokens
+
+
+async def create_tenants(database_url: str, count: int) -> list[dict[str, str]]:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from server.core.config import load_settings
+    from server.core.db import async_url
+    from server.core.security import issue_access_token
+
+    settings = load_settings({}, environment="test", access_token_seconds=4 * 3600)
+    engine = create_async_engine(async_url(database_url))
+    tenants = []
+    async with engine.begin() as connection:
+        for index in range(count):
+            organization_id, user_id = uuid.uuid4(), uuid.uuid4()
+            subdomain = f"wsbench-{index:03d}"
+            await connection.execute(
+                text(
+                    "insert into organizations (id, name, subdomain, currency, locale, time_zone, tax_mode,"
+                    " allow_negative_stock, is_active) values (:id, :name, :subdomain, 'CLP', 'es-CL',"
+                    " 'America/Santiago', 'inclusive', false, true)"
+                ),
+                {"id": organization_id, "name": f"Bench {index}", "subdomain": subdomain},
+            )
+            await connection.execute(
+                text(
+                    "insert into users (organization_id, id, email, full_name, password_hash, role, is_active)"
+                    " values (:organization_id, :id, :email, 'Bench manager', 'x', 'manager', true)"
+                ),
+                {"organization_id": organization_id, "id": user_id, "email": f"manager@{subdomain}.example"},
+            )
+            token, _ = issue_access_token(settings, user_id=user_id, organization_id=organization_id, role="manager")
+            tenants.append({"subdomain": subdomain, "organization_id": str(organization_id), "token": token})
+    await engine.dispose()
+    return tenants
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing at a controlled rate
+
+
+def sale_data(step: int, sequence: int, tenant: dict[str, str]) -> dict[str, Any]:
+    """A `sale.created` payload shaped like the real one, plus the publish time."""
+    return {
+        "sale_id": str(uuid.uuid4()),
+        "invoice_number": f"C1-{sequence}",
+        "register_id": tenant["organization_id"],
+        "register_code": "C1",
+        "total": 12990,
+        "items": 3,
+        "origin": "online",
+        "lines": [{"product_id": str(uuid.uuid4()), "quantity": 1} for _ in range(3)],
+        "step": step,
+        "seq": sequence,
+        "ts": time.time(),
+    }
+
+
+async def publish_step(
+    target: str, publisher: Any, tenants: list[dict[str, str]], step: int, rate: float, seconds: float
+) -> dict[str, float]:
+    """Publish `rate` events per second for `seconds`, round-robin over the tenants."""
+    from server.core.events import publish
+
+    total = int(rate * seconds)
+    started = time.monotonic()
+    lag = 0.0
+    pending: set[asyncio.Task[Any]] = set()
+    for sequence in range(total):
+        due = started + sequence / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        else:
+            lag = max(lag, -delay)
+        tenant = tenants[sequence % len(tenants)]
+        data = sale_data(step, sequence, tenant)
+        if target == "orbit":
+            coroutine = publish(publisher, uuid.UUID(tenant["organization_id"]), "sales", "sale.created", data)
+        else:
+            coroutine = publisher.emit("sale.created", data, room=tenant["subdomain"], namespace="/")
+        task = asyncio.ensure_future(coroutine)
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    if pending:
+        await asyncio.gather(*pending)
+    return {"events": total, "seconds": time.monotonic() - started, "max_lag_ms": lag * 1000}
+
+
+# ---------------------------------------------------------------------------------------------
+# One target
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
+
+
+async def run_target(
+    target: str, args: argparse.Namespace, tenants: list[dict[str, str]], database_url: str, redis_url: str
+) -> dict[str, Any]:
+    from redis.asyncio import Redis
+
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ORBIT_ENV": "test",
+        "BASE_DOMAIN": BASE_DOMAIN,
+        "PEER_REDIS_URL": redis_url,
+        "PEER_CHANNEL": f"orbit-bench-{secrets.token_hex(4)}",
+    }
+    if target == "orbit":
+        profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+        command = [
+            sys.executable,
+            *profile,
+            "-m",
+            "server.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+        health = f"http://127.0.0.1:{port}/health"
+    else:
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "peer:create_app", "--app-dir", str(HERE),
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        ]  # fmt: skip
+        health = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
+    server = await asyncio.to_thread(subprocess.Popen, command, cwd=ROOT, env=environment)
+    clients: list[tuple[multiprocessing.Process, Pipe]] = []
+    result: dict[str, Any] = {"target": target}
+    try:
+        await asyncio.to_thread(wait_until_serving, health, server)
+        await asyncio.sleep(1.0)
+        rss_idle = rss_bytes(server.pid)
+        context = multiprocessing.get_context("spawn")
+        assignments = [[] for _ in range(args.client_processes)]  # type: list[list[dict[str, str]]]
+        for index in range(args.sockets):
+            assignments[index % args.client_processes].append(tenants[index % len(tenants)])
+        connect_started = time.monotonic()
+        for assigned in assignments:
+            parent_end, child_end = context.Pipe()
+            spec = {
+                "target": target,
+                "port": port,
+                "tenants": assigned,
+                "connect_concurrency": args.connect_concurrency,
+            }
+            process = context.Process(target=client_main, args=(child_end, spec), daemon=True)
+            process.start()
+            clients.append((process, parent_end))
+        connected = [await asyncio.to_thread(pipe.recv) for _, pipe in clients]
+        result["connect_seconds"] = round(time.monotonic() - connect_started, 1)
+        result["connected"] = sum(item["connected"] for item in connected)
+        result["connect_failures"] = [failure for item in connected for failure in item["failures"]][:5]
+        await asyncio.sleep(2.0)
+        rss_loaded = rss_bytes(server.pid)
+        result["rss_idle_mb"] = round(rss_idle / 2**20, 1)
+        result["rss_loaded_mb"] = round(rss_loaded / 2**20, 1)
+        result["rss_per_socket_kb"] = round((rss_loaded - rss_idle) / max(1, result["connected"]) / 1024, 1)
+        connected_line = f"{result['connected']} sockets in {result['connect_seconds']} s"
+        print(f"[{target}] {connected_line}; RSS {result['rss_loaded_mb']} MB", flush=True)
+        if target == "orbit":
+            publisher: Any = Redis.from_url(redis_url)
+        else:
+            import socketio
+
+            publisher = socketio.AsyncRedisManager(redis_url, channel=environment["PEER_CHANNEL"], write_only=True)
+        per_tenant = args.sockets / len(tenants)
+        steps = []
+        for step, rate in enumerate(args.rates):
+            server_cpu = process_cpu(server.pid)
+            client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients)
+            machine_busy = machine_cpu()[0]
+            published = await publish_step(target, publisher, tenants, step, rate, args.step_seconds)
+            await asyncio.sleep(args.drain_seconds)
+            server_cpu = process_cpu(server.pid) - server_cpu
+            client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients) - client_cpu
+            machine_busy = machine_cpu()[0] - machine_busy
+            latencies: list[float] = []
+            for _, pipe in clients:
+                pipe.send("report")
+            for _, pipe in clients:
+                report = await asyncio.to_thread(pipe.recv)
+                for reported_step, raw in report.items():
+                    if reported_step == step:
+                        samples = array("f")
+                        samples.frombytes(raw)
+                        latencies.extend(samples)
+            latencies.sort()
+            expected = int(published["events"] * per_tenant)
+            window = args.step_seconds + args.drain_seconds
+            row = {
+                "events_per_s": rate,
+                "offered_deliveries_per_s": round(rate * per_tenant),
+                "delivered": len(latencies),
+                "expected": expected,
+                "delivered_share": round(len(latencies) / expected, 5) if expected else 0.0,
+                "deliveries_per_s": round(len(latencies) / published["seconds"]),
+                "p50_ms": round(percentile(latencies, 0.50), 1),
+                "p99_ms": round(percentile(latencies, 0.99), 1),
+                "max_ms": round(latencies[-1], 1) if latencies else None,
+                "server_cpu": round(server_cpu / window, 2),
+                "server_cpu_us_per_delivery": round(server_cpu / len(latencies) * 1e6) if latencies else None,
+                "clients_cpu": round(client_cpu / window, 2),
+                "machine_busy_cpus": round(machine_busy / window, 2),
+                "others_cpu": round((machine_busy - server_cpu - client_cpu) / window, 2),
+                "publisher_max_lag_ms": round(published["max_lag_ms"], 1),
+                "rss_mb": round(rss_bytes(server.pid) / 2**20, 1),
+            }
+            steps.append(row)
+            print(f"[{target}] {json.dumps(row)}", flush=True)
+            if row["p99_ms"] > 1000 or row["delivered_share"] < 0.95:
+                break
+        result["steps"] = steps
+        sustained = [row for row in steps if row["p99_ms"] <= args.p99_budget_ms and row["delivered_share"] >= 0.999]
+        result["sustained_deliveries_per_s"] = max((row["deliveries_per_s"] for row in sustained), default=0)
+        if target == "orbit":
+            await publisher.aclose()
+        else:
+            with contextlib.suppress(Exception):
+                await publisher.redis.aclose()
+    finally:
+        for process, pipe in clients:
+            with contextlib.suppress(Exception):
+                pipe.send("close")
+                await asyncio.wait_for(asyncio.to_thread(pipe.recv), 30)
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+        # cProfile writes its stats on KeyboardInterrupt, not when killed by SIGTERM.
+        stop(server, signal.SIGINT if args.profile and target == "orbit" else signal.SIGTERM)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    from sqlalchemy.engine import make_url
+
+    from server.core.config import load_settings
+    from server.core.migrate import create_database_if_missing, migrate
+    from tests.conftest import drop_database
+
+    server_url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    name = f"orbit_bench_ws_{secrets.token_hex(4)}"
+    await create_database_if_missing(server_url, name)
+    database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await migrate(load_settings({}, environment="test", database_url=database_url, redis_url=redis_url))
+        tenants = await create_tenants(database_url, args.tenants)
+        results: dict[str, Any] = {
+            "sockets": args.sockets,
+            "tenants": args.tenants,
+            "client_processes": args.client_processes,
+            "rates_events_per_s": args.rates,
+            "step_seconds": args.step_seconds,
+            "cpus": os.cpu_count(),
+            "file_limit": raise_file_limit(),
+            "targets": {},
+        }
+        for target in args.targets:
+            results["targets"][target] = await run_target(target, args, tenants, database_url, redis_url)
+        orbit = results["targets"].get("orbit", {}).get("sustained_deliveries_per_s", 0)
+        peer = results["targets"].get("socketio", {}).get("sustained_deliveries_per_s", 0)
+        results["ratio_sustained"] = round(orbit / peer, 2) if peer else None
+        return results
+    finally:
+        await drop_database(server_url, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sockets", type=int, default=5000)
+    parser.add_argument("--tenants", type=int, default=50)
+    parser.add_argument("--client-processes", type=int, default=4)
+    parser.add_argument("--connect-concurrency", type=int, default=50)
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(part) for part in text.split(",")],
+        default=[10, 25, 50, 100, 150, 200, 300, 400],
+    )
+    parser.add_argument("--step-seconds", type=float, default=6.0)
+    parser.add_argument("--drain-seconds", type=float, default=2.0)
+    parser.add_argument("--p99-budget-ms", type=float, default=100.0)
+    parser.add_argument("--targets", type=lambda text: text.split(","), default=list(TARGETS))
+    parser.add_argument("--output", help="also write the JSON document here")
+    parser.add_argument("--profile", help="run our server under cProfile and write its stats here")
+    args = parser.parse_args()
+    raise_file_limit()
+    import uvloop
+
+    results = uvloop.run(main_async(args))
+    document = json.dumps(results, indent=2)
+    print(document)
+    if args.output:
+        Path(args.output).write_text(document + "\n")
+
+
+if __name__ == "__main__":
+    main()
