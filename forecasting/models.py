@@ -4,7 +4,20 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKeyConstraint, Index, String, Text, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
@@ -63,3 +76,39 @@ class Prediction(TenantScoped, Base):
     yhat_upper_80: Mapped[float] = mapped_column(Float)
     yhat_lower_95: Mapped[float] = mapped_column(Float)
     yhat_upper_95: Mapped[float] = mapped_column(Float)
+
+
+class ForecastEvaluation(TenantScoped, Base):
+    """Backtest scores of one method for one product in one run; `selected` marks the method
+    the product's predictions came from."""
+
+    __tablename__ = "forecast_evaluations"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id", "run_id"], ["forecast_runs.organization_id", "forecast_runs.id"]),
+        ForeignKeyConstraint(["organization_id", "product_id"], ["products.organization_id", "products.id"]),
+    )
+
+    run_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    method: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mase: Mapped[float | None] = mapped_column(Float)
+    wape: Mapped[float | None] = mapped_column(Float)
+    bias: Mapped[float | None] = mapped_column(Float)
+    coverage_80: Mapped[float | None] = mapped_column(Float)
+    coverage_95: Mapped[float | None] = mapped_column(Float)
+    selected: Mapped[bool] = mapped_column(Boolean)
+
+
+class ForecastModel(TenantScoped, Base):
+    """The trained model of a run (`forecasting.model.TrainedModel.dumps()`), with the library
+    versions it was made with."""
+
+    __tablename__ = "forecast_models"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id", "run_id"], ["forecast_runs.organization_id", "forecast_runs.id"]),
+    )
+
+    run_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from forecasting.routes import router as forecasting_router
 from realtime.hub import Hub
 from realtime.routes import websocket_route
 from server.audit.routes import router as audit_router
@@ -44,6 +45,7 @@ ROUTERS: Sequence[Router] = (
     customers_router,
     sales_router,
     reports_router,
+    forecasting_router,
     sync_router,
 )
 

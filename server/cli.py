@@ -3,6 +3,8 @@
 orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
                  DATABASE_URL / REDIS_URL are set
 orbit serve      the web server alone (production)
+orbit worker     a job worker (forecasting runs); run as many as needed
+orbit scheduler  the nightly scheduler (one per deployment)
 orbit migrate    upgrade the schema (creates the database roles when missing)
 orbit seed-demo  create the demo tenant and two years of its shop's trading
 """
@@ -157,6 +159,8 @@ def command_dev(args: argparse.Namespace) -> None:
             "warning",
         ]
         processes = [subprocess.Popen(command, env=environment)]
+        for role in ("worker", "scheduler"):
+            processes.append(subprocess.Popen([sys.executable, "-m", "server.cli", role], env=environment))
         try:
             _wait_until_serving(f"http://{args.host}:{args.port}/health", processes[0])
             print(_banner(settings, args.port), flush=True)
@@ -183,6 +187,20 @@ def command_serve(args: argparse.Namespace) -> None:
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
     )
+
+
+def command_worker(args: argparse.Namespace) -> None:
+    """Run forecasting jobs until SIGINT or SIGTERM."""
+    from forecasting.worker import run_worker
+
+    asyncio.run(run_worker(_settings()))
+
+
+def command_scheduler(args: argparse.Namespace) -> None:
+    """Queue every tenant's forecast at its local midnight, until SIGINT or SIGTERM."""
+    from forecasting.scheduler import serve_scheduler
+
+    asyncio.run(serve_scheduler(_settings(), interval=args.interval))
 
 
 def command_migrate(args: argparse.Namespace) -> None:
@@ -218,6 +236,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=command_serve)
+
+    worker = commands.add_parser("worker", help="run background jobs (forecasting)")
+    worker.set_defaults(run=command_worker)
+
+    scheduler = commands.add_parser("scheduler", help="queue each tenant's nightly forecast at its local midnight")
+    scheduler.add_argument("--interval", type=float, default=30.0, help="seconds between schedule checks")
+    scheduler.set_defaults(run=command_scheduler)
 
     upgrade = commands.add_parser("migrate", help="upgrade the database schema")
     upgrade.add_argument("--revision", default="head")

@@ -1,0 +1,127 @@
+"""The Taskiq broker, result backend and the forecasting task.
+
+Delivery is at least once: the broker is a Redis Stream read by a consumer group, a message is
+acknowledged only after its task has finished and its result is saved, and a message left
+unacknowledged for `redelivery_seconds` (its worker died) is claimed by another worker with
+XAUTOCLAIM. The task itself is idempotent (`forecasting.service.execute_run`), so a
+redelivered or duplicated message completes its run exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from redis.asyncio import Redis
+from taskiq import AsyncBroker
+from taskiq.acks import AckableMessage
+from taskiq.kicker import AsyncKicker
+from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
+
+from server.core.config import Settings
+
+logger = logging.getLogger("orbit.forecasting.jobs")
+
+STREAM = "orbit:jobs:forecasting"
+CONSUMER_GROUP = "orbit-workers"
+RUN_FORECAST = "forecasting.run_forecast"
+RESULT_SECONDS = 7 * 24 * 3600
+DEFAULT_REDELIVERY_SECONDS = 15 * 60
+REDELIVERY_ENV = "ORBIT_JOB_REDELIVERY_SECONDS"
+STREAM_ENV = "ORBIT_JOB_STREAM"
+
+
+class ReclaimingStreamBroker(RedisStreamBroker):
+    """`RedisStreamBroker` whose listener reclaims idle unacknowledged messages on every poll.
+
+    taskiq-redis 1.2 runs its XAUTOCLAIM pass only after XREADGROUP returned new messages, so
+    a task whose worker was killed would wait for unrelated traffic before being redelivered;
+    a nightly queue may see none for a day. Here every poll first claims messages idle for
+    longer than `idle_timeout` (ms), then blocks for new ones."""
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                reply: Any = await redis.xautoclaim(
+                    name=self.queue_name,
+                    groupname=self.consumer_group_name,
+                    consumername=self.consumer_name,
+                    min_idle_time=self.idle_timeout,
+                    count=self.unacknowledged_batch_size,
+                )
+                for message_id, fields in reply[1]:
+                    if fields:
+                        logger.warning("redelivering unacknowledged job message %s", message_id)
+                        yield self._message(message_id, fields)
+                fetched: Any = await redis.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {self.queue_name: ">"},
+                    block=self.block,
+                    noack=False,
+                    count=self.count,
+                )
+                for _, messages in fetched or []:
+                    for message_id, fields in messages:
+                        yield self._message(message_id, fields)
+
+    def _message(self, message_id: Any, fields: dict[bytes, bytes]) -> AckableMessage:
+        return AckableMessage(data=fields[b"data"], ack=self._ack_generator(id=message_id, queue_name=self.queue_name))
+
+
+def redelivery_seconds() -> float:
+    """How long a job may stay unacknowledged before another worker takes it over. Longer than
+    any run takes: a live worker's job claimed twice is still run once (`execute_run`), but waits."""
+    return float(os.environ.get(REDELIVERY_ENV, DEFAULT_REDELIVERY_SECONDS))
+
+
+def stream_name() -> str:
+    return os.environ.get(STREAM_ENV, STREAM)
+
+
+def make_broker(settings: Settings, *, consumer_name: str | None = None) -> AsyncBroker:
+    """The broker every process uses (web servers kick, workers listen), with its result backend.
+
+    The forecasting task is registered on it; workers get their database and Redis handles in
+    the broker's state at startup (`forecasting.worker`)."""
+    broker = ReclaimingStreamBroker(
+        settings.redis_url,
+        queue_name=stream_name(),
+        consumer_group_name=CONSUMER_GROUP,
+        consumer_name=consumer_name or f"worker-{uuid.uuid4().hex[:12]}",
+        consumer_id="0",
+        idle_timeout=int(redelivery_seconds() * 1000),
+        xread_block=1000,
+        xread_count=1,
+        maxlen=10_000,
+    ).with_result_backend(RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_SECONDS))
+    broker.register_task(_run_forecast, task_name=RUN_FORECAST)
+    return broker
+
+
+async def _run_forecast(organization_id: str, run_id: str) -> dict[str, Any]:
+    from forecasting import service
+    from forecasting.worker import current_resources
+
+    return await service.execute_run(current_resources(), uuid.UUID(organization_id), uuid.UUID(run_id))
+
+
+_kickers: dict[str, AsyncBroker] = {}
+
+
+def broker_for(settings: Settings) -> AsyncBroker:
+    """The process's broker for kicking jobs (one per Redis URL, made on first use)."""
+    key = f"{settings.redis_url} {stream_name()}"
+    broker = _kickers.get(key)
+    if broker is None:
+        broker = _kickers[key] = make_broker(settings)
+    return broker
+
+
+async def enqueue_run(broker: AsyncBroker, organization_id: uuid.UUID, run_id: uuid.UUID) -> None:
+    """Put one forecasting job on the stream."""
+    kicker: AsyncKicker[Any, Any] = AsyncKicker(task_name=RUN_FORECAST, broker=broker, labels={})
+    await kicker.kiq(str(organization_id), str(run_id))

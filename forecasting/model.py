@@ -1,0 +1,603 @@
+"""The forecasting model: one global skforecast model per tenant over all its products.
+
+The public contract (DESIGN §10), usable without the server::
+
+    forecast(history, horizon) -> DataFrame[product_id, date, yhat, yhat_lower, yhat_upper]
+
+`history` has columns `product_id, date, quantity`, one row per product and day with sales; a
+missing day means zero sales. Negative quantities (returns) count as zero demand, duplicate
+rows are summed. The result has one row per product of `history` and day of the `horizon` days
+after the last date of `history`; `yhat ≥ 0` and `0 ≤ yhat_lower ≤ yhat ≤ yhat_upper`
+(80 % interval by default). It never raises on short, empty or all-zero histories.
+
+How (see docs/forecasting.md): a `ForecasterRecursiveMultiSeries` over LightGBM with a Poisson
+loss, lags, rolling windows and calendar features; a rolling-origin backtest scores the model
+and the baselines (seasonal naive, 28-day moving average, TSB for intermittent products) on
+the same folds; each product gets the method with the lowest backtest MASE (the model unless a
+baseline is clearly better); intervals come from the backtest errors (`evaluation`).
+
+`train()` and `predict()` split the work so a worker can checkpoint the trained model
+(`TrainedModel.dumps()` / `TrainedModel.loads()`, which refuses an artifact made with other
+library versions so the caller retrains instead of crashing).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import pickle
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from forecasting import baselines
+from forecasting.evaluation import INTERVALS, IntervalCalibration, Matrix, Scores, score, seasonal_scale
+
+logger = logging.getLogger("orbit.forecasting")
+
+MODEL_NAME = "global_lgbm"
+METHODS = (MODEL_NAME, "seasonal_naive", "moving_average", "tsb", "exponential_smoothing")
+NEW_PRODUCT_METHOD = "recent_mean"
+NO_SALES_METHOD = "no_sales"
+PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
+ARTIFACT_FORMAT = 1
+
+Progress = Callable[[str, float], None]
+
+
+def library_versions() -> dict[str, str]:
+    """Versions an artifact depends on; a trained model is only reused under the same ones."""
+    return {name: version(name) for name in ("skforecast", "scikit-learn", "lightgbm", "pandas", "numpy")}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """Knobs of the global model and its backtest. The defaults are what the benchmark ran."""
+
+    lags: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
+    rolling_stats: tuple[str, ...] = ("mean", "mean", "std", "mean", "ewm")
+    rolling_windows: tuple[int, ...] = (7, 28, 28, 91, 91)
+    ewm_alpha: float = 0.05
+    calendar: tuple[str, ...] = ("day_of_week", "day_of_month", "month", "day_of_year")
+    n_estimators: int = 150
+    learning_rate: float = 0.08
+    num_leaves: int = 31
+    min_child_samples: int = 100
+    max_bin: int = 63
+    threads: int = 1
+    backtest_folds: int = 4
+    fold_days: int = 28
+    min_training_days: int = 56
+    selection_margin: float = 0.05
+    candidates: tuple[str, ...] = ("seasonal_naive", "moving_average", "tsb")
+    training_days: int | None = 400
+    objective: str = "tweedie"
+    row_subsample: float = 0.8
+    seed: int = 7
+
+    @property
+    def window_size(self) -> int:
+        return max(max(self.lags), max(self.rolling_windows))
+
+
+EVALUATION_COLUMNS = ["product_id", "method", "mase", "wape", "bias", "coverage_80", "coverage_95", "selected"]
+ESTABLISHED_DAYS = 56
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Backtest results: per product and method (long frame, all folds), pooled per method over
+    all folds, and pooled on the last fold alone (`held_out`), where `selected` is the per-product
+    choice made on the earlier folds — the honest score of what is served. `backtest` keeps the
+    fold forecasts for benchmarks; it is dropped from artifacts."""
+
+    per_product: pd.DataFrame
+    pooled: dict[str, dict[str, float | None]]
+    held_out: dict[str, dict[str, float | None]]
+    folds: int
+    fold_days: int
+    origin: date | None
+    backtest: Backtest | None = None
+
+
+@dataclass(slots=True)
+class TrainedModel:
+    """Everything `predict()` needs: the fitted global forecaster (None when the history was too
+    short for one), the method chosen per product, and interval calibrations per method."""
+
+    product_ids: list[Any]
+    trained_through: date | None
+    forecaster: Any
+    methods: dict[Any, str]
+    calibrations: dict[str, IntervalCalibration]
+    evaluation: Evaluation
+    config: ModelConfig
+    versions: dict[str, str] = field(default_factory=library_versions)
+    durations: dict[str, float] = field(default_factory=dict)
+
+    def dumps(self) -> bytes:
+        """The artifact: a pickle that records the library versions it was made with."""
+        buffer = io.BytesIO()
+        backtest, self.evaluation.backtest = self.evaluation.backtest, None
+        try:
+            pickle.dump({"format": ARTIFACT_FORMAT, "versions": self.versions, "model": self}, buffer, protocol=5)
+        finally:
+            self.evaluation.backtest = backtest
+        return buffer.getvalue()
+
+    @staticmethod
+    def loads(artifact: bytes) -> TrainedModel | None:
+        """The model in `artifact`, or None when it was made with other library versions (or
+        cannot be read at all): the caller retrains instead of running a stale model."""
+        try:
+            header = pickle.loads(artifact)
+        except Exception:
+            logger.warning("unreadable model artifact; retraining", exc_info=True)
+            return None
+        if not isinstance(header, dict) or header.get("format") != ARTIFACT_FORMAT:
+            return None
+        if header.get("versions") != library_versions():
+            logger.info(
+                "model artifact made with %s, running %s; retraining", header.get("versions"), library_versions()
+            )
+            return None
+        model = header.get("model")
+        return model if isinstance(model, TrainedModel) else None
+
+
+# Preparing the history ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """The history as a (products, days) matrix of daily units, zero where nothing was sold."""
+
+    product_ids: list[Any]
+    dates: pd.DatetimeIndex
+    values: Matrix
+    first_sale: npt.NDArray[np.int64]  # index of each product's first day with a sale (len(dates) if none)
+
+    @property
+    def days(self) -> int:
+        return len(self.dates)
+
+
+def make_panel(history: pd.DataFrame) -> Panel:
+    """Validate and densify the history (negative quantities — returns — count as zero)."""
+    missing = {"product_id", "date", "quantity"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history lacks columns {sorted(missing)}")
+    if history.empty:
+        return Panel([], pd.DatetimeIndex([]), np.zeros((0, 0)), np.zeros(0, dtype=np.int64))
+    frame = pd.DataFrame(
+        {
+            "product_id": history["product_id"].to_numpy(),
+            "date": pd.to_datetime(history["date"]).dt.tz_localize(None).dt.normalize()
+            if isinstance(history["date"].dtype, pd.DatetimeTZDtype)
+            else pd.to_datetime(history["date"]).dt.normalize(),
+            "quantity": pd.to_numeric(history["quantity"], errors="coerce").fillna(0.0).clip(lower=0.0),
+        }
+    )
+    products = sorted(frame["product_id"].unique().tolist(), key=str)
+    dates = pd.date_range(frame["date"].min(), frame["date"].max(), freq="D")
+    row = pd.Index(products).get_indexer(frame["product_id"])
+    column = dates.get_indexer(frame["date"])
+    values = np.zeros((len(products), len(dates)))
+    np.add.at(values, (row, column), frame["quantity"].to_numpy(dtype=np.float64))
+    sold = values > 0
+    first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), len(dates)).astype(np.int64)
+    return Panel(products, dates, values, first_sale)
+
+
+# The global model -----------------------------------------------------------------------------
+
+
+def _forecaster(config: ModelConfig) -> Any:
+    from lightgbm import LGBMRegressor
+    from skforecast.preprocessing import CalendarFeatures, RollingFeatures
+    from skforecast.recursive import ForecasterRecursiveMultiSeries
+
+    estimator = LGBMRegressor(
+        objective=config.objective,
+        n_estimators=config.n_estimators,
+        learning_rate=config.learning_rate,
+        num_leaves=config.num_leaves,
+        min_child_samples=config.min_child_samples,
+        max_bin=config.max_bin,
+        subsample=config.row_subsample,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        n_jobs=config.threads,
+        random_state=config.seed,
+        deterministic=True,
+        verbose=-1,
+    )
+    return ForecasterRecursiveMultiSeries(
+        estimator=estimator,
+        lags=list(config.lags),
+        window_features=RollingFeatures(
+            stats=list(config.rolling_stats),
+            window_sizes=list(config.rolling_windows),
+            kwargs_stats={"ewm": {"alpha": config.ewm_alpha}},
+        ),
+        calendar_features=CalendarFeatures(features=list(config.calendar), encoding=None),
+        encoding=None,
+    )
+
+
+def _frame(panel: Panel, end: int | None = None, start: int = 0) -> pd.DataFrame:
+    stop = panel.days if end is None else end
+    frame = pd.DataFrame(
+        panel.values[:, start:stop].T, index=panel.dates[start:stop], columns=[str(p) for p in panel.product_ids]
+    )
+    frame.index.freq = "D"
+    return frame
+
+
+def _training_start(config: ModelConfig, end: int) -> int:
+    return 0 if config.training_days is None else max(0, end - config.training_days)
+
+
+def _fit(panel: Panel, config: ModelConfig, end: int | None = None) -> Any:
+    """Fit the global model on the panel's days before `end` (all by default)."""
+    stop = panel.days if end is None else end
+    forecaster = _forecaster(config)
+    frame = _frame(panel, end=stop, start=_training_start(config, stop))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster.fit(series=frame, store_in_sample_residuals=False, suppress_warnings=True)
+    return forecaster
+
+
+def _model_forecast(forecaster: Any, panel: Panel, origin: int, horizon: int) -> Matrix:
+    """Predict `horizon` days after day `origin` (exclusive) from the window just before it."""
+    window = forecaster.window_size
+    last_window = _frame(panel, origin).iloc[-window:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = forecaster.predict(steps=horizon, last_window=last_window, suppress_warnings=True)
+    wide = predicted.pivot(columns="level", values="pred")
+    wide = wide.reindex(columns=[str(p) for p in panel.product_ids])
+    return np.clip(np.nan_to_num(wide.to_numpy().T, nan=0.0), 0.0, None)
+
+
+def _baseline_forecasts(history: Matrix, horizon: int) -> dict[str, Matrix]:
+    return {name: function(history, horizon) for name, function in baselines.BASELINES.items()}
+
+
+# Training -------------------------------------------------------------------------------------
+
+
+def train(
+    history: pd.DataFrame | Panel, *, config: ModelConfig | None = None, progress: Progress | None = None
+) -> TrainedModel:
+    """Backtest the model and the baselines on rolling origins, choose a method per product,
+    calibrate the intervals, and fit the final model on the whole history."""
+    config = config or ModelConfig()
+    report = progress or (lambda stage, fraction: None)
+    durations: dict[str, float] = {}
+    started = time.perf_counter()
+    panel = history if isinstance(history, Panel) else make_panel(history)
+    durations["prepare"] = time.perf_counter() - started
+    report("prepared", 0.05)
+
+    folds = _backtest_folds(panel, config)
+    tick = time.perf_counter()
+    evaluation, methods, calibrations = _backtest(panel, config, folds, report)
+    durations["backtest"] = time.perf_counter() - tick
+    report("backtested", 0.6)
+
+    tick = time.perf_counter()
+    forecaster = _fit(panel, config) if panel.days >= config.window_size + config.min_training_days else None
+    durations["fit"] = time.perf_counter() - tick
+    report("fitted", 0.85)
+    if forecaster is None:
+        methods = {product: method for product, method in methods.items() if method != MODEL_NAME}
+    return TrainedModel(
+        product_ids=list(panel.product_ids),
+        trained_through=panel.dates[-1].date() if panel.days else None,
+        forecaster=forecaster,
+        methods=methods,
+        calibrations=calibrations,
+        evaluation=evaluation,
+        config=config,
+        durations=durations,
+    )
+
+
+def _backtest_folds(panel: Panel, config: ModelConfig) -> int:
+    """How many folds of `fold_days` fit after a minimal training period (0: no backtest)."""
+    available = panel.days - config.window_size - config.min_training_days
+    return max(0, min(config.backtest_folds, available // config.fold_days))
+
+
+def _backtest(
+    panel: Panel, config: ModelConfig, folds: int, report: Progress
+) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration]]:
+    if folds == 0:
+        empty = pd.DataFrame(columns=EVALUATION_COLUMNS)
+        return Evaluation(empty, {}, {}, 0, config.fold_days, None), {}, {}
+    steps = config.fold_days
+    origin = panel.days - folds * steps
+    # Rolling origin without refitting: one model fitted on the days before the first origin
+    # forecasts every fold from the actual window before that fold's origin. This is what
+    # skforecast's `backtesting_forecaster_multiseries(cv=TimeSeriesFold(refit=False))` does;
+    # calling `predict(last_window=…)` directly skips its per-fold data extraction, which cost
+    # more than the fit on a thousand series.
+    forecaster = _fit(panel, config, end=origin)
+    report("backtest model", 0.35)
+    model_folds = [_model_forecast(forecaster, panel, origin + k * steps, steps) for k in range(folds)]
+    report("backtest forecasts", 0.45)
+    forecasts: dict[str, Matrix] = {MODEL_NAME: np.concatenate(model_folds, axis=1)}
+    per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
+    for name in baselines.BASELINES:
+        forecasts[name] = np.concatenate([fold[name] for fold in per_fold], axis=1)
+    backtest = Backtest(
+        origin=origin,
+        steps=steps,
+        actual=panel.values[:, origin:],
+        scale=seasonal_scale(panel.values[:, :origin]),
+        established=panel.first_sale <= origin - ESTABLISHED_DAYS,
+        intermittent=baselines.is_intermittent(panel.values[:, :origin]),
+        forecasts=forecasts,
+        history=panel.values,
+        allowed=config.candidates,
+    )
+    pooled = backtest.pooled_scores(config.selection_margin)
+    all_folds = {name: backtest.score_all(name) for name in forecasts}
+    chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
+    methods = {product: chosen[index] for index, product in enumerate(panel.product_ids)}
+    calibrations = {name: IntervalCalibration.fit(forecast, backtest.actual) for name, forecast in forecasts.items()}
+
+    rows = []
+    for name, result in all_folds.items():
+        for index, product in enumerate(panel.product_ids):
+            if name == "tsb" and not backtest.intermittent[index]:
+                continue
+            rows.append(
+                (
+                    product,
+                    name,
+                    _number(result.mase[index]),
+                    _number(result.wape[index]),
+                    _number(result.bias[index]),
+                    _number(result.coverage_80[index]),
+                    _number(result.coverage_95[index]),
+                    methods[product] == name,
+                )
+            )
+    per_product = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
+    evaluation = Evaluation(
+        per_product, pooled["all_folds"], pooled["held_out"], folds, steps, panel.dates[origin].date(), backtest
+    )
+    return evaluation, methods, calibrations
+
+
+@dataclass(slots=True)
+class Backtest:
+    """Forecasts of every method on the backtest folds (days `origin…` of the panel)."""
+
+    origin: int
+    steps: int
+    actual: Matrix
+    scale: npt.NDArray[np.float64]
+    established: npt.NDArray[np.bool_]
+    intermittent: npt.NDArray[np.bool_]
+    forecasts: dict[str, Matrix]
+    history: Matrix  # the whole panel, for comparisons with other models
+    allowed: tuple[str, ...]
+
+    @property
+    def folds(self) -> int:
+        return self.actual.shape[1] // self.steps
+
+    @property
+    def candidates(self) -> dict[str, npt.NDArray[np.bool_]]:
+        everyone = np.ones(self.actual.shape[0], dtype=bool)
+        nobody = np.zeros(self.actual.shape[0], dtype=bool)
+        allowed = {MODEL_NAME, *self.allowed}
+        return {
+            name: (nobody if name not in allowed else self.intermittent if name == "tsb" else everyone)
+            for name in self.forecasts
+        }
+
+    def _calibration_days(self) -> int:
+        return max(1, self.folds // 2) * self.steps
+
+    def score_all(self, name: str) -> Scores:
+        """Point metrics over every fold; coverage on the folds after the first half, with
+        intervals calibrated on the first half."""
+        days = self._calibration_days()
+        forecast = self.forecasts[name]
+        calibration = IntervalCalibration.fit(forecast[:, :days], self.actual[:, :days])
+        held = forecast[:, days:] if self.folds > 1 else forecast
+        return score(self.actual, forecast, self.scale, calibration.bounds(held), established=self.established)
+
+    def score_last_fold(self, forecast: Matrix, calibration_forecast: Matrix) -> Scores:
+        cut = (self.folds - 1) * self.steps
+        days = min(self._calibration_days(), cut)
+        calibration = IntervalCalibration.fit(calibration_forecast[:, :days], self.actual[:, :days])
+        return score(
+            self.actual[:, cut:],
+            forecast,
+            self.scale,
+            calibration.bounds(forecast),
+            established=self.established,
+        )
+
+    def selected_last_fold(self, margin: float) -> tuple[list[str], Matrix, Matrix]:
+        """Methods chosen on every fold but the last (the choice the last fold's forecast
+        would have been served with), and their last-fold and earlier forecasts."""
+        cut = (self.folds - 1) * self.steps
+        early = {
+            name: score(self.actual[:, :cut], forecast[:, :cut], self.scale, established=self.established)
+            for name, forecast in self.forecasts.items()
+        }
+        chosen = choose_methods(early, self.candidates, margin)
+        rows = np.arange(len(chosen))
+        order = list(self.forecasts)
+        stacked = np.stack([self.forecasts[name] for name in order])
+        picked = stacked[[order.index(name) for name in chosen], rows]
+        return chosen, picked[:, cut:], picked
+
+    def pooled_scores(self, margin: float) -> dict[str, dict[str, dict[str, float | None]]]:
+        all_folds = {name: _pooled(self.score_all(name)) for name in self.forecasts}
+        held_out: dict[str, dict[str, float | None]] = {}
+        if self.folds > 1:
+            for name, forecast in self.forecasts.items():
+                cut = (self.folds - 1) * self.steps
+                held_out[name] = _pooled(self.score_last_fold(forecast[:, cut:], forecast))
+            _, last, everything = self.selected_last_fold(margin)
+            held_out["selected"] = _pooled(self.score_last_fold(last, everything))
+        return {"all_folds": all_folds, "held_out": held_out}
+
+
+def _pooled(scores: Scores) -> dict[str, float | None]:
+    return {**scores.pooled, "observations": scores.observations}
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 4)
+
+
+def choose_methods(scores: dict[str, Scores], candidates: dict[str, npt.NDArray[np.bool_]], margin: float) -> list[str]:
+    """Per product, the model unless a candidate baseline has a MASE lower by more than `margin`
+    (products without a defined MASE keep the model)."""
+    count = len(scores[MODEL_NAME].mase)
+    best = [MODEL_NAME] * count
+    model = np.where(np.isfinite(scores[MODEL_NAME].mase), scores[MODEL_NAME].mase, np.inf)
+    best_value = model * (1 - margin)
+    for name in scores:
+        if name == MODEL_NAME:
+            continue
+        value = np.where(np.isfinite(scores[name].mase) & candidates[name], scores[name].mase, np.inf)
+        better = value < best_value
+        for index in np.flatnonzero(better):
+            best[index] = name
+        best_value = np.where(better, value, best_value)
+    return best
+
+
+# Predicting -----------------------------------------------------------------------------------
+
+
+def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) -> pd.DataFrame:
+    """Forecast `horizon` days after the end of `history` for every product in it, each with its
+    chosen method, with 80 % and 95 % intervals. Columns: `product_id, date, method, yhat,
+    yhat_lower_80, yhat_upper_80, yhat_lower_95, yhat_upper_95`."""
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1 day")
+    panel = history if isinstance(history, Panel) else make_panel(history)
+    columns = [
+        "product_id",
+        "date",
+        "method",
+        "yhat",
+        "yhat_lower_80",
+        "yhat_upper_80",
+        "yhat_lower_95",
+        "yhat_upper_95",
+    ]
+    if not panel.product_ids:
+        return pd.DataFrame(columns=columns)
+    count = len(panel.product_ids)
+    forecasts = _baseline_forecasts(panel.values, horizon)
+    if trained.forecaster is not None and panel.days >= trained.forecaster.window_size:
+        forecasts[MODEL_NAME] = _model_forecast(trained.forecaster, panel, panel.days, horizon)
+    age = panel.days - panel.first_sale  # days since the first sale (≤ 0: never sold)
+    minimum = max(trained.config.window_size, 14)
+    chosen: list[str] = []
+    for index, product in enumerate(panel.product_ids):
+        method = trained.methods.get(product, MODEL_NAME)
+        if age[index] <= 0:
+            method = NO_SALES_METHOD
+        elif age[index] < minimum or method not in forecasts:
+            method = NEW_PRODUCT_METHOD
+        chosen.append(method)
+    recent = _recent_mean(panel, horizon)
+    yhat = np.zeros((count, horizon))
+    bounds = {nominal: (np.zeros((count, horizon)), np.zeros((count, horizon))) for nominal in INTERVALS}
+    for method in set(chosen):
+        rows = np.array([index for index, name in enumerate(chosen) if name == method])
+        if method == NO_SALES_METHOD:
+            continue
+        values = recent[rows] if method == NEW_PRODUCT_METHOD else forecasts[method][rows]
+        values = np.clip(values, 0.0, None)
+        yhat[rows] = values
+        calibration = trained.calibrations.get(method)
+        method_bounds = calibration.bounds(values) if calibration is not None else _poisson_bounds(values)
+        for nominal in INTERVALS:
+            bounds[nominal][0][rows] = np.minimum(method_bounds[nominal][0], values)
+            bounds[nominal][1][rows] = np.maximum(method_bounds[nominal][1], values)
+    start = (panel.dates[-1] + pd.Timedelta(days=1)) if panel.days else pd.Timestamp.today().normalize()
+    days = pd.date_range(start, periods=horizon, freq="D")
+    result = pd.DataFrame(
+        {
+            "product_id": np.repeat(np.array(panel.product_ids, dtype=object), horizon),
+            "date": np.tile(days.date, count),
+            "method": np.repeat(np.array(chosen, dtype=object), horizon),
+            "yhat": yhat.ravel(),
+            "yhat_lower_80": bounds[0.80][0].ravel(),
+            "yhat_upper_80": bounds[0.80][1].ravel(),
+            "yhat_lower_95": np.minimum(bounds[0.95][0], bounds[0.80][0]).ravel(),
+            "yhat_upper_95": np.maximum(bounds[0.95][1], bounds[0.80][1]).ravel(),
+        }
+    )
+    return result
+
+
+def _recent_mean(panel: Panel, horizon: int) -> Matrix:
+    """For new products: the mean daily units since the first sale, flat."""
+    age = np.maximum(panel.days - panel.first_sale, 1)
+    window = np.minimum(age, 28)
+    totals = np.array([panel.values[index, panel.days - window[index] :].sum() for index in range(len(age))])
+    return np.repeat((totals / window)[:, None], horizon, axis=1)
+
+
+def _poisson_bounds(values: Matrix) -> dict[float, tuple[Matrix, Matrix]]:
+    """Intervals without backtest errors to calibrate on: Poisson quantiles around the forecast."""
+    from scipy.stats import poisson
+
+    return {
+        nominal: (
+            poisson.ppf((1 - nominal) / 2, np.maximum(values, 1e-9)).astype(float),
+            poisson.ppf((1 + nominal) / 2, np.maximum(values, 1e-9)).astype(float),
+        )
+        for nominal in INTERVALS
+    }
+
+
+# The public contract --------------------------------------------------------------------------
+
+
+def forecast(history: pd.DataFrame, horizon: int, *, interval: float = 0.80) -> pd.DataFrame:
+    """Daily forecasts with intervals for every product in `history` (see the module docstring).
+
+    `interval` is the nominal coverage of `yhat_lower`/`yhat_upper`: 0.80 or 0.95."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}")
+    if not isinstance(horizon, int) or horizon < 1:
+        raise ValueError("horizon must be a positive number of days")
+    panel = make_panel(history)
+    if not panel.product_ids:
+        return pd.DataFrame(
+            {name: pd.Series(dtype=object if name in ("product_id", "date") else float) for name in PUBLIC_COLUMNS}
+        )
+    full = predict(train(panel), panel, horizon)
+    suffix = "80" if interval == 0.80 else "95"
+    result = full.rename(columns={f"yhat_lower_{suffix}": "yhat_lower", f"yhat_upper_{suffix}": "yhat_upper"})
+    result["date"] = pd.to_datetime(result["date"])
+    return result[PUBLIC_COLUMNS].reset_index(drop=True)
+
+
+def horizon_dates(last_day: date, horizon: int) -> list[date]:
+    return [last_day + timedelta(days=offset) for offset in range(1, horizon + 1)]

@@ -1,0 +1,53 @@
+"""Baselines and metrics on hand-checkable numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecasting.baselines import is_intermittent, moving_average, seasonal_naive, tsb
+from forecasting.evaluation import IntervalCalibration, score, seasonal_scale
+
+
+def test_seasonal_naive_repeats_last_week() -> None:
+    history = np.arange(14, dtype=float)[None, :]
+    assert seasonal_naive(history, 10).tolist() == [[7, 8, 9, 10, 11, 12, 13, 7, 8, 9]]
+    assert seasonal_naive(np.array([[1.0, 2.0]]), 3).shape == (1, 3)
+
+
+def test_moving_average_and_tsb() -> None:
+    history = np.array([[0.0] * 20 + [2.0] * 28, [0.0, 3.0] * 24])
+    assert moving_average(history, 2)[0].tolist() == [2.0, 2.0]
+    forecast = tsb(history, 3)
+    assert forecast.shape == (2, 3) and np.allclose(forecast[1], forecast[1][0])
+    assert 1.0 < forecast[1][0] < 2.0  # sells 3 units every other day: about 1.5 a day
+    assert tsb(np.zeros((1, 10)), 2).tolist() == [[0.0, 0.0]]
+    assert is_intermittent(history).tolist() == [True, True]
+    assert not is_intermittent(np.ones((1, 30)))[0]
+
+
+def test_metrics() -> None:
+    history = np.array([[1.0, 2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6, 7, 8]])
+    scale = seasonal_scale(history)
+    assert scale.tolist() == [1.0]
+    actual = np.array([[2.0, 4.0]])
+    forecast = np.array([[3.0, 3.0]])
+    result = score(actual, forecast, scale, {0.8: (np.array([[1.0, 3.5]]), np.array([[3.0, 5.0]]))})
+    assert result.mase.tolist() == [1.0]
+    assert result.wape.tolist() == [pytest.approx(2 / 6)]
+    assert result.bias.tolist() == [0.0]
+    assert result.coverage_80.tolist() == [1.0]
+    assert np.isnan(result.coverage_95[0]) and result.pooled["coverage_95"] is None
+
+
+def test_interval_calibration_is_binned_by_forecast_size() -> None:
+    rng = np.random.default_rng(1)
+    forecast = np.repeat(np.array([[1.0], [20.0]]), 500, axis=1)
+    actual = rng.poisson(forecast).astype(float)
+    calibration = IntervalCalibration.fit(forecast, actual)
+    bounds = calibration.bounds(forecast)
+    width = bounds[0.95][1] - bounds[0.95][0]
+    assert width[1, 0] > 2 * width[0, 0]
+    inside = (actual >= bounds[0.8][0]) & (actual <= bounds[0.8][1])
+    assert 0.78 <= inside.mean() <= 0.97
+    assert (bounds[0.95][0] >= 0).all()

@@ -1,0 +1,109 @@
+"""A real `orbit worker` killed with SIGKILL in the middle of a run, and another started: the
+job is redelivered and the run completes exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from forecasting.models import ForecastRun, Prediction
+from server.core.config import Settings
+from server.core.context import Resources
+from server.core.events import stream_key
+from tests.conftest import Api
+from tests.forecasting.conftest import load_history
+
+REDELIVERY_SECONDS = 2
+
+
+class Workers:
+    def __init__(self, settings: Settings, stream: str) -> None:
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "ORBIT_ENV": "test",
+            "ORBIT_JOB_STREAM": stream,
+            "ORBIT_JOB_REDELIVERY_SECONDS": str(REDELIVERY_SECONDS),
+        }
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=self.environment)
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+@pytest.fixture
+def workers(settings: Settings, job_stream: str) -> Iterator[Workers]:
+    pool = Workers(settings, job_stream)
+    yield pool
+    pool.stop()
+
+
+async def run_state(resources: Resources, organization_id: uuid.UUID, run_id: uuid.UUID) -> tuple[str, int]:
+    async with resources.database.transaction(organization_id) as session:
+        status = await session.scalar(select(ForecastRun.status).where(ForecastRun.id == run_id))
+        count = await session.scalar(select(func.count()).select_from(Prediction).where(Prediction.run_id == run_id))
+    return str(status), int(count or 0)
+
+
+async def wait_for(resources: Resources, organization_id, run_id, wanted: set[str], seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _ = await run_state(resources, organization_id, run_id)
+        if status in wanted:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"run still {status} after {seconds} s")
+
+
+@pytest.mark.slow
+async def test_a_killed_worker_s_run_is_redelivered_and_completes_once(
+    api: Api, resources: Resources, workers: Workers
+) -> None:
+    tenant = await api.register("Killed Worker Shop")
+    products = await load_history(resources, tenant, products=30, days=250, seed=9)
+    first = workers.start()
+    run = (await tenant.client.post("/api/v1/forecasts/runs", json={})).json()
+    run_id = uuid.UUID(run["id"])
+
+    await wait_for(resources, tenant.organization_id, run_id, {"running", "succeeded"}, seconds=60)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    status, count = await run_state(resources, tenant.organization_id, run_id)
+    assert (status, count) == ("running", 0), "the worker finished before it could be killed"
+
+    workers.start()
+    assert (
+        await wait_for(resources, tenant.organization_id, run_id, {"succeeded", "failed"}, seconds=150) == "succeeded"
+    )
+    status, count = await run_state(resources, tenant.organization_id, run_id)
+    assert count == products * 30
+
+    entries = await resources.redis.xrange(stream_key(tenant.organization_id, "predictions"))
+    body = b"".join(fields[b"e"] for _, fields in entries)
+    assert body.count(b'"type":"forecast.completed"') == 1
+    assert body.count(b'"attempt":"retry"') == 1
+    # The worker acknowledged the job: nothing is left pending for another delivery.
+    pending = await resources.redis.xpending(workers.environment["ORBIT_JOB_STREAM"], "orbit-workers")
+    assert pending["pending"] == 0
