@@ -10,7 +10,7 @@ rows are summed. The result has one row per product of `history` and day of the 
 after the last date of `history`; `yhat ≥ 0` and `0 ≤ yhat_lower ≤ yhat ≤ yhat_upper`
 (80 % interval by default). It never raises on short, empty or all-zero histories.
 
-How (see docs/forecasting.md): a `ForecasterRecursiveMultiSeries` over LightGBM with a Poisson
+How (see docs/forecasting.md): a `ForecasterRecursiveMultiSeries` over LightGBM with a Tweedie
 loss, lags, rolling windows and calendar features; a rolling-origin backtest scores the model
 and the baselines (seasonal naive, 28-day moving average, TSB for intermittent products) on
 the same folds; each product gets the method with the lowest backtest MASE (the model unless a
@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from importlib.metadata import version
 from typing import Any
 
@@ -45,7 +45,6 @@ from forecasting.evaluation import INTERVALS, IntervalCalibration, Matrix, Score
 logger = logging.getLogger("orbit.forecasting")
 
 MODEL_NAME = "global_lgbm"
-METHODS = (MODEL_NAME, "seasonal_naive", "moving_average", "tsb", "exponential_smoothing")
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
@@ -261,13 +260,14 @@ def _fit(panel: Panel, config: ModelConfig, end: int | None = None) -> Any:
 def _model_forecast(forecaster: Any, panel: Panel, origin: int, horizon: int) -> Matrix:
     """Predict `horizon` days after day `origin` (exclusive) from the window just before it."""
     window = forecaster.window_size
-    last_window = _frame(panel, origin).iloc[-window:]
+    known = [name for name in _frame(panel, 0).columns if name in set(forecaster.series_names_in_)]
+    last_window = _frame(panel, origin).iloc[-window:][known]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        predicted = forecaster.predict(steps=horizon, last_window=last_window, suppress_warnings=True)
+        predicted = forecaster.predict(steps=horizon, levels=known, last_window=last_window, suppress_warnings=True)
     wide = predicted.pivot(columns="level", values="pred")
     wide = wide.reindex(columns=[str(p) for p in panel.product_ids])
-    return np.clip(np.nan_to_num(wide.to_numpy().T, nan=0.0), 0.0, None)
+    return np.clip(wide.to_numpy().T, 0.0, None)  # NaN for products the model was not fitted on
 
 
 def _baseline_forecasts(history: Matrix, horizon: int) -> dict[str, Matrix]:
@@ -337,7 +337,7 @@ def _backtest(
     report("backtest model", 0.35)
     model_folds = [_model_forecast(forecaster, panel, origin + k * steps, steps) for k in range(folds)]
     report("backtest forecasts", 0.45)
-    forecasts: dict[str, Matrix] = {MODEL_NAME: np.concatenate(model_folds, axis=1)}
+    forecasts: dict[str, Matrix] = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
     per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
     for name in baselines.BASELINES:
         forecasts[name] = np.concatenate([fold[name] for fold in per_fold], axis=1)
@@ -520,7 +520,7 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         method = trained.methods.get(product, MODEL_NAME)
         if age[index] <= 0:
             method = NO_SALES_METHOD
-        elif age[index] < minimum or method not in forecasts:
+        elif age[index] < minimum or method not in forecasts or not np.isfinite(forecasts[method][index]).all():
             method = NEW_PRODUCT_METHOD
         chosen.append(method)
     recent = _recent_mean(panel, horizon)
@@ -597,7 +597,3 @@ def forecast(history: pd.DataFrame, horizon: int, *, interval: float = 0.80) -> 
     result = full.rename(columns={f"yhat_lower_{suffix}": "yhat_lower", f"yhat_upper_{suffix}": "yhat_upper"})
     result["date"] = pd.to_datetime(result["date"])
     return result[PUBLIC_COLUMNS].reset_index(drop=True)
-
-
-def horizon_dates(last_day: date, horizon: int) -> list[date]:
-    return [last_day + timedelta(days=offset) for offset in range(1, horizon + 1)]

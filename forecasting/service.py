@@ -237,7 +237,11 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
         load_seconds = time.perf_counter() - started
         panel = forecasting_model.make_panel(history)
         trained = forecasting_model.TrainedModel.loads(artifact) if artifact is not None else None
-        resumed = trained is not None and trained.trained_through == (panel.dates[-1].date() if panel.days else None)
+        resumed = (
+            trained is not None
+            and trained.trained_through == (panel.dates[-1].date() if panel.days else None)
+            and trained.product_ids == list(panel.product_ids)
+        )
         if not resumed:
             trained = await asyncio.to_thread(forecasting_model.train, panel, progress=progress)
             blob = await asyncio.to_thread(trained.dumps)

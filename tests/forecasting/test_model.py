@@ -163,3 +163,11 @@ def test_artifacts_record_versions_and_a_version_change_means_retraining(trained
     header["versions"] = {**header["versions"], "skforecast": "0.0.1"}
     assert TrainedModel.loads(pickle.dumps(header)) is None
     assert TrainedModel.loads(b"not a pickle") is None
+
+
+def test_a_model_predicts_products_it_was_not_trained_on(trained: TrainedModel, seasonal: pd.DataFrame) -> None:
+    stranger = seasonal[seasonal["product_id"] == "p00"].assign(product_id="stranger")
+    full = predict(trained, make_panel(pd.concat([seasonal, stranger])), 7)
+    rows = full[full["product_id"] == "stranger"]
+    assert set(rows["method"]) == {model.NEW_PRODUCT_METHOD} and (rows["yhat"] > 0).all()
+    assert set(full.loc[full["product_id"] == "p00", "method"]) == {model.MODEL_NAME}
