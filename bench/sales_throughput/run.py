@@ -3,7 +3,7 @@ running the same SQL transaction on the same database in the same run.
 
     .venv/bin/python bench/sales_throughput/run.py
 
-What it does (see docs/benchmarks.md for the figures and their analysis):
+What it does (see docs/benchmarks/sales-throughput.md for the figures and their analysis):
 
 1. creates a throwaway database `orbit_bench_<random>` on BENCH_DATABASE_URL's server and
    migrates it; uses Redis at BENCH_REDIS_URL;

@@ -4,7 +4,7 @@ and a cold catalog pull of 25,000 products.
 
     .venv/bin/python bench/sync_ingest/run.py
 
-What it does (figures and analysis in docs/benchmarks.md, section "Offline sync ingest"):
+What it does (figures and analysis in docs/benchmarks/sync-ingest.md):
 
 1. creates a throwaway database `orbit_bench_<random>` on BENCH_DATABASE_URL's server and
    migrates it; uses Redis at BENCH_REDIS_URL;
@@ -37,7 +37,7 @@ ingest makes ~19 round trips per document, the baseline 6 per 100 sales, so load
 differently on the two). `--profile FILE` attaches py-spy to the server during the ingest.
 
 `scratch_fixes.diff` beside this file is the (unapplied) scratch experiment the analysis in
-docs/benchmarks.md measured.
+docs/benchmarks/sync-ingest.md measured.
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; needs a
 role that may create databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).

@@ -3,7 +3,7 @@ rising rate, against python-socketio + AsyncRedisManager with the same sockets a
 
     .venv/bin/python bench/ws_fanout/run.py
 
-What it does (docs/benchmarks.md has the figures and their reading):
+What it does (docs/benchmarks/ws-fanout.md has the figures and their reading):
 
 1. creates a throwaway database `orbit_bench_ws_<random>` on BENCH_DATABASE_URL's server,
    migrates it and inserts 50 organizations with one manager each; signs an access token per
