@@ -6,11 +6,12 @@ A `Context` is made only by the API edge (`server.core.api`) or by trusted entry
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +56,21 @@ logger = logging.getLogger("orbit.context")
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+@runtime_checkable
+class RunsTogether(Protocol):
+    """An after-commit callback that can also run in one go with its queued neighbours of the
+    same `batch_key` (the event publisher sends a request's events in one Redis round trip).
+    `run_together` receives the whole run, in queue order, and returns one failure or None per
+    callback; it must not raise for the failure of a single one."""
+
+    @property
+    def batch_key(self) -> Hashable: ...
+
+    async def __call__(self) -> None: ...
+
+    async def run_together(self, run: Sequence[Any]) -> Sequence[BaseException | None]: ...
+
+
 @dataclass(slots=True)
 class Context:
     session: AsyncSession
@@ -79,11 +95,32 @@ class Context:
         self._after_commit.append(callback)
 
     async def run_after_commit(self) -> None:
-        """Run the queued callbacks. The transaction is already committed, so a failing
-        callback is logged and does not turn a done request into an error."""
+        """Run the queued callbacks in queue order. Consecutive callbacks with the same
+        `batch_key` (`RunsTogether`) run in one go, still in order. The transaction is already
+        committed, so a failing callback is logged and does not turn a done request into an
+        error, nor stop the callbacks after it."""
         callbacks, self._after_commit = self._after_commit, []
-        for callback in callbacks:
+        for _, group in itertools.groupby(callbacks, key=_batch_key):
+            run = list(group)
+            if len(run) == 1:
+                try:
+                    await run[0]()
+                except Exception:
+                    logger.exception("after-commit callback %r failed", run[0])
+                continue
+            first = run[0]
+            assert isinstance(first, RunsTogether)
             try:
-                await callback()
+                failures = await first.run_together(run)
             except Exception:
-                logger.exception("after-commit callback %r failed", callback)
+                logger.exception("after-commit run of %d callbacks (%r…) failed", len(run), first)
+                continue
+            for callback, failure in zip(run, failures, strict=True):
+                if failure is not None:
+                    logger.error("after-commit callback %r failed", callback, exc_info=failure)
+
+
+def _batch_key(callback: AfterCommit) -> Hashable:
+    """The callback's `batch_key`, or a key equal to no other for a callback that runs alone."""
+    key = getattr(callback, "batch_key", None)
+    return object() if key is None else key

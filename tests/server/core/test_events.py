@@ -4,7 +4,10 @@ import asyncio
 import json
 import uuid
 
-from server.core.events import channel, envelope, publish, stream_key
+import pytest
+
+from server.core.context import Context, Tenant
+from server.core.events import channel, envelope, publish, publish_after_commit, stream_key
 from tests.server.sales.conftest import Shop
 
 
@@ -21,7 +24,7 @@ async def test_publish_appends_to_the_stream_and_broadcasts_the_same_bytes(resou
             break
     await pubsub.aclose()
     assert message is not None
-    (entry_id, fields), = await resources.redis.xrange(stream_key(organization_id, "sales"))
+    ((entry_id, fields),) = await resources.redis.xrange(stream_key(organization_id, "sales"))
     assert entry_id.decode() == stream_id
     assert envelope(entry_id, fields[b"e"]) == message["data"]
     decoded = json.loads(message["data"])
@@ -54,7 +57,9 @@ async def test_a_sale_publishes_after_commit_and_a_failed_one_publishes_nothing(
     stock = await resources.redis.xrevrange(stream_key(tenant, "stock"), count=1)
     changed = json.loads(envelope(stock[0][0], stock[0][1][b"e"]))["data"]["products"]
     assert {(item["product_id"], item["stock"]) for item in changed} == {
-        (shop.products[0]["id"], 98), (shop.products[1]["id"], 99)}
+        (shop.products[0]["id"], 98),
+        (shop.products[1]["id"], 99),
+    }
     assert await resources.redis.xlen(stream_key(tenant, "stock")) == stock_before + 1
 
 
@@ -67,3 +72,49 @@ async def test_events_of_one_tenant_never_reach_anothers_channel(resources, shop
     leaked = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.3)
     await pubsub.aclose()
     assert leaked is None
+
+
+def tenant_context(resources) -> Context:
+    tenant = Tenant(uuid.uuid4(), "t", "T", "USD", "en", "UTC", "inclusive", False)
+    return Context(session=None, resources=resources, tenant=tenant)  # type: ignore[arg-type]
+
+
+async def test_queued_events_go_out_in_order_after_commit_and_a_failing_one_stops_nothing(resources) -> None:
+    ctx = tenant_context(resources)
+    organization_id = ctx.organization_id
+    ran: list[str] = []
+
+    async def plain() -> None:
+        ran.append("plain")
+        raise RuntimeError("a failing callback between events")
+
+    await resources.redis.set(stream_key(organization_id, "alerts"), "not a stream")
+    pubsub = resources.redis.pubsub()
+    await pubsub.subscribe(channel(organization_id))
+    await pubsub.get_message(timeout=1)
+    for index in range(3):
+        publish_after_commit(ctx, "sales", "sale.created", {"i": index})
+    publish_after_commit(ctx, "alerts", "stock.low", {"i": "lost"})
+    publish_after_commit(ctx, "stock", "stock.changed", {"i": 3})
+    ctx.after_commit(plain)
+    publish_after_commit(ctx, "sales", "sale.created", {"i": 4})
+    assert await resources.redis.xlen(stream_key(organization_id, "sales")) == 0
+    await ctx.run_after_commit()
+
+    live = []
+    while len(live) < 5:
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
+        assert message is not None, live
+        live.append(message["data"])
+    await pubsub.aclose()
+    assert [json.loads(item)["data"]["i"] for item in live] == [0, 1, 2, 3, 4]
+    assert ran == ["plain"]
+    stored = await resources.redis.xrange(stream_key(organization_id, "sales"))
+    assert [envelope(entry_id, fields[b"e"]) for entry_id, fields in stored] == [live[0], live[1], live[2], live[4]]
+    assert ctx._after_commit == []
+
+
+def test_an_unknown_topic_fails_when_queued(resources) -> None:
+    ctx = tenant_context(resources)
+    with pytest.raises(ValueError, match="unknown topic"):
+        publish_after_commit(ctx, "gossip", "x", {})
