@@ -11,9 +11,12 @@ Invariants:
 - Offline facts are not refused for what the server would have refused online (stock going
   negative, a changed price, an inactive product or cashier, a closed shift): they stand, and
   each such thing becomes a conflict in the managers' inbox, announced on `alerts`.
-- Each document runs in its own savepoint; its events join the request's after-commit queue only
-  when it succeeds. A transient failure (database gone, lock timeout) aborts the whole batch
-  before commit: nothing is settled and the device is told when to retry.
+- A document that fails never takes others down. Each document runs in its own savepoint and
+  its events join the request's after-commit queue only when it succeeds; the exception is a run
+  of sales that would all be applied without conflict, which `sync.bulk_sales` settles in one
+  savepoint and, if PostgreSQL refuses it, rolls back and leaves to the one-by-one path. A
+  transient failure (database gone, lock timeout) aborts the whole batch before commit: nothing
+  is settled and the device is told when to retry.
 - The catalog cursor never skips a change: rows carry the id of the transaction that last wrote
   them, and a pull cycle hands back as its next cursor the oldest transaction still running
   when the cycle began, so one that commits late is picked up by the next cycle.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -32,11 +36,21 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import and_, or_, select, text, tuple_
+from sqlalchemy.exc import DBAPIError
 
 from server.audit import service as audit
 from server.catalog.models import Category, Product
 from server.core.context import Actor, Context
-from server.core.errors import ApiError, Conflict, FieldError, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from server.core.errors import (
+    ApiError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    is_transient,
+)
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
 from server.core.money import minor_units
@@ -50,6 +64,7 @@ from server.sales import service as sales
 from server.sales.models import Device, Register, Sale, SaleLine, Shift
 from server.sales.schemas import CashMovementCreate, RefundCreate, RefundLineCreate, SaleCreate, ShiftClose, ShiftOpen
 from server.users.models import User
+from sync import bulk_sales
 from sync.models import SyncConflict, SyncDocument, SyncTombstone
 from sync.schemas import (
     MAX_DOCUMENTS,
@@ -83,6 +98,7 @@ from sync.schemas import (
 )
 
 LOCK_TIMEOUT = "5s"
+logger = logging.getLogger("orbit.sync")
 
 
 # Devices
@@ -269,16 +285,26 @@ class Cursor:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """One table of the pull: the columns read (not whole entities: a cold pull reads every
+    product) and how a row becomes what the device gets."""
+
     name: str
     model: Any
+    columns: tuple[str, ...]
     convert: Callable[[Any], Any]
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("categories", Category, lambda c: CategorySync(id=c.id, name=c.name, parent_id=c.parent_id)),
+    Stage(
+        "categories",
+        Category,
+        ("id", "name", "parent_id"),
+        lambda c: CategorySync(id=c.id, name=c.name, parent_id=c.parent_id),
+    ),
     Stage(
         "products",
         Product,
+        ("id", "sku", "barcode", "name", "category_id", "price", "tax_rate_bp", "unit", "stock", "is_active"),
         lambda p: ProductSync(
             id=p.id,
             sku=p.sku,
@@ -295,6 +321,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "customers",
         Customer,
+        ("id", "name", "tax_id", "email", "phone", "is_active"),
         lambda c: CustomerSync(
             id=c.id, name=c.name, tax_id=c.tax_id, email=c.email, phone=c.phone, is_active=c.is_active
         ),
@@ -302,12 +329,13 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "cashiers",
         User,
+        ("id", "full_name", "role", "is_active", "offline_pin"),
         lambda u: CashierSync(
             id=u.id, full_name=u.full_name, role=u.role, is_active=u.is_active, offline_pin=u.offline_pin
         ),
     ),
-    Stage("registers", Register, lambda r: r),
-    Stage("tombstones", SyncTombstone, lambda t: Tombstone(entity=t.entity, id=t.id)),
+    Stage("registers", Register, ("id", "code", "name", "is_active", "last_number"), lambda r: r),
+    Stage("tombstones", SyncTombstone, ("entity", "id"), lambda t: Tombstone(entity=t.entity, id=t.id)),
 )
 
 
@@ -345,10 +373,11 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
         changed = model.change_xid >= cursor.low
         if cursor.pending:
             changed = or_(changed, model.change_xid.in_(cursor.pending))
-        statement = select(model).where(model.organization_id == ctx.organization_id, changed)
+        columns = [getattr(model, name) for name in stage.columns]
+        statement = select(*columns, model.change_xid).where(model.organization_id == ctx.organization_id, changed)
         if after_id is not None:
             statement = statement.where(tuple_(model.change_xid, model.id) > tuple_(after_xid, after_id))
-        rows = list(await ctx.session.scalars(statement.order_by(model.change_xid, model.id).limit(room + 1)))
+        rows = list(await ctx.session.execute(statement.order_by(model.change_xid, model.id).limit(room + 1)))
         if len(rows) > room:
             rows = rows[:room]
             found[stage.name].extend(rows)
@@ -371,7 +400,7 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
 
 async def _page(ctx: Context, found: dict[str, list[Any]], cursor: Cursor, *, has_more: bool) -> CatalogPage:
     assert ctx.tenant is not None
-    registers: list[Register] = found["registers"]
+    registers: list[Any] = found["registers"]
     open_shifts = await sales._open_shift_ids(ctx, [register.id for register in registers]) if registers else {}
     by_name = {stage.name: stage for stage in STAGES}
     tenant = ctx.tenant
@@ -423,9 +452,9 @@ class Settlement:
     invoice_number: str | None = None
 
 
-async def _validate_references(ctx: Context, documents: Sequence[AnyDocument]) -> None:
+async def _validate_references(ctx: Context, documents: Sequence[AnyDocument]) -> dict[uuid.UUID, User]:
     """A batch naming products or cashiers this tenant doesn't have is malformed (or hostile):
-    refused whole with 404, before anything is settled."""
+    refused whole with 404, before anything is settled. Returns the batch's cashiers."""
     product_ids = {line.product_id for d in documents if isinstance(d, SaleDocument) for line in d.lines}
     cashier_ids = {d.cashier_id for d in documents}
     if product_ids:
@@ -448,66 +477,170 @@ async def _validate_references(ctx: Context, documents: Sequence[AnyDocument]) -
                                 )
                             ],
                         )
-    known_users = set(
-        await ctx.session.scalars(
-            select(User.id).where(User.organization_id == ctx.organization_id, User.id.in_(cashier_ids))
+    cashiers = {
+        user.id: user
+        for user in await ctx.session.scalars(
+            select(User).where(User.organization_id == ctx.organization_id, User.id.in_(cashier_ids))
         )
-    )
+    }
     for index, document in enumerate(documents):
-        if document.cashier_id not in known_users:
+        if document.cashier_id not in cashiers:
             raise NotFound(
                 f"document {document.seq} names a cashier this organization doesn't have",
                 code="unknown_cashier",
                 errors=[FieldError(loc=["body", "sales", index, "cashier_id"], msg="no such user")],
             )
+    return cashiers
 
 
-async def push_documents(ctx: Context, data: PushRequest, credential: str | None) -> PushResult:
-    """Settle a batch of offline documents in order (see the module's invariants)."""
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A settled document, as far as a resend of it is concerned."""
+
+    device_id: uuid.UUID
+    seq: int
+    request_hash: bytes
+    result: dict[str, Any]
+
+
+class _Batch:
+    """The answers of one push, and the `sync_documents` rows and `last_seq` they become."""
+
+    def __init__(self, device: Device, stored: dict[uuid.UUID, _Stored]) -> None:
+        self.device = device
+        self.stored = stored
+        self.last_seq = device.last_seq
+        self.results: list[DocumentResult] = []
+        self.rows = bulk_sales.Rows(
+            SyncDocument, "client_id", "device_id", "seq", "kind", "request_hash", "outcome", "result"
+        )
+
+    def answer(self, result: DocumentResult) -> None:
+        """Answer a document that was not settled now (`duplicate`, or rejected before settling)."""
+        self.results.append(result)
+
+    def settled(self, document: AnyDocument, result: DocumentResult) -> None:
+        """Record a document settled now: its answer, its row, and `last_seq`."""
+        digest = fingerprint(document)
+        stored = msgspec.to_builtins(result)
+        self.stored[document.id] = _Stored(self.device.id, document.seq, digest, stored)
+        self.rows.add(
+            client_id=document.id,
+            device_id=self.device.id,
+            seq=document.seq,
+            kind=result.kind,
+            request_hash=digest,
+            outcome=result.status,
+            result=msgspec.json.encode(stored).decode(),
+        )
+        self.last_seq = document.seq
+        self.results.append(result)
+
+    async def write(self, ctx: Context) -> None:
+        await self.rows.insert(ctx)
+        self.device.last_seq = self.last_seq
+        self.device.last_seen_at = datetime.now(UTC)
+        await ctx.session.flush()
+
+
+async def _stored_documents(ctx: Context, documents: Sequence[AnyDocument]) -> dict[uuid.UUID, _Stored]:
+    rows = await ctx.session.execute(
+        select(
+            SyncDocument.client_id,
+            SyncDocument.device_id,
+            SyncDocument.seq,
+            SyncDocument.request_hash,
+            SyncDocument.result,
+        ).where(
+            SyncDocument.organization_id == ctx.organization_id,
+            SyncDocument.client_id.in_({document.id for document in documents}),
+        )
+    )
+    return {row.client_id: _Stored(row.device_id, row.seq, row.request_hash, row.result) for row in rows}
+
+
+def _sale_run(documents: Sequence[AnyDocument], start: int, batch: _Batch) -> list[SaleDocument]:
+    """The sale documents from `start` on that are next in sequence and not yet settled."""
+    run: list[SaleDocument] = []
+    ids: set[uuid.UUID] = set()
+    for document in documents[start:]:
+        if (
+            not isinstance(document, SaleDocument)
+            or document.seq != batch.last_seq + 1 + len(run)
+            or document.id in batch.stored
+            or document.id in ids
+        ):
+            break
+        ids.add(document.id)
+        run.append(document)
+    return run
+
+
+async def push_documents(
+    ctx: Context, data: PushRequest, credential: str | None, *, set_based: bool = True
+) -> PushResult:
+    """Settle a batch of offline documents in order (see the module's invariants).
+
+    Runs of plain sales are settled set-based (`sync.bulk_sales`) unless `set_based` is False;
+    every other document, and any sale that path leaves, is settled alone in its own savepoint.
+    The document where a run stopped goes one by one; so do the next 1, 2, 4… documents after
+    runs that settled nothing, so a batch the set-based path can't take costs few extra lookups.
+    The batch's `sync_documents` rows and the device's `last_seq` are written at the end, in the
+    same transaction as everything the documents created."""
     if len(data.sales) > MAX_DOCUMENTS:
         raise PayloadTooLarge(f"at most {MAX_DOCUMENTS} documents per request", code="batch_too_large")
     device = await authenticate_device(ctx, data.device_id, credential, lock=True)
     await ctx.session.execute(text(f"set local lock_timeout = '{LOCK_TIMEOUT}'"))
-    await _validate_references(ctx, data.sales)
-    results: list[DocumentResult] = []
+    documents = data.sales
+    cashiers = await _validate_references(ctx, documents)
+    batch = _Batch(device, await _stored_documents(ctx, documents) if documents else {})
+    register: Register | None = None
     expected_seq: int | None = None
-    for document in data.sales:
-        digest = fingerprint(document)
-        stored = await ctx.session.get(SyncDocument, (ctx.organization_id, document.id))
+    one_by_one_until = misses = index = 0
+    while index < len(documents):
+        document = documents[index]
+        stored = batch.stored.get(document.id)
         if stored is not None:
-            if stored.device_id != device.id or stored.request_hash != digest or stored.seq != document.seq:
-                results.append(
+            if (
+                stored.device_id != device.id
+                or stored.request_hash != fingerprint(document)
+                or stored.seq != document.seq
+            ):
+                batch.answer(
                     _rejected(
                         document, "idempotency_mismatch", "this document id was already used for a different document"
                     )
                 )
             else:
-                results.append(msgspec.convert({**stored.result, "status": "duplicate"}, DocumentResult))
+                batch.answer(msgspec.convert({**stored.result, "status": "duplicate"}, DocumentResult))
+            index += 1
             continue
-        if document.seq <= device.last_seq:
-            results.append(_rejected(document, "seq_already_used", f"sequence {document.seq} is already settled"))
+        if document.seq <= batch.last_seq:
+            batch.answer(_rejected(document, "seq_already_used", f"sequence {document.seq} is already settled"))
+            index += 1
             continue
-        if document.seq > device.last_seq + 1:
-            expected_seq = device.last_seq + 1
+        if document.seq > batch.last_seq + 1:
+            expected_seq = batch.last_seq + 1
             break
-        result = await _settle(ctx, device, document)
-        ctx.session.add(
-            SyncDocument(
-                organization_id=ctx.organization_id,
-                client_id=document.id,
-                device_id=device.id,
-                seq=document.seq,
-                kind=document.__struct_config__.tag,  # type: ignore[arg-type]
-                request_hash=digest,
-                outcome=result.status,
-                result=msgspec.to_builtins(result),
-            )
-        )
-        device.last_seq = document.seq
-        results.append(result)
-    device.last_seen_at = datetime.now(UTC)
-    await ctx.session.flush()
-    return PushResult(device_id=device.id, last_seq=device.last_seq, results=results, expected_seq=expected_seq)
+        if set_based and index >= one_by_one_until and isinstance(document, SaleDocument):
+            register = register or await ctx.session.get(Register, (ctx.organization_id, device.register_id))
+            assert register is not None
+            run = _sale_run(documents, index, batch)
+            outcome = await bulk_sales.settle_run(ctx, device, register, run, cashiers)
+            for settled_document, result in zip(run, outcome.results, strict=False):
+                batch.settled(settled_document, result)
+            index += len(outcome.results)
+            if outcome.refused:
+                one_by_one_until = index + outcome.refused
+            elif outcome.results:
+                misses, one_by_one_until = 0, index + 1
+            else:
+                misses, one_by_one_until = min(misses + 1, 6), index + 2**misses
+            continue
+        batch.settled(document, await _settle(ctx, device, document))
+        index += 1
+    await batch.write(ctx)
+    return PushResult(device_id=device.id, last_seq=device.last_seq, results=batch.results, expected_seq=expected_seq)
 
 
 def _rejected(document: AnyDocument, code: str, message: str) -> DocumentResult:
@@ -541,6 +674,11 @@ async def _settle(ctx: Context, device: Device, document: AnyDocument) -> Docume
             settlement = await HANDLERS[type(document)](child, device, document, conflicts)
     except ApiError as error:
         return _rejected(document, error.code or error.slug, error.detail or error.title)
+    except DBAPIError as error:
+        if is_transient(error):
+            raise
+        logger.exception("PostgreSQL refused document %s of device %s", document.seq, device.id)
+        return _rejected(document, "refused_by_database", "the database refused this document; it was logged")
     ctx._after_commit.extend(child._after_commit)
     for note in settlement.conflicts:
         conflict = SyncConflict(

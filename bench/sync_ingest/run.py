@@ -24,20 +24,19 @@ What it does (figures and analysis in docs/benchmarks/sync-ingest.md):
 7. baseline: the same rows (10,000 sales, 30,000 sale_lines, 10,000 payments, 30,000
    inventory_movements, 10,000 sync_documents; other ids, numbers and seqs) inserted by asyncpg
    as the application role with the tenant set, in 100 transactions of 100 sales, no reads, no
-   checks, no stock updates. Two variants, each over its own 10,000 sales: multi-row
-   `INSERT ... VALUES` (one statement per table and transaction) and `executemany`. The ratio
-   is taken against the faster of the two;
+   checks, no stock updates. Three variants, each over its own 10,000 sales: multi-row
+   `INSERT ... VALUES` (one statement per table and transaction), `executemany`, and one
+   `INSERT ... SELECT FROM unnest(arrays)` per table and transaction (the shape the ingest's
+   set-based path writes with). The ratio is taken against the fastest;
 8. prints one JSON document with every figure, stops the server and drops the database.
 
 CPU is accounted per party for every phase (server process, the PostgreSQL backends of the
 bench database, the bench client itself, and the whole machine), so a figure taken on a busy
 machine can be read as CPU cost per sale as well as wall time; the summary gives the ratios both
 ways. The latency of a trivial `select 1` is probed before the ingest and after the baseline (the
-ingest makes ~19 round trips per document, the baseline 6 per 100 sales, so load weighs very
-differently on the two). `--profile FILE` attaches py-spy to the server during the ingest.
-
-`scratch_fixes.diff` beside this file is the (unapplied) scratch experiment the analysis in
-docs/benchmarks/sync-ingest.md measured.
+ingest makes about 20 round trips per batch, the baseline 6; a batch the ingest can't take
+set-based pays about 19 per document). `--profile FILE` attaches py-spy to the server during
+the ingest.
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; needs a
 role that may create databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
@@ -980,6 +979,19 @@ def single_statement(table: str, columns: tuple[str, ...]) -> str:
     return values_statement(table, columns, 1)
 
 
+def unnest_statement(table: str, columns: tuple[str, ...]) -> str:
+    """One INSERT of any number of rows, each column bound as one array (the shape the ingest's
+    set-based path uses); column types from the application's table definitions."""
+    from sqlalchemy.dialects import postgresql
+
+    from server.models import metadata
+
+    definition = metadata.tables[table]
+    types = [definition.c[name].type.compile(dialect=postgresql.dialect()) for name in columns]
+    arrays = ", ".join(f"${index}::{type_}[]" for index, type_ in enumerate(types, start=1))
+    return f"insert into {table} ({', '.join(columns)}) select * from unnest({arrays})"
+
+
 async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...]]]], mode: str) -> dict[str, Any]:
     """100 transactions of 100 sales as the application role, tenant set, plain INSERTs."""
     import asyncpg
@@ -988,6 +1000,7 @@ async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...
         **_connect_args(bench.database_url, user=bench.app_role, password=bench.app_password)
     )
     latencies: list[float] = []
+    unnest_statements = {table: unnest_statement(table, columns) for table, columns in TABLES}
     try:
         window = CpuWindow(bench, server=False)
         await window.start()
@@ -1002,6 +1015,10 @@ async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...
                         await connection.execute(
                             values_statement(table, columns, len(rows)), *[value for row in rows for value in row]
                         )
+                    elif mode == "unnest":
+                        await connection.execute(
+                            unnest_statements[table], *[list(column) for column in zip(*rows, strict=True)]
+                        )
                     else:
                         await connection.executemany(single_statement(table, columns), rows)
             latencies.append(time.perf_counter() - sent)
@@ -1014,6 +1031,7 @@ async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...
         "mode": {
             "values": "one multi-row INSERT ... VALUES per table and transaction",
             "executemany": "asyncpg executemany (pipelined single-row INSERTs) per table and transaction",
+            "unnest": "one INSERT ... SELECT FROM unnest(column arrays) per table and transaction",
         }[mode],
         "transactions": len(batches),
         "sales": sales,
@@ -1157,7 +1175,7 @@ async def run(bench: Bench, args: argparse.Namespace, report: dict[str, Any]) ->
     log(f"replay: {replay['sales_per_s']} sales/s, statuses {replay['statuses']}")
 
     baselines: dict[str, Any] = {}
-    for index, mode in enumerate(("values", "executemany")):
+    for index, mode in enumerate(("values", "executemany", "unnest")):
         rows = baseline_rows(bench, plan, offset=(index + 1) * 1_000_000, tax_mode=organization["tax_mode"])
         await checkpoint(bench)
         report["machine"][f"busy_pct_before_baseline_{mode}"] = idle_machine_busy()

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from server.core.config import Settings
 from tests.conftest import BASE_DOMAIN, STRONG_PASSWORD
+from tests.sync.test_failures import wait_for_blocked_backend
 
 
 def free_port() -> int:
@@ -150,11 +151,18 @@ async def test_sigkill_mid_batch_then_resend(server: ServerProcess, owner_engine
 
     first = await push(documents[:100])
     assert first.status_code == 200 and first.json()["last_seq"] == 100
+    # The register's row is held, so the next batch stops mid-write (its stock is already
+    # decremented, its series not yet updated) and the kill lands inside its transaction.
+    blocker = await owner_engine.connect()
+    await blocker.begin()
+    await blocker.execute(text("select 1 from registers where id = :r for update"), {"r": register["id"]})
     killed_mid_batch = asyncio.create_task(push(documents[100:200]))
-    await asyncio.sleep(0.15)
+    await wait_for_blocked_backend(owner_engine)
     server.kill()
     with pytest.raises(httpx.TransportError):
         await killed_mid_batch
+    await blocker.rollback()
+    await blocker.close()
 
     server.start()
     await server.ready()
