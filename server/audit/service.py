@@ -1,5 +1,6 @@
 """The audit log: one `record` call that any service makes inside its own transaction, so an
-audited change and its audit row commit or roll back together."""
+audited change and its audit row commit or roll back together. The sale writes its row inside
+its own single write statement, with the values `entry_values` gives."""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ async def record(
             ip=ctx.ip,
         )
     )
+
+
+_json = msgspec.json.Encoder()
+
+
+def entry_values(ctx: Context, *, action: str, entity: str, entity_id: object, after: Any = None) -> dict[str, Any]:
+    """The values of an audit row for a statement that inserts it itself (`after` as JSON text)."""
+    return {
+        "audit_id": new_id(),
+        "audit_actor_id": ctx.actor_id,
+        "audit_action": action,
+        "audit_entity": entity,
+        "audit_entity_id": str(entity_id),
+        "audit_after": None if after is None else _json.encode(snapshot(after)).decode(),
+        "audit_ip": ctx.ip,
+    }
+
+
+AUDIT_INSERT = (
+    "insert into audit_log (organization_id, id, actor_id, action, entity, entity_id, after, ip) "
+    "select :organization_id, :audit_id, :audit_actor_id, :audit_action, :audit_entity, :audit_entity_id, "
+    "cast(:audit_after as jsonb), :audit_ip"
+)
+"""The insert of an `entry_values` row, to embed in a statement (append `from`/`where` to make it conditional)."""
 
 
 def to_read(entry: AuditEntry) -> AuditEntryRead:

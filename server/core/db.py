@@ -7,19 +7,23 @@ Invariants:
   start of every transaction of a session that carries a tenant. It can never leak into the
   next user of a pooled connection: commit and rollback both discard it.
 - Services only flush. The edge (`Database.transaction`) commits or rolls back.
+- A connection taken from the pool is alive as far as the client can tell: one whose server
+  closed it (PostgreSQL restarted, backend terminated) is replaced at checkout, without a round
+  trip, so a restart does not surface as a failed request.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, event, func, text
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.types import Uuid
@@ -94,9 +98,10 @@ class Database:
             async_url(url),
             pool_size=pool_size,
             max_overflow=max_overflow,
-            pool_pre_ping=True,
+            pool_recycle=3600,
             **engine_options,
         )
+        event.listen(self.engine.sync_engine, "checkout", _refuse_closed_connection)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
@@ -109,6 +114,56 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Replace a pooled connection whose server end is gone. asyncpg notices the socket's
+    close as soon as the event loop reads it, so this costs no round trip (a pre-ping costs
+    three with this driver: BEGIN, an empty query, ROLLBACK)."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the pooled connection was closed by the server")
+
+
+_DRIVER_DIALECT = PGDialect_asyncpg()
+_DRIVER_ERROR: type[Exception] = PGDialect_asyncpg.import_dbapi().Error
+
+
+class Statement:
+    """A hot-path SQL statement, written with `:named` parameters like `text()`, compiled once,
+    and run on the session's own connection and transaction as an asyncpg prepared statement
+    (asyncpg prepares it once per connection and caches it). Costs a third of the client CPU
+    of `session.execute(text(...))`; use it where that matters (the sale), `text()` elsewhere.
+    Errors are raised as SQLAlchemy's, exactly as `session.execute` would raise them."""
+
+    __slots__ = ("names", "sql")
+
+    def __init__(self, sql: str) -> None:
+        compiled = text(sql).compile(dialect=_DRIVER_DIALECT)
+        self.sql: str = compiled.string
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+
+    async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
+        """The rows (asyncpg `Record`s: by name or index) of the statement run with `params`."""
+        connection = await session.connection()
+        adapted: Any = (await connection.get_raw_connection()).dbapi_connection
+        arguments = [params[name] for name in self.names]
+        try:
+            if adapted._transaction is None:
+                # The driver begins lazily, on the first statement SQLAlchemy runs.
+                await adapted._start_transaction()
+            return await adapted.driver_connection.fetch(self.sql, *arguments)  # type: ignore[no-any-return]
+        except Exception as error:
+            try:
+                adapted._handle_exception(error)
+            except Exception as translated:
+                raise DBAPIError.instance(
+                    self.sql,
+                    arguments,
+                    translated,
+                    _DRIVER_ERROR,
+                    connection_invalidated=adapted.driver_connection.is_closed(),
+                ) from error
+            raise
 
 
 async def enter_tenant(session: AsyncSession, organization_id: uuid.UUID) -> None:

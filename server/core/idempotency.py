@@ -8,6 +8,10 @@ How: the request takes a transaction-scoped advisory lock on (tenant, user, key)
 request finds it taken and gets 409 — then looks for a stored response. The response is stored
 in the same transaction as the sale (or other fact) it reports, so a crash or an error leaves
 no key behind and the client may simply retry. Failed requests are not stored.
+
+The lock and the lookup are two statements on purpose: in one, the lookup's snapshot would be
+taken before the lock is granted, and a request racing a duplicate that has just committed would
+not see its stored response. Both run as prepared statements: every sale pays for them.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from server.core.context import Context
-from server.core.db import Base, TenantScoped
+from server.core.db import Base, Statement, TenantScoped
 from server.core.errors import BadRequest, Conflict, PreconditionRequired, ValidationFailed
 
 
@@ -66,6 +70,19 @@ class Claim:
     fingerprint: bytes
 
 
+_LOCK = Statement("select pg_try_advisory_xact_lock(:lock)")
+_LOOKUP = Statement(
+    "select request_hash, response_status, response_body from idempotency_keys "
+    "where organization_id = :organization_id and user_id = :user_id and key = :key"
+)
+_STORE = Statement(
+    "insert into idempotency_keys (organization_id, user_id, key, endpoint, request_hash, status, "
+    "response_status, response_body, completed_at) "
+    "values (:organization_id, :user_id, :key, :endpoint, :request_hash, 'completed', :response_status, "
+    ":response_body, :completed_at)"
+)
+
+
 def request_fingerprint(endpoint: str, canonical_body: bytes) -> bytes:
     return hashlib.sha256(endpoint.encode() + b"\n" + canonical_body).digest()
 
@@ -95,37 +112,37 @@ async def claim(ctx: Context, *, key: str, endpoint: str, canonical_body: bytes)
     with another body or endpoint.
     """
     assert ctx.actor is not None
-    locked = await ctx.session.scalar(
-        text("select pg_try_advisory_xact_lock(:lock)"), {"lock": _lock_id(ctx.organization_id, ctx.actor.user_id, key)}
-    )
-    if not locked:
+    lock = _lock_id(ctx.organization_id, ctx.actor.user_id, key)
+    if not (await _LOCK.fetch(ctx.session, {"lock": lock}))[0][0]:
         raise Conflict("a request with this Idempotency-Key is still in progress", code="idempotency_in_flight")
     fingerprint = request_fingerprint(endpoint, canonical_body)
-    stored = await ctx.session.get(IdempotencyKey, (ctx.organization_id, ctx.actor.user_id, key))
-    if stored is None:
+    rows = await _LOOKUP.fetch(
+        ctx.session, {"organization_id": ctx.organization_id, "user_id": ctx.actor.user_id, "key": key}
+    )
+    if not rows:
         return Claim(key=key, endpoint=endpoint, fingerprint=fingerprint)
-    if stored.request_hash != fingerprint:
+    request_hash, response_status, response_body = rows[0]
+    if request_hash != fingerprint:
         raise ValidationFailed(
             "this Idempotency-Key was already used for a different request", code="idempotency_mismatch"
         )
-    assert stored.response_status is not None and stored.response_body is not None
-    return StoredResponse(status=stored.response_status, body=stored.response_body)
+    assert response_status is not None and response_body is not None
+    return StoredResponse(status=response_status, body=response_body)
 
 
 async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
     """Store the response in the same transaction as the facts it reports."""
     assert ctx.actor is not None
-    ctx.session.add(
-        IdempotencyKey(
-            organization_id=ctx.organization_id,
-            user_id=ctx.actor.user_id,
-            key=held.key,
-            endpoint=held.endpoint,
-            request_hash=held.fingerprint,
-            status="completed",
-            response_status=response.status,
-            response_body=response.body,
-            completed_at=datetime.now(UTC),
-        )
+    await _STORE.fetch(
+        ctx.session,
+        {
+            "organization_id": ctx.organization_id,
+            "user_id": ctx.actor.user_id,
+            "key": held.key,
+            "endpoint": held.endpoint,
+            "request_hash": held.fingerprint,
+            "response_status": response.status,
+            "response_body": response.body,
+            "completed_at": datetime.now(UTC),
+        },
     )
-    await ctx.session.flush()

@@ -1,8 +1,10 @@
 """Stock and its movements.
 
 Invariants:
-- A product's `stock` changes only here, and every change writes one movement with its delta
-  and the balance right after it; so stock = Σ deltas of its movements, always.
+- A product's `stock` changes only here and in the sale's single write statement
+  (`server/sales/service.py`, `_WRITE_SALE`), which keeps these same rules; every change writes
+  one movement with its delta and the balance right after it; so stock = Σ deltas of its
+  movements, always.
 - Products are locked in id order (`SELECT … ORDER BY id FOR UPDATE`) before any change, so
   concurrent multi-product changes can't deadlock; the decrement itself is a conditional UPDATE
   that refuses to go below zero unless negative stock is allowed.
@@ -167,17 +169,19 @@ async def apply_stock_changes(
             }
         )
     await ctx.session.execute(insert(InventoryMovement), rows)
-    _announce(ctx, locked, updated, totals, kind)
+    announce(ctx, locked, updated, totals, kind)
     return applied
 
 
-def _announce(
+def announce(
     ctx: Context,
     locked: dict[uuid.UUID, LockedProduct],
     stock_after: dict[uuid.UUID, int],
     deltas: dict[uuid.UUID, int],
     kind: str,
 ) -> None:
+    """Queue `stock.changed` for the changed products, and `stock.low` for each active one that
+    crossed down to its reorder point (`locked` holds the stock before the change)."""
     changed = [
         {"product_id": pid, "sku": locked[pid].sku, "stock": stock, "delta": deltas[pid], "kind": kind}
         for pid, stock in stock_after.items()

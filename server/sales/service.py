@@ -1,11 +1,12 @@
 """Registers, cash shifts, sales, refunds and voids (DESIGN §7).
 
 Invariants:
-- A sale is one transaction: the register's open shift is share-locked (so it can't close under
-  the sale), the products are locked in id order, stock is decremented with a conditional
-  update, then the sale, its lines, payments and one movement per line are written, the
-  customer's stats updated, the register's next series number taken, the audit row written;
-  events go out only after commit.
+- A sale is one transaction: the register's next series number is taken (its row stays locked,
+  so one till rings one sale at a time) and its open shift share-locked (so it can't close under
+  the sale); then, as late as possible so that a popular product's row is locked briefly, the
+  products are locked in id order, stock is decremented with a conditional update, and the sale,
+  its lines, payments, one movement per line and the audit row are written, all in one
+  statement; the customer's stats are updated last; events go out only after commit.
 - Online sales never oversell unless the tenant allows negative stock; the 409 names the products.
 - Invoice numbers are `{register code}-{n}`, n consecutive per register.
 - Σ refunded per sale line never exceeds what was sold; refund amounts are the line total
@@ -16,6 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from server.audit import service as audit
 from server.core.context import Context
-from server.core.db import unique_or_conflict
+from server.core.db import Statement, unique_or_conflict
 from server.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
@@ -567,6 +569,294 @@ class RecordedSale:
     sale_id: uuid.UUID
     invoice_number: str
     total: int
+    read: SaleRead | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The sale as `read_sale` would answer it right after the write (refunded nothing yet)."""
+
+
+_OPEN_SALE = Statement(
+    "with register as ("
+    " update registers set updated_at = now(), last_number = case when cast(:number as bigint) is null"
+    "  then last_number + 1 else greatest(last_number, cast(:number as bigint)) end"
+    " where organization_id = :organization_id and id = :register_id"
+    " returning id, code, is_active, coalesce(cast(:number as bigint), last_number) as number) "
+    "select r.code, r.is_active, r.number,"
+    " (select s.id from shifts s where s.organization_id = :organization_id and s.register_id = r.id"
+    "  and s.status = 'open' and cast(:find_shift as boolean) for share) as shift_id,"
+    " p.id, p.sku, p.name, p.stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active as product_active "
+    "from register r left join products p"
+    " on p.organization_id = :organization_id and p.id = any(cast(:product_ids as uuid[]))"
+)
+"""The sale's first statement: the register's series number taken (the register row stays locked
+to the end: one till rings one sale at a time), its open shift share-locked so that it can't
+close under the sale, and the products read, unlocked, for their prices and flags. No row: no
+such register."""
+
+_WRITE_SALE = Statement(
+    "with locked as materialized ("
+    " select id, stock from products where organization_id = :organization_id"
+    " and id = any(cast(:product_ids as uuid[])) order by id for update),"
+    " wanted as (select * from unnest(cast(:product_ids as uuid[]), cast(:deltas as bigint[])) as w(id, delta)),"
+    " refused as (select w.id from wanted w left join locked l on l.id = w.id"
+    "  where l.id is null or (not cast(:allow_negative as boolean) and l.stock + w.delta < 0)),"
+    " changed as (update products p set stock = p.stock + w.delta, updated_at = now() from wanted w"
+    "  where p.organization_id = :organization_id and p.id = w.id and not exists (select from refused)"
+    "  returning p.id, p.stock),"
+    " moment as (select coalesce(cast(:sold_at as timestamptz), clock_timestamp()) as at"
+    "  where exists (select from changed)),"
+    " sale as (insert into sales (organization_id, id, register_id, shift_id, number, invoice_number, cashier_id,"
+    "  customer_id, device_id, status, origin, subtotal, discount_total, tax_total, total, paid_total, change_total,"
+    "  tax_mode, note, sold_at)"
+    "  select :organization_id, :sale_id, :register_id, :shift_id, :number, :invoice_number, :cashier_id,"
+    "  :customer_id, :device_id, 'completed', :origin, :subtotal, :discount_total, :tax_total, :total, :paid_total,"
+    "  :change_total, :tax_mode, :note, m.at from moment m),"
+    " sale_lines as (insert into sale_lines (organization_id, id, sale_id, position, product_id, quantity,"
+    "  unit_price, list_price, unit_cost, discount, tax_rate_bp, tax_amount, total)"
+    "  select :organization_id, l.id, :sale_id, l.position, l.product_id, l.quantity, l.unit_price, l.list_price,"
+    "  l.unit_cost, l.discount, l.tax_rate_bp, l.tax_amount, l.total"
+    "  from unnest(cast(:line_ids as uuid[]), cast(:line_product_ids as uuid[]), cast(:line_quantities as bigint[]),"
+    "  cast(:line_unit_prices as bigint[]), cast(:line_list_prices as bigint[]), cast(:line_unit_costs as bigint[]),"
+    "  cast(:line_discounts as bigint[]), cast(:line_tax_rates as integer[]), cast(:line_tax_amounts as bigint[]),"
+    "  cast(:line_totals as bigint[])) with ordinality as l(id, product_id, quantity, unit_price, list_price,"
+    "  unit_cost, discount, tax_rate_bp, tax_amount, total, position), moment),"
+    " movements as (insert into inventory_movements (organization_id, id, product_id, kind, delta, balance_after,"
+    "  actor_id, reason, reference_id, occurred_at)"
+    "  select :organization_id, m.id, m.product_id, 'sale', m.delta,"
+    "  l.stock + sum(m.delta) over (partition by m.product_id order by m.position), :cashier_id, '', :sale_id, t.at"
+    "  from unnest(cast(:movement_ids as uuid[]), cast(:line_product_ids as uuid[]),"
+    "  cast(:movement_deltas as bigint[])) with ordinality as m(id, product_id, delta, position)"
+    "  join locked l on l.id = m.product_id cross join moment t),"
+    " payments as (insert into payments (organization_id, id, sale_id, method, amount, change, reference)"
+    "  select :organization_id, p.id, :sale_id, p.method, p.amount, p.change, p.reference"
+    "  from unnest(cast(:payment_ids as uuid[]), cast(:payment_methods as text[]),"
+    "  cast(:payment_amounts as bigint[]), cast(:payment_changes as bigint[]),"
+    "  cast(:payment_references as text[])) as p(id, method, amount, change, reference), moment),"
+    f" audit as ({audit.AUDIT_INSERT} from moment) "
+    "select l.id, l.stock, c.stock as stock_after, (select at from moment) as sold_at"
+    " from locked l left join changed c on c.id = l.id"
+)
+"""The sale's write, in one statement, holding the product locks for the shortest time (this
+statement, the idempotency row, the commit): lock the products in id order; refuse (write
+nothing) if one is missing or would go below zero when that is not allowed; otherwise decrement
+them, and insert the sale, its lines, payments, one movement per line (with the balance right
+after it), and the audit row, at the time of the sale (the time the locks were granted, for an
+online sale). One row per locked product: its stock when locked, and after (null: refused)."""
+
+
+async def _record(
+    ctx: Context,
+    data: SaleCreate,
+    *,
+    origin: str,
+    sold_at: datetime | None,
+    number: int | None,
+    device_id: uuid.UUID | None,
+    allow_negative: bool | None,
+    shift_id: uuid.UUID | None,
+    sale_id: uuid.UUID | None,
+) -> RecordedSale:
+    assert ctx.tenant is not None and ctx.actor is not None
+    online = origin == "online"
+    if ctx.session.new or ctx.session.dirty or ctx.session.deleted:
+        await ctx.session.flush()  # the statements below bypass the unit of work
+    product_ids = sorted({line.product_id for line in data.lines})
+    rows = await _OPEN_SALE.fetch(
+        ctx.session,
+        {
+            "organization_id": ctx.organization_id,
+            "register_id": data.register_id,
+            "number": number,
+            "find_shift": shift_id is None and online,
+            "product_ids": product_ids,
+        },
+    )
+    if not rows:
+        raise _missing(["register_id"], "no such register")
+    register_code, register_active, number, open_shift_id = rows[0][:4]
+    if not register_active and online:
+        raise _invalid(["register_id"], "the register is inactive")
+    if shift_id is None and online:
+        if open_shift_id is None:
+            raise Conflict("the register has no open shift; open one first", code="no_open_shift")
+        shift_id = open_shift_id
+    products = {row[4]: inventory.LockedProduct(*row[4:]) for row in rows if row[4] is not None}
+
+    line_inputs: list[LineInput] = []
+    for index, line in enumerate(data.lines):
+        product = products.get(line.product_id)
+        if product is None:
+            raise _missing(["lines", index, "product_id"], "no such product", code="unknown_product")
+        if not product.is_active and online:
+            raise _invalid(["lines", index, "product_id"], f"{product.name} is inactive", code="inactive_product")
+        unit_price = product.price if line.unit_price is None else line.unit_price
+        if unit_price != product.price and ctx.actor.role not in PRICE_SETTERS and online:
+            raise Forbidden("only managers may change a price at the till", code="price_override_forbidden")
+        line_inputs.append(
+            LineInput(
+                quantity=line.quantity, unit_price=unit_price, tax_rate_bp=product.tax_rate_bp, discount=line.discount
+            )
+        )
+    try:
+        priced = price_sale(line_inputs, sale_discount=data.discount, tax_mode=ctx.tenant.tax_mode)
+        settlement = settle(priced.total, [TenderInput(p.method, p.amount) for p in data.payments])
+    except PricingError as exc:
+        raise _invalid(exc.field, str(exc), code="invalid_amounts") from exc
+    if data.customer_id is not None:
+        customer = await ctx.session.get(Customer, (ctx.organization_id, data.customer_id))
+        if customer is None or (not customer.is_active and online):
+            raise _missing(["customer_id"], "no such customer")
+
+    sale_id = sale_id or new_id()
+    invoice_number = f"{register_code}-{number}"
+    totals: dict[uuid.UUID, int] = dict.fromkeys(product_ids, 0)
+    for line in data.lines:
+        totals[line.product_id] -= line.quantity
+    lines = [
+        SaleLineRead(
+            id=new_id(),
+            position=position,
+            product_id=line.product_id,
+            quantity=priced_line.quantity,
+            unit_price=priced_line.unit_price,
+            list_price=products[line.product_id].price,
+            discount=priced_line.discount + priced_line.sale_discount_share,
+            tax_rate_bp=priced_line.tax_rate_bp,
+            tax_amount=priced_line.tax_amount,
+            total=priced_line.total,
+            refunded_quantity=0,
+        )
+        for position, (line, priced_line) in enumerate(zip(data.lines, priced.lines, strict=True), start=1)
+    ]
+    payments = [
+        PaymentRead(
+            id=new_id(),
+            method=tender.method,  # type: ignore[arg-type]
+            amount=tender.amount,
+            change=tender.change,
+            reference=payment.reference,
+        )
+        for tender, payment in zip(settlement.tenders, data.payments, strict=True)
+    ]
+    written = await _WRITE_SALE.fetch(
+        ctx.session,
+        {
+            "organization_id": ctx.organization_id,
+            "product_ids": product_ids,
+            "deltas": [totals[product_id] for product_id in product_ids],
+            "allow_negative": ctx.tenant.allow_negative_stock if allow_negative is None else allow_negative,
+            "sold_at": sold_at,
+            "sale_id": sale_id,
+            "register_id": data.register_id,
+            "shift_id": shift_id,
+            "number": number,
+            "invoice_number": invoice_number,
+            "cashier_id": ctx.actor.user_id,
+            "customer_id": data.customer_id,
+            "device_id": device_id,
+            "origin": origin,
+            "subtotal": priced.subtotal,
+            "discount_total": priced.discount_total,
+            "tax_total": priced.tax_total,
+            "total": priced.total,
+            "paid_total": settlement.paid_total,
+            "change_total": settlement.change_total,
+            "tax_mode": ctx.tenant.tax_mode,
+            "note": data.note,
+            "line_ids": [line.id for line in lines],
+            "line_product_ids": [line.product_id for line in lines],
+            "line_quantities": [line.quantity for line in lines],
+            "line_unit_prices": [line.unit_price for line in lines],
+            "line_list_prices": [line.list_price for line in lines],
+            "line_unit_costs": [products[line.product_id].cost for line in lines],
+            "line_discounts": [line.discount for line in lines],
+            "line_tax_rates": [line.tax_rate_bp for line in lines],
+            "line_tax_amounts": [line.tax_amount for line in lines],
+            "line_totals": [line.total for line in lines],
+            "movement_ids": [new_id() for _ in lines],
+            "movement_deltas": [-line.quantity for line in lines],
+            "payment_ids": [payment.id for payment in payments],
+            "payment_methods": [payment.method for payment in payments],
+            "payment_amounts": [payment.amount for payment in payments],
+            "payment_changes": [payment.change for payment in payments],
+            "payment_references": [payment.reference for payment in payments],
+            **audit.entry_values(
+                ctx,
+                action="sale.created",
+                entity="sale",
+                entity_id=sale_id,
+                after={"invoice_number": invoice_number, "total": priced.total, "origin": origin},
+            ),
+        },
+    )
+    stock_before = {row[0]: row[1] for row in written}
+    stock_after = {row[0]: row[2] for row in written if row[2] is not None}
+    if len(stock_after) != len(product_ids):
+        missing = [product_id for product_id in product_ids if product_id not in stock_before]
+        if missing:  # deleted since it was read
+            raise NotFound(
+                "unknown product", errors=[FieldError(loc=["product", str(pid)], msg="not found") for pid in missing]
+            )
+        short = [
+            dataclasses.replace(products[product_id], stock=stock_before[product_id])
+            for product_id in product_ids
+            if product_id not in stock_after
+        ]
+        raise inventory.insufficient_stock(short, {pid: -delta for pid, delta in totals.items()})
+    moment: datetime = written[0][3]
+    inventory.announce(
+        ctx,
+        {pid: dataclasses.replace(products[pid], stock=stock_before[pid]) for pid in product_ids},
+        stock_after,
+        totals,
+        "sale",
+    )
+    if data.customer_id is not None:
+        await customers.record_purchase(ctx, customer_id=data.customer_id, amount=priced.total, at=moment)
+    publish_after_commit(
+        ctx,
+        "sales",
+        "sale.created",
+        {
+            "sale_id": sale_id,
+            "invoice_number": invoice_number,
+            "register_id": data.register_id,
+            "register_code": register_code,
+            "cashier_id": ctx.actor.user_id,
+            "customer_id": data.customer_id,
+            "total": priced.total,
+            "items": sum(line.quantity for line in data.lines),
+            "origin": origin,
+            "sold_at": moment,
+            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in data.lines],
+        },
+    )
+    return RecordedSale(
+        sale_id=sale_id,
+        invoice_number=invoice_number,
+        total=priced.total,
+        read=SaleRead(
+            id=sale_id,
+            invoice_number=invoice_number,
+            number=number,
+            register_id=data.register_id,
+            shift_id=shift_id,
+            cashier_id=ctx.actor.user_id,
+            customer_id=data.customer_id,
+            status="completed",
+            origin=origin,  # type: ignore[arg-type]
+            tax_mode=ctx.tenant.tax_mode,  # type: ignore[arg-type]
+            subtotal=priced.subtotal,
+            discount_total=priced.discount_total,
+            tax_total=priced.tax_total,
+            total=priced.total,
+            paid_total=settlement.paid_total,
+            change_total=settlement.change_total,
+            refunded_total=0,
+            note=data.note,
+            sold_at=moment,
+            lines=lines,
+            payments=sorted(payments, key=lambda payment: payment.id),
+        ),
+    )
 
 
 async def record_sale(
@@ -581,168 +871,33 @@ async def record_sale(
     shift: Shift | None = None,
     sale_id: uuid.UUID | None = None,
 ) -> RecordedSale:
-    """Write a sale and everything that goes with it (see the module's invariants).
+    """Write a sale and everything that goes with it (see the module's invariants) in two
+    statements: `_OPEN_SALE` (register, number, shift, products), the rules checked in Python,
+    then `_WRITE_SALE`. Any 4xx leaves the transaction to be rolled back; `_WRITE_SALE` itself
+    writes nothing when it refuses.
 
     `allow_negative` defaults to the tenant's setting; offline sales pass True because they are
     facts that already happened. `number` is the series number a device already printed; online
-    sales take the register's next one.
+    sales take the register's next one. An online sale's time is when its products were locked.
     """
-    assert ctx.tenant is not None and ctx.actor is not None
-    register = await ctx.session.get(Register, (ctx.organization_id, data.register_id))
-    if register is None:
-        raise _missing(["register_id"], "no such register")
-    if not register.is_active and origin == "online":
-        raise _invalid(["register_id"], "the register is inactive")
-    if shift is None and origin == "online":
-        shift = await open_shift_of(ctx, register.id)
-
-    locked = await inventory.lock_products(ctx, [line.product_id for line in data.lines])
-    line_inputs: list[LineInput] = []
-    for index, line in enumerate(data.lines):
-        product = locked.get(line.product_id)
-        if product is None:
-            raise _missing(["lines", index, "product_id"], "no such product", code="unknown_product")
-        if not product.is_active and origin == "online":
-            raise _invalid(["lines", index, "product_id"], f"{product.name} is inactive", code="inactive_product")
-        unit_price = product.price if line.unit_price is None else line.unit_price
-        if unit_price != product.price and ctx.actor.role not in PRICE_SETTERS and origin == "online":
-            raise Forbidden("only managers may change a price at the till", code="price_override_forbidden")
-        line_inputs.append(
-            LineInput(
-                quantity=line.quantity, unit_price=unit_price, tax_rate_bp=product.tax_rate_bp, discount=line.discount
-            )
-        )
-    try:
-        priced = price_sale(line_inputs, sale_discount=data.discount, tax_mode=ctx.tenant.tax_mode)
-        settlement = settle(priced.total, [TenderInput(p.method, p.amount) for p in data.payments])
-    except PricingError as exc:
-        raise _invalid(exc.field, str(exc), code="invalid_amounts") from exc
-
-    if data.customer_id is not None:
-        customer = await ctx.session.get(Customer, (ctx.organization_id, data.customer_id))
-        if customer is None or (not customer.is_active and origin == "online"):
-            raise _missing(["customer_id"], "no such customer")
-
-    sale_id = sale_id or new_id()
-    moment = sold_at or datetime.now(UTC)
-    await inventory.apply_stock_changes(
+    return await _record(
         ctx,
-        [inventory.StockChange(line.product_id, -line.quantity) for line in data.lines],
-        kind="sale",
-        locked=locked,
-        allow_negative=ctx.tenant.allow_negative_stock if allow_negative is None else allow_negative,
-        reference_id=sale_id,
-        occurred_at=moment,
+        data,
+        origin=origin,
+        sold_at=sold_at,
+        number=number,
+        device_id=device_id,
+        allow_negative=allow_negative,
+        shift_id=shift.id if shift is not None else None,
+        sale_id=sale_id,
     )
-    if number is None:
-        number = (
-            await ctx.session.execute(
-                update(Register)
-                .where(Register.organization_id == ctx.organization_id, Register.id == register.id)
-                .values(last_number=Register.last_number + 1)
-                .returning(Register.last_number)
-            )
-        ).scalar_one()
-    else:
-        await ctx.session.execute(
-            update(Register)
-            .where(Register.organization_id == ctx.organization_id, Register.id == register.id)
-            .values(last_number=func.greatest(Register.last_number, number))
-        )
-    invoice_number = f"{register.code}-{number}"
-    await ctx.session.execute(
-        insert(Sale).values(
-            organization_id=ctx.organization_id,
-            id=sale_id,
-            register_id=register.id,
-            shift_id=shift.id if shift else None,
-            number=number,
-            invoice_number=invoice_number,
-            cashier_id=ctx.actor.user_id,
-            customer_id=data.customer_id,
-            device_id=device_id,
-            status="completed",
-            origin=origin,
-            subtotal=priced.subtotal,
-            discount_total=priced.discount_total,
-            tax_total=priced.tax_total,
-            total=priced.total,
-            paid_total=settlement.paid_total,
-            change_total=settlement.change_total,
-            tax_mode=ctx.tenant.tax_mode,
-            note=data.note,
-            sold_at=moment,
-        )
-    )
-    await ctx.session.execute(
-        insert(SaleLine),
-        [
-            {
-                "organization_id": ctx.organization_id,
-                "id": new_id(),
-                "sale_id": sale_id,
-                "position": position,
-                "product_id": line.product_id,
-                "quantity": priced_line.quantity,
-                "unit_price": priced_line.unit_price,
-                "list_price": locked[line.product_id].price,
-                "unit_cost": locked[line.product_id].cost,
-                "discount": priced_line.discount + priced_line.sale_discount_share,
-                "tax_rate_bp": priced_line.tax_rate_bp,
-                "tax_amount": priced_line.tax_amount,
-                "total": priced_line.total,
-            }
-            for position, (line, priced_line) in enumerate(zip(data.lines, priced.lines, strict=True), start=1)
-        ],
-    )
-    await ctx.session.execute(
-        insert(Payment),
-        [
-            {
-                "organization_id": ctx.organization_id,
-                "id": new_id(),
-                "sale_id": sale_id,
-                "method": tender.method,
-                "amount": tender.amount,
-                "change": tender.change,
-                "reference": payment.reference,
-            }
-            for tender, payment in zip(settlement.tenders, data.payments, strict=True)
-        ],
-    )
-    if data.customer_id is not None:
-        await customers.record_purchase(ctx, customer_id=data.customer_id, amount=priced.total, at=moment)
-    await audit.record(
-        ctx,
-        action="sale.created",
-        entity="sale",
-        entity_id=sale_id,
-        after={"invoice_number": invoice_number, "total": priced.total, "origin": origin},
-    )
-    publish_after_commit(
-        ctx,
-        "sales",
-        "sale.created",
-        {
-            "sale_id": sale_id,
-            "invoice_number": invoice_number,
-            "register_id": register.id,
-            "register_code": register.code,
-            "cashier_id": ctx.actor.user_id,
-            "customer_id": data.customer_id,
-            "total": priced.total,
-            "items": sum(line.quantity for line in data.lines),
-            "origin": origin,
-            "sold_at": moment,
-            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in data.lines],
-        },
-    )
-    return RecordedSale(sale_id=sale_id, invoice_number=invoice_number, total=priced.total)
 
 
 async def create_sale(ctx: Context, data: SaleCreate) -> SaleRead:
+    """Ring up an online sale; the answer is built from what was written, not read back."""
     recorded = await record_sale(ctx, data)
-    return await read_sale(ctx, recorded.sale_id)
+    assert recorded.read is not None
+    return recorded.read
 
 
 async def get_sale(ctx: Context, sale_id: uuid.UUID, *, for_update: bool = False) -> Sale:
