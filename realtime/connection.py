@@ -1,7 +1,10 @@
 """One WebSocket as the hub sees it: its identity, its subscriptions and its bounded outgoing queue.
 
 Invariants:
-- Frames leave in the order they were queued, through one writer task per socket.
+- Frames leave in the order they were queued. When the server offers a frame sink
+  (realtime/transport.py), the frames queued for a socket during one turn of the event loop are
+  written to its transport in one write, at the end of that turn (`Flusher`), each event's frame
+  built once for all sockets; otherwise one writer task per socket hands them to ASGI `send`.
 - The queue is bounded in frames and bytes. A socket that cannot take what it is sent is closed
   with `slow` (4008) and resumes by replay; its queue is dropped at once, so one slow consumer
   holds no memory and delays no one else. Before that, queued `stock.changed` events whose
@@ -27,6 +30,7 @@ from starlette.websockets import WebSocket
 from realtime.envelope import Event
 from realtime.schemas import SLOW, CloseCode, ServerFrame, encode
 from realtime.service import Identity, visible
+from realtime.transport import FrameSink, text_frame
 
 if TYPE_CHECKING:
     from realtime.hub import Hub
@@ -125,6 +129,28 @@ class Subscription:
         connection.push(event)
 
 
+class Flusher:
+    """The sockets with frames queued during this turn of the event loop, written at its end: one
+    write per socket however many events the turn delivered to it."""
+
+    __slots__ = ("_handle", "_pending")
+
+    def __init__(self) -> None:
+        self._pending: list[Connection] = []
+        self._handle: asyncio.Handle | None = None
+
+    def add(self, connection: Connection) -> None:
+        self._pending.append(connection)
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().call_soon(self._run)
+
+    def _run(self) -> None:
+        self._handle = None
+        pending, self._pending = self._pending, []
+        for connection in pending:
+            connection.flush()
+
+
 class Connection:
     __slots__ = (
         "_closer",
@@ -135,6 +161,7 @@ class Connection:
         "closing",
         "config",
         "finished",
+        "flush_pending",
         "hub",
         "id",
         "identity",
@@ -145,12 +172,13 @@ class Connection:
         "queue",
         "queued_bytes",
         "sending_since",
+        "sink",
         "subscriptions",
         "warned",
         "websocket",
     )
 
-    def __init__(self, hub: Hub, websocket: WebSocket, identity: Identity) -> None:
+    def __init__(self, hub: Hub, websocket: WebSocket, identity: Identity, sink: FrameSink | None = None) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
         self.hub = hub
@@ -173,7 +201,9 @@ class Connection:
         self._waiter: asyncio.Future[None] | None = None
         self._drain_waiter: asyncio.Future[None] | None = None
         self._closer: asyncio.Task[None] | None = None
-        self._writer = loop.create_task(self._write(), name=f"realtime-writer-{self.id}")
+        self.sink = sink
+        self.flush_pending = False
+        self._writer = None if sink is not None else loop.create_task(self._write(), name=f"realtime-writer-{self.id}")
 
     # Outgoing ------------------------------------------------------------------------------------
 
@@ -190,9 +220,7 @@ class Connection:
             return
         queue.append(event)
         self.queued_bytes += size
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._queued()
 
     def send(self, frame: ServerFrame | str) -> None:
         """Queue a control frame (counted against the same limits as events)."""
@@ -204,9 +232,48 @@ class Connection:
             return
         self.queue.append(text)
         self.queued_bytes += len(text)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._queued()
+
+    def _queued(self) -> None:
+        if self.sink is None:
+            waiter = self._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+        elif not self.flush_pending:
+            self.flush_pending = True
+            self.hub.flusher.add(self)
+
+    def flush(self) -> None:
+        """Write everything queued to the sink in one write (called by the `Flusher`). While the
+        transport is over its high-water mark, frames stay queued and `sending_since` runs."""
+        self.flush_pending = False
+        sink, queue = self.sink, self.queue
+        if sink is None or self.closing or not queue:
+            return
+        if not sink.writable():
+            if not self.sending_since:
+                self.sending_since = asyncio.get_running_loop().time()
+            sink.on_writable(self._writable_again)
+            return
+        if len(queue) == 1:
+            item = queue.popleft()
+            frames = item.frame if isinstance(item, Event) else text_frame(item.encode())
+        else:
+            frames = b"".join([item.frame if isinstance(item, Event) else text_frame(item.encode()) for item in queue])
+            queue.clear()
+        self.queued_bytes = 0
+        self.sending_since = 0.0
+        if not sink.write(frames):
+            self._finish()
+            return
+        drain_waiter = self._drain_waiter
+        if drain_waiter is not None and not drain_waiter.done():
+            drain_waiter.set_result(None)
+
+    def _writable_again(self) -> None:
+        if not self.flush_pending and not self.closing:
+            self.flush_pending = True
+            self.hub.flusher.add(self)
 
     def has_room(self) -> bool:
         return len(self.queue) < self.config.queue_frames // 2 and self.queued_bytes < self.config.queue_bytes // 2
@@ -310,9 +377,10 @@ class Connection:
         """Stop the writer (the endpoint is leaving)."""
         self.closing = True
         self._finish()
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._writer
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
         if self._closer is not None and not self._closer.done():
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(self._closer), self.config.close_timeout + 1)

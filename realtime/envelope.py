@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from realtime.transport import text_frame
 from server.core.events import ENVELOPE_HEAD, envelope
 
 _TOPIC_KEY = b'","topic":"'
@@ -58,9 +59,11 @@ _encoder = msgspec.json.Encoder()
 
 
 class Event:
-    """One published event. Its text (and ASGI message) is made once and the same object goes to every socket."""
+    """One published event. Its WebSocket frame (or text and ASGI message, for sockets without a
+    frame sink) is made once and the same object goes to every socket."""
 
     __slots__ = (
+        "_frame",
         "_message",
         "_products",
         "_register_id",
@@ -80,6 +83,7 @@ class Event:
         self.topic = topic
         self.type = event_type
         self._text: str | None = None
+        self._frame: bytes | None = None
         self._message: dict[str, str] | None = None
         self._register_id: str | None = None
         self._register_read = False
@@ -120,6 +124,13 @@ class Event:
         if self._text is None:
             self._text = self.raw.decode()
         return self._text
+
+    @property
+    def frame(self) -> bytes:
+        """The text frame a server sends with this event (unmasked, so the same for every socket)."""
+        if self._frame is None:
+            self._frame = text_frame(self.raw)
+        return self._frame
 
     @property
     def message(self) -> dict[str, str]:

@@ -11,15 +11,16 @@ Invariants:
 - A tenant's channel is SUBSCRIBEd when its first local socket arrives and UNSUBSCRIBEd
   `unsubscribe_linger` seconds after its last one leaves. History is read only after Redis has
   confirmed the subscription, so no event can fall between history and live.
-- Each message is parsed once into an `Event` whose text is sent, as the same object, to every
-  local socket subscribed to its topic; the hub never waits for a socket (each has its own
-  bounded queue and writer).
+- Each message is parsed once into an `Event` whose frame (or text) is sent, as the same object,
+  to every local socket subscribed to its topic; the hub never waits for a socket (each has its
+  own bounded queue, written at the end of the loop's turn or by its own writer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import random
@@ -37,7 +38,7 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
 from realtime import service
-from realtime.connection import Connection, RealtimeConfig, State, Subscription
+from realtime.connection import Connection, Flusher, RealtimeConfig, State, Subscription
 from realtime.envelope import Event, stream_key_of
 from realtime.presence import Presence
 from realtime.schemas import (
@@ -58,6 +59,7 @@ from realtime.schemas import (
     TokenExpiring,
     Unsubscribed,
 )
+from realtime.transport import frame_sink
 from server.core.context import Resources
 from server.core.events import channel
 
@@ -101,6 +103,30 @@ class TenantFeed:
         self.empty_since: float | None = None
 
 
+YOUNG_COLLECTION_THRESHOLD = 10_000
+"""Allocations between two collections of the youngest generation (Python's default is 700)."""
+
+
+def settle_collector() -> None:
+    """Keep the garbage collector's pauses short in a process that holds thousands of sockets.
+
+    A full collection walks every tracked object, about 150 per socket (the ASGI call chain of
+    each open WebSocket included): some 0.5 s of stalled event loop with 5,000 sockets, which
+    every socket's latency then carries. Two settings make full collections rare and smaller
+    (docs/benchmarks/ws-fanout.md has the measurements):
+
+    - what exists when the hub starts (modules, the application, its pools) lives as long as the
+      process: it is collected once and frozen out of every later collection (`gc.freeze`);
+    - the youngest generation is collected every `YOUNG_COLLECTION_THRESHOLD` allocations, so that
+      the short-lived objects of deliveries and requests die before a collection promotes them;
+      fewer promotions mean fewer full collections.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, oldest)
+
+
 class Hub:
     def __init__(self, resources: Resources, config: RealtimeConfig | None = None) -> None:
         self.resources = resources
@@ -110,6 +136,7 @@ class Hub:
         self.tenants: dict[uuid.UUID, TenantFeed] = {}
         self._by_channel: dict[bytes, TenantFeed] = {}
         self.connections: set[Connection] = set()
+        self.flusher = Flusher()
         self.feed_up = False
         self._paused = False
         """Some subscription may be paused (then housekeeping sends `resume` until it is not)."""
@@ -132,6 +159,7 @@ class Hub:
     # Lifecycle -----------------------------------------------------------------------------------
 
     async def start(self) -> Hub:
+        settle_collector()
         self._supervisor = self._start_supervisor()
         self._housekeeper = asyncio.create_task(self._housekeeping(), name="realtime-housekeeping")
         register_hub(self)
@@ -186,7 +214,7 @@ class Hub:
 
     async def attach(self, websocket: WebSocket, identity: service.Identity) -> Connection:
         """Register an authenticated socket and greet it with `ready`."""
-        connection = Connection(self, websocket, identity)
+        connection = Connection(self, websocket, identity, frame_sink(websocket.scope))
         feed = self.tenants.get(identity.organization_id)
         if feed is None:
             feed = TenantFeed(identity.organization_id)

@@ -186,6 +186,10 @@ def command_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
+        # Realtime events are written as ready-made frames, the same bytes to every socket; a
+        # compressed socket would need its own (docs/realtime.md, "The server side").
+        ws="realtime.transport:FrameWebSocketProtocol",
+        ws_per_message_deflate=False,
     )
 
 

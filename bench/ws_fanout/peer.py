@@ -5,7 +5,8 @@ room of its tenant on connect (`auth = {"tenant": "<subdomain>"}`); the benchmar
 emits through `socketio.AsyncRedisManager(write_only=True)` on the same channel, so each event
 goes through Redis pub/sub to this process and out to the room's sockets.
 
-Environment: PEER_REDIS_URL, PEER_CHANNEL.
+Environment: PEER_REDIS_URL, PEER_CHANNEL; PEER_SETTLE_GC=1 applies our server's garbage-collector
+settings (`realtime.hub.settle_collector`) to the peer too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import socketio
 
 
 def create_app() -> Any:
+    if os.environ.get("PEER_SETTLE_GC"):
+        from realtime.hub import settle_collector
+
+        settle_collector()
     manager = socketio.AsyncRedisManager(os.environ["PEER_REDIS_URL"], channel=os.environ["PEER_CHANNEL"])
     server = socketio.AsyncServer(async_mode="asgi", client_manager=manager, cors_allowed_origins="*")
 

@@ -8,19 +8,25 @@ What it does (docs/benchmarks/ws-fanout.md has the figures and their reading):
 1. creates a throwaway database `orbit_bench_ws_<random>` on BENCH_DATABASE_URL's server,
    migrates it and inserts 50 organizations with one manager each; signs an access token per
    manager; uses Redis at BENCH_REDIS_URL;
-2. for each target — ours (`python -m server.cli serve`, one uvicorn process, `/ws`) and the
-   peer (`peer.py`: python-socketio's ASGI app with `AsyncRedisManager`, one uvicorn process) —
-   connects the sockets from a few client processes (100 per tenant; ours authenticate and
-   subscribe to `sales`, the peer's join their tenant's room), measures the server's RSS before
-   and after, then publishes `sale.created` events round-robin over the tenants at a rising rate
-   (ours through `server.core.events.publish`, the peer through `AsyncRedisManager.emit`); every
-   event carries its publish time, and each client records publish→receive latency;
+2. for each target — ours (`python -m server.cli serve`, one uvicorn process, `/ws`), the peer
+   (`peer.py`: python-socketio's ASGI app with `AsyncRedisManager`, one uvicorn process) and the
+   same peer with our server's garbage-collector settings — connects the sockets from a few
+   client processes (100 per tenant; ours authenticate and subscribe to `sales`, the peer's join
+   their tenant's room), measures the server's RSS before and after, then publishes
+   `sale.created` events round-robin over the tenants at a rising rate (ours through
+   `server.core.events.publish`, the peer through `AsyncRedisManager.emit`); every event carries
+   its publish time, and each client records publish→receive latency;
 3. per step: deliveries/s, share delivered, latency p50/p99/max, CPU of the server and of the
-   clients; a target's ramp stops once p99 passes 1 s or a step loses more than 5%;
-4. prints one JSON document (and a table), and drops the database.
+   clients, the server's garbage-collector pauses; a target's ramp stops once p99 passes 1 s or
+   a step loses more than 5%. A target's sustained rate is the highest step up to which every
+   step kept p99 within the budget (100 ms) and delivered everything;
+4. prints one JSON document with the ratio of the sustained rates, and drops the database.
 
-Both targets use the same client library (websockets), the same machine and the same Redis;
-the client processes share the machine's two cores with the server, Redis and the publisher.
+Every target is served by the same uvicorn and measured with the same client code (`BenchSocket`:
+a bare WebSocket client that reads frames in place, so that 5,000 client sockets take as little
+of the machine as they can), the same machine and the same Redis; the client processes share
+the machine's two cores with the server, Redis and the publisher. Servers run under `gc_log.py`,
+which records their collector pauses.
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
@@ -30,17 +36,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import gc
 import json
 import multiprocessing
 import os
+import re
 import resource
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -56,7 +65,8 @@ if str(ROOT) not in sys.path:
 
 BASE_DOMAIN = "orbitengine.localhost"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-TARGETS = ("orbit", "socketio")
+TARGETS = ("orbit", "socketio", "socketio-gc")
+"""Ours; the peer as deployed; the peer with our garbage-collector settings (`settle_collector`)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,81 +145,151 @@ class Recorder:
     def __init__(self) -> None:
         self.latencies: dict[int, array[float]] = {}
 
-    def record(self, data: dict[str, Any]) -> None:
-        latency = (time.time() - data["ts"]) * 1000
-        step = data["step"]
+    def record(self, step: int, published_at: float) -> None:
         samples = self.latencies.get(step)
         if samples is None:
             samples = self.latencies[step] = array("f")
-        samples.append(latency)
+        samples.append((time.time() - published_at) * 1000)
 
 
-async def orbit_socket(spec: dict[str, Any], tenant: dict[str, str], recorder: Recorder) -> Any:
-    from realtime.client import RealtimeClient
-
-    client = RealtimeClient(
-        f"ws://{tenant['subdomain']}.{BASE_DOMAIN}:{spec['port']}/ws",
-        tenant["token"],
-        ["sales"],
-        connect_to=("127.0.0.1", spec["port"]),
-        on_event=lambda event: recorder.record(event.data),
-        open_timeout=60,
-    )
-    await client.start()
-    await client.wait_subscribed(within=120)
-    return client
+STAMP = re.compile(rb'"step":(\d+),"seq":\d+,"ts":([0-9.]+)')
+"""The end of every benchmark event's data, in both targets' frames."""
 
 
-class SocketIOSocket:
-    """An Engine.IO 4 / Socket.IO 5 client over the websocket transport, on the same websockets
-    library as ours (the official client adds its own costs, which would not be fair)."""
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """A final, masked client frame (payloads here are small control messages)."""
+    mask = os.urandom(4)
+    length = len(payload)
+    if length < 126:
+        head = bytes((0x80 | opcode, 0x80 | length))
+    else:
+        head = bytes((0x80 | opcode, 0x80 | 126)) + length.to_bytes(2, "big")
+    key = (mask * (length // 4 + 1))[:length]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
+    return head + mask + masked
 
-    def __init__(self, task: asyncio.Task[None], ready: asyncio.Future[None]) -> None:
-        self.task = task
-        self.ready = ready
+
+class BenchSocket(asyncio.Protocol):
+    """One benchmark client socket, the same code for both targets: a bare WebSocket client on
+    the event loop's transport that reads server frames in place and, for an event, only the
+    publish time at the end of its data. Both targets' protocol chatter (our auth, subscribe and
+    pings; Engine.IO's open, connect and pings) is answered with the fewest steps possible, so
+    that 5,000 sockets cost the machine as little as they can."""
+
+    def __init__(self, target: str, host: str, path: str, tenant: dict[str, str], recorder: Recorder) -> None:
+        self.target = target
+        self.tenant = tenant
+        self.recorder = recorder
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.upgraded = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.ready.done():
+            self.ready.set_exception(ConnectionError(f"connection lost: {exc!r}"))
+
+    def send_text(self, text: str) -> None:
+        assert self.transport is not None
+        self.transport.write(client_frame(0x1, text.encode()))
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                self.fail(bytes(buffer[:200]).decode("latin-1"))
+                return
+            self.upgraded = True
+            del buffer[: end + 4]
+            if self.target == "orbit":
+                self.send_text(json.dumps({"type": "auth", "token": self.tenant["token"]}))
+        offset, size = 0, len(buffer)
+        while size - offset >= 2:
+            opcode, length = buffer[offset] & 0x0F, buffer[offset + 1] & 0x7F
+            start = offset + 2
+            if length == 126:
+                length, start = int.from_bytes(buffer[start : start + 2], "big"), start + 2
+            elif length == 127:
+                length, start = int.from_bytes(buffer[start : start + 8], "big"), start + 8
+            if start + length > size:
+                break
+            payload = bytes(buffer[start : start + length])
+            offset = start + length
+            if opcode == 0x1:
+                self.on_text(payload)
+            elif opcode == 0x9:
+                assert self.transport is not None
+                self.transport.write(client_frame(0xA, payload))
+            elif opcode == 0x8:
+                self.fail(f"closed by the server: {payload!r}")
+        del buffer[:offset]
+
+    def on_text(self, payload: bytes) -> None:
+        stamp = STAMP.search(payload, max(0, len(payload) - 96))
+        if stamp is not None:
+            self.recorder.record(int(stamp[1]), float(stamp[2]))
+        elif self.target == "orbit":
+            frame = json.loads(payload)
+            kind = frame.get("type")
+            if kind == "ready":
+                self.send_text('{"type":"subscribe","topics":["sales"]}')
+            elif kind == "subscribed" and not self.ready.done():
+                self.ready.set_result(None)
+            elif kind == "ping":
+                self.send_text('{"type":"pong"}')
+            elif kind == "error":
+                self.fail(payload.decode())
+        elif payload == b"2":
+            self.send_text("3")
+        elif payload.startswith(b"0{"):
+            self.send_text("40" + json.dumps({"tenant": self.tenant["subdomain"]}))
+        elif payload.startswith(b"40") and not self.ready.done():
+            self.ready.set_result(None)
+        elif payload.startswith(b"44"):
+            self.fail(payload.decode())
+
+    def fail(self, reason: str) -> None:
+        if not self.ready.done():
+            self.ready.set_exception(RuntimeError(reason))
+        if self.transport is not None:
+            self.transport.close()
 
     async def close(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(BaseException):
-            await self.task
+        if self.transport is not None:
+            self.transport.close()
 
 
-async def socketio_socket(spec: dict[str, Any], tenant: dict[str, str], recorder: Recorder) -> SocketIOSocket:
-    from websockets.asyncio.client import connect
-
+async def open_socket(spec: dict[str, Any], tenant: dict[str, str], recorder: Recorder) -> BenchSocket:
+    if spec["target"] == "orbit":
+        host, path = f"{tenant['subdomain']}.{BASE_DOMAIN}:{spec['port']}", "/ws"
+    else:
+        host, path = f"127.0.0.1:{spec['port']}", "/socket.io/?EIO=4&transport=websocket"
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    loads = json.loads
-
-    async def run() -> None:
-        url = f"ws://127.0.0.1:{spec['port']}/socket.io/?EIO=4&transport=websocket"
-        async with connect(url, open_timeout=60, compression=None, max_size=2**24) as websocket:
-            opened = await websocket.recv()
-            assert str(opened).startswith("0"), opened
-            await websocket.send("40" + json.dumps({"tenant": tenant["subdomain"]}))
-            async for message in websocket:
-                text = str(message)
-                if text.startswith("42"):
-                    recorder.record(loads(text[2:])[1])
-                elif text == "2":
-                    await websocket.send("3")
-                elif text.startswith("40") and not ready.done():
-                    ready.set_result(None)
-                elif text.startswith("44"):
-                    raise RuntimeError(f"refused: {text}")
-
-    task = loop.create_task(run())
-    done, _ = await asyncio.wait((task, ready), timeout=120, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        task.cancel()
-        raise RuntimeError(f"socket.io connect failed: {task.exception() if task.done() else 'timeout'}")
-    return SocketIOSocket(task, ready)
+    bench_socket = BenchSocket(spec["target"], host, path, tenant, recorder)
+    await loop.create_connection(lambda: bench_socket, "127.0.0.1", spec["port"])
+    try:
+        await asyncio.wait_for(asyncio.shield(bench_socket.ready), 120)
+    except BaseException:
+        await bench_socket.close()
+        raise
+    return bench_socket
 
 
 async def client_main_async(pipe: Pipe, spec: dict[str, Any]) -> None:
     loop = asyncio.get_running_loop()
     recorder = Recorder()
-    make = orbit_socket if spec["target"] == "orbit" else socketio_socket
     gate = asyncio.Semaphore(spec["connect_concurrency"])
     sockets: list[Any] = []
     failures: list[str] = []
@@ -217,7 +297,7 @@ async def client_main_async(pipe: Pipe, spec: dict[str, Any]) -> None:
     async def open_one(tenant: dict[str, str]) -> None:
         async with gate:
             try:
-                sockets.append(await make(spec, tenant, recorder))
+                sockets.append(await open_socket(spec, tenant, recorder))
             except Exception as exc:
                 failures.append(repr(exc)[:200])
 
@@ -349,6 +429,20 @@ async def publish_step(
 # One target
 
 
+def gc_log_lines(log: Path) -> list[tuple[float, int, float]]:
+    """The server's collections of 5 ms or more: (unix time, generation, milliseconds)."""
+    lines = []
+    for line in log.read_text().splitlines():
+        at, generation, milliseconds = line.split()
+        lines.append((float(at), int(generation), float(milliseconds)))
+    return lines
+
+
+def gc_pauses(log: Path, since: float, until: float) -> list[float]:
+    """The server's collections of 5 ms or more between two times (milliseconds each)."""
+    return [milliseconds for at, _generation, milliseconds in gc_log_lines(log) if since <= at <= until]
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -369,26 +463,23 @@ async def run_target(
         "BASE_DOMAIN": BASE_DOMAIN,
         "PEER_REDIS_URL": redis_url,
         "PEER_CHANNEL": f"orbit-bench-{secrets.token_hex(4)}",
+        "PEER_SETTLE_GC": "1" if target == "socketio-gc" else "",
     }
+    gc_log = Path(tempfile.mkstemp(prefix="ws-fanout-gc-", suffix=".log")[1])
+    environment["GC_LOG"] = str(gc_log)
+    if args.profile and target == "orbit":
+        launcher = [sys.executable, "-m", "cProfile", "-o", args.profile]
+    else:
+        launcher = [sys.executable, str(HERE / "gc_log.py")]
     if target == "orbit":
-        profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
         command = [
-            sys.executable,
-            *profile,
-            "-m",
-            "server.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
+            *launcher, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning",
+        ]  # fmt: skip
         health = f"http://127.0.0.1:{port}/health"
     else:
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", "peer:create_app", "--app-dir", str(HERE),
+            *launcher, "-m", "uvicorn", "--factory", "peer:create_app", "--app-dir", str(HERE),
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
         health = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
@@ -424,6 +515,7 @@ async def run_target(
         result["rss_idle_mb"] = round(rss_idle / 2**20, 1)
         result["rss_loaded_mb"] = round(rss_loaded / 2**20, 1)
         result["rss_per_socket_kb"] = round((rss_loaded - rss_idle) / max(1, result["connected"]) / 1024, 1)
+        connected_at = time.time()
         connected_line = f"{result['connected']} sockets in {result['connect_seconds']} s"
         print(f"[{target}] {connected_line}; RSS {result['rss_loaded_mb']} MB", flush=True)
         if target == "orbit":
@@ -438,8 +530,10 @@ async def run_target(
             server_cpu = process_cpu(server.pid)
             client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients)
             machine_busy = machine_cpu()[0]
+            step_started = time.time()
             published = await publish_step(target, publisher, tenants, step, rate, args.step_seconds)
             await asyncio.sleep(args.drain_seconds)
+            pauses = gc_pauses(gc_log, step_started, time.time())
             server_cpu = process_cpu(server.pid) - server_cpu
             client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients) - client_cpu
             machine_busy = machine_cpu()[0] - machine_busy
@@ -472,6 +566,8 @@ async def run_target(
                 "machine_busy_cpus": round(machine_busy / window, 2),
                 "others_cpu": round((machine_busy - server_cpu - client_cpu) / window, 2),
                 "publisher_max_lag_ms": round(published["max_lag_ms"], 1),
+                "server_gc_pauses": len(pauses),
+                "server_gc_max_ms": max(pauses, default=0.0),
                 "rss_mb": round(rss_bytes(server.pid) / 2**20, 1),
             }
             steps.append(row)
@@ -479,8 +575,19 @@ async def run_target(
             if row["p99_ms"] > 1000 or row["delivered_share"] < 0.95:
                 break
         result["steps"] = steps
-        sustained = [row for row in steps if row["p99_ms"] <= args.p99_budget_ms and row["delivered_share"] >= 0.999]
-        result["sustained_deliveries_per_s"] = max((row["deliveries_per_s"] for row in sustained), default=0)
+        # Collections of 20 ms or more: [seconds since all sockets were connected, generation, ms].
+        result["server_gc_over_20ms"] = [
+            [round(at - connected_at, 1), generation, pause]
+            for at, generation, pause in gc_log_lines(gc_log)
+            if pause >= 20
+        ]
+        # Sustained: the highest rate up to which every step kept p99 within budget and lost nothing.
+        sustained = 0
+        for row in steps:
+            if row["p99_ms"] > args.p99_budget_ms or row["delivered_share"] < 0.999:
+                break
+            sustained = row["deliveries_per_s"]
+        result["sustained_deliveries_per_s"] = sustained
         if target == "orbit":
             await publisher.aclose()
         else:
@@ -496,6 +603,7 @@ async def run_target(
                 process.kill()
         # cProfile writes its stats on KeyboardInterrupt, not when killed by SIGTERM.
         stop(server, signal.SIGINT if args.profile and target == "orbit" else signal.SIGTERM)
+        await asyncio.to_thread(gc_log.unlink, missing_ok=True)
     return result
 
 
@@ -529,9 +637,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         }
         for target in args.targets:
             results["targets"][target] = await run_target(target, args, tenants, database_url, redis_url)
-        orbit = results["targets"].get("orbit", {}).get("sustained_deliveries_per_s", 0)
-        peer = results["targets"].get("socketio", {}).get("sustained_deliveries_per_s", 0)
-        results["ratio_sustained"] = round(orbit / peer, 2) if peer else None
+        sustained = {target: row["sustained_deliveries_per_s"] for target, row in results["targets"].items()}
+        for peer, key in (("socketio", "ratio_sustained"), ("socketio-gc", "ratio_sustained_gc_settled_peer")):
+            if "orbit" in sustained and sustained.get(peer):
+                results[key] = round(sustained["orbit"] / sustained[peer], 2)
         return results
     finally:
         await drop_database(server_url, name)
@@ -546,7 +655,7 @@ def main() -> None:
     parser.add_argument(
         "--rates",
         type=lambda text: [float(part) for part in text.split(",")],
-        default=[10, 25, 50, 100, 150, 200, 300, 400],
+        default=[5, 10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 700, 800, 1000],
     )
     parser.add_argument("--step-seconds", type=float, default=6.0)
     parser.add_argument("--drain-seconds", type=float, default=2.0)

@@ -25,6 +25,7 @@ import uvicorn
 from realtime.client import RealtimeClient
 from realtime.connection import RealtimeConfig
 from realtime.hub import Hub
+from realtime.transport import FrameWebSocketProtocol
 from server.app import create_app
 from server.core.config import Settings
 from server.core.security import issue_access_token
@@ -75,23 +76,31 @@ class RunningServer:
         )
 
 
-@pytest.fixture(scope="module")
-async def server(settings: Settings) -> AsyncIterator[RunningServer]:
-    """The application under uvicorn in this event loop (lifespan and hub included)."""
+@contextlib.asynccontextmanager
+async def in_process_server(settings: Settings, **options: Any) -> AsyncIterator[RunningServer]:
+    """The application under uvicorn in this event loop (lifespan and hub included), with the
+    WebSocket options of `orbit serve` unless `options` say otherwise."""
     port = free_port()
     app = create_app(settings)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", ws="websockets-sansio"
-    )
+    options = {"ws": FrameWebSocketProtocol, "ws_per_message_deflate": False, **options}
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", **options)
     instance = uvicorn.Server(config)
     task = asyncio.create_task(instance.serve())
     while not instance.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    yield RunningServer(port=port, app=app)
-    instance.should_exit = True
-    await asyncio.wait_for(task, 20)
+    try:
+        yield RunningServer(port=port, app=app)
+    finally:
+        instance.should_exit = True
+        await asyncio.wait_for(task, 20)
+
+
+@pytest.fixture(scope="module")
+async def server(settings: Settings) -> AsyncIterator[RunningServer]:
+    async with in_process_server(settings) as running:
+        yield running
 
 
 @contextlib.contextmanager

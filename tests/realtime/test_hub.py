@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import secrets
 import socket
@@ -19,6 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from realtime.client import Envelope, RealtimeClient
+from realtime.hub import YOUNG_COLLECTION_THRESHOLD
 from realtime.schemas import SLOW
 from server.core.events import channel, publish, stream_key
 from tests.conftest import TenantSession
@@ -236,3 +238,9 @@ async def test_tenant_channels_are_subscribed_only_while_sockets_need_them(
 
         await eventually(unsubscribed, within=5)
     assert organization_id not in server.hub.tenants
+
+
+async def test_the_collector_is_settled_once_the_hub_runs(server: RunningServer) -> None:
+    assert server.hub.feed_name  # started by the fixture's lifespan
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD
+    assert gc.get_freeze_count() > 0  # the application's objects stay out of every collection

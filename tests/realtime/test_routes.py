@@ -138,7 +138,9 @@ async def test_refresh_extends_the_session(server: RunningServer, settings, reso
 async def test_without_refresh_the_socket_is_closed_at_expiry(
     server: RunningServer, settings, tenant_a: TenantSession
 ) -> None:
-    short = token_for(settings, tenant_a, lifetime=1.5)
+    # Tokens carry whole seconds: this one has 2 to 3 s left, so that the warning (at the first
+    # housekeeping tick, within 1 s of connecting) always comes before the expiry.
+    short = token_for(settings, tenant_a, lifetime=3)
     async with server.client(tenant_a, short, ("sales",), reconnect=False) as client:
         await client.wait_control("token_expiring", within=5)
         await eventually(lambda: client.failure is not None, within=5)
