@@ -452,18 +452,22 @@ class Settlement:
     invoice_number: str | None = None
 
 
-async def _validate_references(ctx: Context, documents: Sequence[AnyDocument]) -> dict[uuid.UUID, User]:
+async def _validate_references(
+    ctx: Context, documents: Sequence[AnyDocument], stored: dict[uuid.UUID, _Stored]
+) -> dict[uuid.UUID, User]:
     """A batch naming products or cashiers this tenant doesn't have is malformed (or hostile):
-    refused whole with 404, before anything is settled. Returns the batch's cashiers."""
-    product_ids = {line.product_id for d in documents if isinstance(d, SaleDocument) for line in d.lines}
-    cashier_ids = {d.cashier_id for d in documents}
+    refused whole with 404, before anything is settled. Documents already settled (`stored`)
+    are answered from what is stored and not checked again. Returns the batch's cashiers."""
+    unsettled = [(index, d) for index, d in enumerate(documents) if d.id not in stored]
+    product_ids = {line.product_id for _, d in unsettled if isinstance(d, SaleDocument) for line in d.lines}
+    cashier_ids = {d.cashier_id for _, d in unsettled}
     if product_ids:
         known = set(
             await ctx.session.scalars(
                 select(Product.id).where(Product.organization_id == ctx.organization_id, Product.id.in_(product_ids))
             )
         )
-        for index, document in enumerate(documents):
+        for index, document in unsettled:
             if isinstance(document, SaleDocument):
                 for line_index, line in enumerate(document.lines):
                     if line.product_id not in known:
@@ -477,13 +481,15 @@ async def _validate_references(ctx: Context, documents: Sequence[AnyDocument]) -
                                 )
                             ],
                         )
+    if not cashier_ids:
+        return {}
     cashiers = {
         user.id: user
         for user in await ctx.session.scalars(
             select(User).where(User.organization_id == ctx.organization_id, User.id.in_(cashier_ids))
         )
     }
-    for index, document in enumerate(documents):
+    for index, document in unsettled:
         if document.cashier_id not in cashiers:
             raise NotFound(
                 f"document {document.seq} names a cashier this organization doesn't have",
@@ -592,8 +598,9 @@ async def push_documents(
     device = await authenticate_device(ctx, data.device_id, credential, lock=True)
     await ctx.session.execute(text(f"set local lock_timeout = '{LOCK_TIMEOUT}'"))
     documents = data.sales
-    cashiers = await _validate_references(ctx, documents)
-    batch = _Batch(device, await _stored_documents(ctx, documents) if documents else {})
+    stored_documents = await _stored_documents(ctx, documents) if documents else {}
+    cashiers = await _validate_references(ctx, documents, stored_documents)
+    batch = _Batch(device, stored_documents)
     register: Register | None = None
     expected_seq: int | None = None
     one_by_one_until = misses = index = 0

@@ -6,8 +6,9 @@ encoded once: the stream stores the envelope without its id prefix, and both the
 a replayed one are `{"v":1,"id":"<stream id>",` + that tail, byte for byte.
 
 Events queued with `publish_after_commit` go out once the transaction has committed, in the
-order they were queued; a request's queued events are sent in one Redis pipeline (one round
-trip, however many events), each still its own atomic script call.
+order they were queued. A request's queued events are sent in one round trip, however many: one
+script call appends and broadcasts a run of them, each event still atomically, and one that
+fails stops none of the others.
 """
 
 from __future__ import annotations
@@ -34,6 +35,24 @@ redis.call('PUBLISH', KEYS[2], '{"v":1,"id":"' .. id .. '",' .. ARGV[2])
 return id
 """
 
+_PUBLISH_MANY = """
+local ids = {}
+for i = 2, #ARGV do
+  local id = redis.pcall('XADD', KEYS[2 * i - 3], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
+  if type(id) == 'table' then
+    ids[i - 1] = 'error: ' .. tostring(id.err)
+  else
+    redis.call('PUBLISH', KEYS[2 * i - 2], '{"v":1,"id":"' .. id .. '",' .. ARGV[i])
+    ids[i - 1] = id
+  end
+end
+return ids
+"""
+"""`_PUBLISH` for several events in one call: KEYS are each event's stream and channel, ARGV the
+maximum length and then each event's tail. Each event is appended and broadcast as `_PUBLISH`
+does it, in order; one whose append fails is not broadcast, and does not stop the others."""
+
+PUBLISH_MANY_CHUNK = 500
 _encoder = msgspec.json.Encoder()
 
 
@@ -93,25 +112,33 @@ class Publication:
         await publish(self.redis, self.organization_id, self.topic, self.event_type, self.data)
 
     async def run_together(self, run: Sequence[Publication]) -> list[BaseException | None]:
-        """Send `run` (this publication's queued neighbours, in order) in one pipeline: each
-        event is still one atomic XADD+PUBLISH script call, and one failing doesn't stop the
-        others. Returns the failure of each, or None."""
-        script = self.redis.register_script(_PUBLISH)
+        """Send `run` (this publication's queued neighbours, in order) in one round trip, up to
+        `PUBLISH_MANY_CHUNK` events per script call: each event is still appended and broadcast
+        atomically, in order, and one failing doesn't stop the others. Returns the failure of
+        each, or None."""
+        script = self.redis.register_script(_PUBLISH_MANY)
         async with self.redis.pipeline(transaction=False) as pipe:
-            for publication in run:
-                await script(
-                    keys=[
+            for start in range(0, len(run), PUBLISH_MANY_CHUNK):
+                keys: list[str] = []
+                tails: list[bytes] = []
+                for publication in run[start : start + PUBLISH_MANY_CHUNK]:
+                    keys += (
                         stream_key(publication.organization_id, publication.topic),
                         channel(publication.organization_id),
-                    ],
-                    args=[
-                        STREAM_MAX_LENGTH,
-                        envelope_tail(publication.topic, publication.event_type, publication.data),
-                    ],
-                    client=pipe,
-                )
+                    )
+                    tails.append(envelope_tail(publication.topic, publication.event_type, publication.data))
+                await script(keys=keys, args=[STREAM_MAX_LENGTH, *tails], client=pipe)
             replies = await pipe.execute(raise_on_error=False)
-        return [reply if isinstance(reply, BaseException) else None for reply in replies]
+        failures: list[BaseException | None] = []
+        for start, reply in zip(range(0, len(run), PUBLISH_MANY_CHUNK), replies, strict=True):
+            count = min(PUBLISH_MANY_CHUNK, len(run) - start)
+            if isinstance(reply, BaseException):
+                failures += [reply] * count
+                continue
+            for stream_id in reply:
+                text = stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)
+                failures.append(RuntimeError(text) if text.startswith("error: ") else None)
+        return failures
 
 
 def publish_after_commit(ctx: Context, topic: str, event_type: str, data: Any) -> None:
