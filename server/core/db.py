@@ -144,8 +144,7 @@ class Statement:
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
         """The rows (asyncpg `Record`s: by name or index) of the statement run with `params`."""
-        connection = await session.connection()
-        adapted: Any = (await connection.get_raw_connection()).dbapi_connection
+        adapted = await _driver_connection(session)
         arguments = [params[name] for name in self.names]
         try:
             if adapted._transaction is None:
@@ -164,6 +163,22 @@ class Statement:
                     connection_invalidated=adapted.driver_connection.is_closed(),
                 ) from error
             raise
+
+
+_DRIVER_CONNECTION = "driver_connection"
+
+
+async def _driver_connection(session: AsyncSession) -> Any:
+    """The session's DB-API connection (SQLAlchemy's asyncpg adapter) for its current transaction,
+    remembered per transaction: asking the session for it costs two greenlet switches."""
+    transaction = session.sync_session.get_transaction()
+    remembered = session.info.get(_DRIVER_CONNECTION)
+    if transaction is not None and remembered is not None and remembered[0] is transaction:
+        return remembered[1]
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    session.info[_DRIVER_CONNECTION] = (session.sync_session.get_transaction(), adapted)
+    return adapted
 
 
 async def enter_tenant(session: AsyncSession, organization_id: uuid.UUID) -> None:

@@ -578,10 +578,13 @@ _OPEN_SALE = Statement(
     " update registers set updated_at = now(), last_number = case when cast(:number as bigint) is null"
     "  then last_number + 1 else greatest(last_number, cast(:number as bigint)) end"
     " where organization_id = :organization_id and id = :register_id"
-    " returning id, code, is_active, coalesce(cast(:number as bigint), last_number) as number) "
-    "select r.code, r.is_active, r.number,"
-    " (select s.id from shifts s where s.organization_id = :organization_id and s.register_id = r.id"
-    "  and s.status = 'open' and cast(:find_shift as boolean) for share) as shift_id,"
+    " returning id, code, is_active, coalesce(cast(:number as bigint), last_number) as number),"
+    " shift as materialized (select id from shifts where organization_id = :organization_id"
+    "  and register_id = :register_id and status = 'open' and cast(:find_shift as boolean) for share),"
+    " plans as materialized (select current_setting('plan_cache_mode') as previous,"
+    "  set_config('plan_cache_mode', 'force_generic_plan', true)) "
+    "select r.code, r.is_active, r.number, (select id from shift) as shift_id,"
+    " (select previous from plans) as plan_cache_mode,"
     " p.id, p.sku, p.name, p.stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active as product_active "
     "from register r left join products p"
     " on p.organization_id = :organization_id and p.id = any(cast(:product_ids as uuid[]))"
@@ -589,7 +592,12 @@ _OPEN_SALE = Statement(
 """The sale's first statement: the register's series number taken (the register row stays locked
 to the end: one till rings one sale at a time), its open shift share-locked so that it can't
 close under the sale, and the products read, unlocked, for their prices and flags. No row: no
-such register."""
+such register.
+
+It also switches the transaction to generic plans until `_WRITE_SALE` has started, which puts
+the setting back: PostgreSQL would otherwise re-plan that ten-part statement for every sale
+(its custom plans look cheaper than a generic one, as they see three-element arrays), which
+costs about as much as running it."""
 
 _WRITE_SALE = Statement(
     "with locked as materialized ("
@@ -631,7 +639,8 @@ _WRITE_SALE = Statement(
     "  cast(:payment_amounts as bigint[]), cast(:payment_changes as bigint[]),"
     "  cast(:payment_references as text[])) as p(id, method, amount, change, reference), moment),"
     f" audit as ({audit.AUDIT_INSERT} from moment) "
-    "select l.id, l.stock, c.stock as stock_after, (select at from moment) as sold_at"
+    "select l.id, l.stock, c.stock as stock_after, (select at from moment) as sold_at,"
+    " set_config('plan_cache_mode', :plan_cache_mode, true)"
     " from locked l left join changed c on c.id = l.id"
 )
 """The sale's write, in one statement, holding the product locks for the shortest time (this
@@ -671,14 +680,14 @@ async def _record(
     )
     if not rows:
         raise _missing(["register_id"], "no such register")
-    register_code, register_active, number, open_shift_id = rows[0][:4]
+    register_code, register_active, number, open_shift_id, plan_cache_mode = rows[0][:5]
     if not register_active and online:
         raise _invalid(["register_id"], "the register is inactive")
     if shift_id is None and online:
         if open_shift_id is None:
             raise Conflict("the register has no open shift; open one first", code="no_open_shift")
         shift_id = open_shift_id
-    products = {row[4]: inventory.LockedProduct(*row[4:]) for row in rows if row[4] is not None}
+    products = {row[5]: inventory.LockedProduct(*row[5:]) for row in rows if row[5] is not None}
 
     line_inputs: list[LineInput] = []
     for index, line in enumerate(data.lines):
@@ -743,6 +752,7 @@ async def _record(
             "product_ids": product_ids,
             "deltas": [totals[product_id] for product_id in product_ids],
             "allow_negative": ctx.tenant.allow_negative_stock if allow_negative is None else allow_negative,
+            "plan_cache_mode": plan_cache_mode,
             "sold_at": sold_at,
             "sale_id": sale_id,
             "register_id": data.register_id,
