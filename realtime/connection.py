@@ -263,7 +263,12 @@ class Connection:
             queue.clear()
         self.queued_bytes = 0
         self.sending_since = 0.0
-        if not sink.write(frames):
+        try:
+            written = sink.write(frames)
+        except Exception as exc:  # the Flusher must go on with the other sockets
+            logger.debug("socket %s: write failed: %r", self.id, exc)
+            written = False
+        if not written:
             self._finish()
             return
         drain_waiter = self._drain_waiter

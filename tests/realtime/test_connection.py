@@ -78,10 +78,14 @@ def stock_event(sequence: int, *products: str) -> Event:
     return Event.parse(envelope(f"1-{sequence}", envelope_tail("stock", "stock.changed", data)))
 
 
-def connection(socket: BlockedSocket, **config: Any) -> Connection:
-    hub = types.SimpleNamespace(
+def fake_hub(**config: Any) -> types.SimpleNamespace:
+    return types.SimpleNamespace(
         config=RealtimeConfig(**config), stats=Stats(), forget=lambda _connection: None, flusher=Flusher()
     )
+
+
+def connection(socket: BlockedSocket, hub: types.SimpleNamespace | None = None, **config: Any) -> Connection:
+    hub = hub or fake_hub(**config)
     identity = Identity(uuid.uuid4(), uuid.uuid4(), "manager", 2**31)
     return Connection(hub, socket, identity, socket if socket.sink else None)  # type: ignore[arg-type]
 
@@ -155,3 +159,23 @@ async def test_frames_leave_in_order(sink: bool) -> None:
         stock_event(sequence, "a").text[:20] for sequence in range(1, 4)
     ]
     await queue.stop()
+
+
+async def test_a_failed_write_ends_that_socket_and_no_other() -> None:
+    hub = fake_hub()
+    broken, healthy = BlockedSocket(sink=True), BlockedSocket(sink=True)
+    broken.open()
+    healthy.open()
+
+    def refuse(frames: bytes) -> bool:
+        raise RuntimeError("the transport is gone")
+
+    broken.write = refuse  # type: ignore[method-assign]
+    first, second = connection(broken, hub), connection(healthy, hub)
+    event = stock_event(1, "a")
+    first.push(event)
+    second.push(event)
+    await asyncio.sleep(0)
+    assert first.finished.done() and healthy.sent == [event.text]
+    await first.stop()
+    await second.stop()
