@@ -873,13 +873,12 @@ def summarize_profile(prefix: str) -> dict[str, Any]:
     inclusive share of the main steps of a sale."""
     busy, by_group, steps = 0, Counter[str](), Counter[str]()
     step_marks = {
-        "pool pre-ping (BEGIN; ; ROLLBACK)": "_async_ping (",
-        "ORM Session.get": "Session.get (",
-        "ORM/Core Session.execute": "Session.execute (",
-        "ORM Session.scalar": "Session.scalar (",
-        "ORM flush (audit + idempotency rows)": "Session.flush (",
-        "statement compile / cache key": "_compile_w_cache (",
-        "read_sale (the 201 body, 5 SELECTs)": "read_sale (",
+        "record_sale (the two sale statements and the rules)": "record_sale (",
+        "prepared statements on the driver connection": "Statement.fetch (",
+        "idempotency claim": "claim (",
+        "idempotency row": "complete (",
+        "tenant lookup": "resolve_tenant (",
+        "SQLAlchemy Session.execute": "Session.execute (",
         "after-commit publishes": "run_after_commit (",
         "the request task (everything under uvicorn's RequestResponseCycle)": "httptools_impl.py",
     }
