@@ -62,7 +62,10 @@ def library_versions() -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """Knobs of the global model and its backtest. The defaults are what the benchmark ran."""
+    """Knobs of the global model and its backtest. The defaults are what the benchmark ran.
+
+    `threads` is how many fits run at once, not LightGBM threads (each fit uses one): with 2,
+    the final model is fitted while the backtest runs."""
 
     lags: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
     rolling_means: tuple[int, ...] = (7, 28, 91)
@@ -265,9 +268,9 @@ def _fit(panel: Panel, config: ModelConfig, end: int | None = None) -> Any:
     stop = panel.days if end is None else end
     forecaster = _forecaster(config)
     frame = _frame(panel, end=stop, start=_training_start(config, stop))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        forecaster.fit(series=frame, store_in_sample_residuals=False, suppress_warnings=True)
+    # No `warnings.catch_warnings()` here: it swaps process-wide filters, which is unsafe in the
+    # second thread a fit may run in; `suppress_warnings` silences skforecast's own warnings.
+    forecaster.fit(series=frame, store_in_sample_residuals=False, suppress_warnings=True)
     return forecaster
 
 
@@ -301,7 +304,8 @@ def train(
     history: pd.DataFrame | Panel, *, config: ModelConfig | None = None, progress: Progress | None = None
 ) -> TrainedModel:
     """Backtest the model and the baselines on rolling origins, choose a method per product,
-    calibrate the intervals, and fit the final model on the whole history."""
+    calibrate the intervals, and fit the final model on the whole history (in a second thread,
+    while the backtest runs, when `config.threads > 1`)."""
     config = config or ModelConfig()
     report = progress or (lambda stage, fraction: None)
     durations: dict[str, float] = {}

@@ -3,6 +3,7 @@ without the server: accuracy on known seasonality, intervals, and every awkward 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -171,3 +172,12 @@ def test_a_model_predicts_products_it_was_not_trained_on(trained: TrainedModel, 
     rows = full[full["product_id"] == "stranger"]
     assert set(rows["method"]) == {model.NEW_PRODUCT_METHOD} and (rows["yhat"] > 0).all()
     assert set(full.loc[full["product_id"] == "p00", "method"]) == {model.MODEL_NAME}
+
+
+def test_fitting_the_final_model_alongside_the_backtest_changes_nothing(seasonal: pd.DataFrame) -> None:
+    panel = make_panel(seasonal)
+    together = train(panel, config=replace(FAST, threads=2))
+    one_after_the_other = train(panel, config=replace(FAST, threads=1))
+    assert together.evaluation.pooled == one_after_the_other.evaluation.pooled
+    assert together.methods == one_after_the_other.methods
+    assert np.array_equal(predict(together, panel, 14)["yhat"], predict(one_after_the_other, panel, 14)["yhat"])
