@@ -130,10 +130,13 @@ async def settle_run(
     register: Register,
     documents: Sequence[SaleDocument],
     cashiers: dict[uuid.UUID, User],
+    locked: dict[uuid.UUID, inventory.LockedProduct] | None = None,
 ) -> RunSettlement:
     """Settle the longest prefix of `documents` (consecutive, unsettled sale documents of
-    `device`, in sequence order) that would be applied with no conflict, set-based."""
-    planned, locked = await _plan(ctx, device, documents, cashiers)
+    `device`, in sequence order) that would be applied with no conflict, set-based. `locked`:
+    the products, already locked in this transaction and unchanged since (else they are locked
+    here)."""
+    planned, locked = await _plan(ctx, device, documents, cashiers, locked)
     if not planned:
         return RunSettlement()
     staged = Context(
@@ -157,13 +160,18 @@ async def settle_run(
 
 
 async def _plan(
-    ctx: Context, device: Device, documents: Sequence[SaleDocument], cashiers: dict[uuid.UUID, User]
+    ctx: Context,
+    device: Device,
+    documents: Sequence[SaleDocument],
+    cashiers: dict[uuid.UUID, User],
+    locked: dict[uuid.UUID, inventory.LockedProduct] | None,
 ) -> tuple[list[PlannedSale], dict[uuid.UUID, inventory.LockedProduct]]:
     """The prefix of `documents` that passes every check, priced; and the locked products."""
     assert ctx.tenant is not None
     tenant = ctx.tenant
     organization_id = ctx.organization_id
-    locked = await inventory.lock_products(ctx, [line.product_id for d in documents for line in d.lines])
+    if locked is None:
+        locked = await inventory.lock_products(ctx, [line.product_id for d in documents for line in d.lines])
     shift_ids = {d.shift_id for d in documents if d.shift_id is not None}
     open_shifts = set(
         await ctx.session.scalars(

@@ -454,23 +454,21 @@ class Settlement:
 
 async def _validate_references(
     ctx: Context, documents: Sequence[AnyDocument], stored: dict[uuid.UUID, _Stored]
-) -> dict[uuid.UUID, User]:
+) -> tuple[dict[uuid.UUID, User], dict[uuid.UUID, inventory.LockedProduct]]:
     """A batch naming products or cashiers this tenant doesn't have is malformed (or hostile):
     refused whole with 404, before anything is settled. Documents already settled (`stored`)
-    are answered from what is stored and not checked again. Returns the batch's cashiers."""
+    are answered from what is stored and not checked again. Returns the batch's cashiers, and
+    its products, locked in id order for the rest of the transaction."""
     unsettled = [(index, d) for index, d in enumerate(documents) if d.id not in stored]
     product_ids = {line.product_id for _, d in unsettled if isinstance(d, SaleDocument) for line in d.lines}
     cashier_ids = {d.cashier_id for _, d in unsettled}
+    locked: dict[uuid.UUID, inventory.LockedProduct] = {}
     if product_ids:
-        known = set(
-            await ctx.session.scalars(
-                select(Product.id).where(Product.organization_id == ctx.organization_id, Product.id.in_(product_ids))
-            )
-        )
+        locked = await inventory.lock_products(ctx, list(product_ids))
         for index, document in unsettled:
             if isinstance(document, SaleDocument):
                 for line_index, line in enumerate(document.lines):
-                    if line.product_id not in known:
+                    if line.product_id not in locked:
                         raise NotFound(
                             f"document {document.seq} names a product this organization doesn't have",
                             code="unknown_product",
@@ -482,7 +480,7 @@ async def _validate_references(
                             ],
                         )
     if not cashier_ids:
-        return {}
+        return {}, locked
     cashiers = {
         user.id: user
         for user in await ctx.session.scalars(
@@ -496,7 +494,7 @@ async def _validate_references(
                 code="unknown_cashier",
                 errors=[FieldError(loc=["body", "sales", index, "cashier_id"], msg="no such user")],
             )
-    return cashiers
+    return cashiers, locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,14 +590,23 @@ async def push_documents(
     The document where a run stopped goes one by one; so do the next 1, 2, 4… documents after
     runs that settled nothing, so a batch the set-based path can't take costs few extra lookups.
     The batch's `sync_documents` rows and the device's `last_seq` are written at the end, in the
-    same transaction as everything the documents created."""
+    same transaction as everything the documents created. The device's row is locked for the
+    batch, unless every document's sequence number is already settled: such a resend is only
+    answered, and writes nothing (not even `last_seen_at`)."""
     if len(data.sales) > MAX_DOCUMENTS:
         raise PayloadTooLarge(f"at most {MAX_DOCUMENTS} documents per request", code="batch_too_large")
-    device = await authenticate_device(ctx, data.device_id, credential, lock=True)
-    await ctx.session.execute(text(f"set local lock_timeout = '{LOCK_TIMEOUT}'"))
     documents = data.sales
+    device = await authenticate_device(ctx, data.device_id, credential)
+    # A batch whose every sequence number is already settled can only be answered (a resend):
+    # nothing is locked or written for it.
+    answers_only = all(document.seq <= device.last_seq for document in documents)
+    if not answers_only:
+        await ctx.session.refresh(device, with_for_update=True)
+        if device.revoked_at is not None:
+            raise Forbidden("this device was revoked; register it again", code="device_revoked")
+        await ctx.session.execute(text(f"set local lock_timeout = '{LOCK_TIMEOUT}'"))
     stored_documents = await _stored_documents(ctx, documents) if documents else {}
-    cashiers = await _validate_references(ctx, documents, stored_documents)
+    cashiers, locked = await _validate_references(ctx, documents, stored_documents) if not answers_only else ({}, {})
     batch = _Batch(device, stored_documents)
     register: Register | None = None
     expected_seq: int | None = None
@@ -633,7 +640,8 @@ async def push_documents(
             register = register or await ctx.session.get(Register, (ctx.organization_id, device.register_id))
             assert register is not None
             run = _sale_run(documents, index, batch)
-            outcome = await bulk_sales.settle_run(ctx, device, register, run, cashiers)
+            outcome = await bulk_sales.settle_run(ctx, device, register, run, cashiers, locked)
+            locked = None
             for settled_document, result in zip(run, outcome.results, strict=False):
                 batch.settled(settled_document, result)
             index += len(outcome.results)
@@ -645,8 +653,10 @@ async def push_documents(
                 misses, one_by_one_until = min(misses + 1, 6), index + 2**misses
             continue
         batch.settled(document, await _settle(ctx, device, document))
+        locked = None
         index += 1
-    await batch.write(ctx)
+    if not answers_only:
+        await batch.write(ctx)
     return PushResult(device_id=device.id, last_seq=device.last_seq, results=batch.results, expected_seq=expected_seq)
 
 

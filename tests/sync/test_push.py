@@ -232,3 +232,20 @@ async def test_devices(api: Api, pos: Pos) -> None:
     assert (
         await cashier["client"].post("/api/v1/sync/devices", json={"register_id": shop.register["id"], "name": "x"})
     ).status_code == 403
+
+
+async def test_a_resend_is_answered_without_locking_or_writing(pos: Pos, owner_engine) -> None:
+    documents = [pos.sale([(0, 1)]), pos.sale([(1, 1)])]
+    first = (await pos.push(documents)).json()
+    devices = (await pos.shop.client.get("/api/v1/sync/devices")).json()
+    blocker = await owner_engine.connect()
+    await blocker.begin()
+    await blocker.execute(text("select 1 from devices where id = :d for update"), {"d": pos.device_id})
+    try:
+        again = (await pos.push(documents)).json()
+    finally:
+        await blocker.rollback()
+        await blocker.close()
+    assert again["results"] == [{**result, "status": "duplicate"} for result in first["results"]]
+    assert again["last_seq"] == 2
+    assert (await pos.shop.client.get("/api/v1/sync/devices")).json() == devices
