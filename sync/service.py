@@ -606,7 +606,10 @@ async def push_documents(
             raise Forbidden("this device was revoked; register it again", code="device_revoked")
         await ctx.session.execute(text(f"set local lock_timeout = '{LOCK_TIMEOUT}'"))
     stored_documents = await _stored_documents(ctx, documents) if documents else {}
-    cashiers, locked = await _validate_references(ctx, documents, stored_documents) if not answers_only else ({}, {})
+    cashiers: dict[uuid.UUID, User] = {}
+    locked: dict[uuid.UUID, inventory.LockedProduct] | None = None
+    if not answers_only:
+        cashiers, locked = await _validate_references(ctx, documents, stored_documents)
     batch = _Batch(device, stored_documents)
     register: Register | None = None
     expected_seq: int | None = None
