@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 from sqlalchemy import text
 
+from server.core import idempotency
+from server.core.api import decode_body, encode_json
+from server.sales.schemas import SaleCreate
 from tests.conftest import Api
 from tests.server.sales.conftest import Shop, key, open_shop
 
@@ -378,3 +382,60 @@ async def test_other_tenants_ids_are_404_everywhere(api: Api, shop: Shop) -> Non
     listed = (await shop.client.get("/api/v1/sales", params={"limit": 200})).json()["items"]
     assert foreign_sale["id"] not in {item["id"] for item in listed}
     assert await other.stock(0) == 99
+
+
+async def wait_until_blocked_on_a_lock(owner_engine) -> None:
+    async with asyncio.timeout(10):
+        while True:
+            async with owner_engine.connect() as connection:
+                waiting = (
+                    await connection.execute(
+                        text(
+                            "select count(*) from pg_stat_activity where usename = 'orbit_app' "
+                            "and wait_event_type = 'Lock' and datname = current_database()"
+                        )
+                    )
+                ).scalar_one()
+            if waiting:
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_a_duplicate_committed_during_the_request_is_409_and_writes_nothing(shop: Shop, owner_engine) -> None:
+    """The idempotency lookup's snapshot predates its lock: a request that gets the lock just
+    after its duplicate committed cannot store its answer at the end, so it is answered 409 like
+    any racing duplicate, rolls back, and its retry replays what the duplicate stored."""
+    headers = key()
+    body = shop.sale([(0, 1)])
+    stored = b'{"stored":"by the duplicate"}'
+    fingerprint = idempotency.request_fingerprint(
+        "POST /api/v1/sales", encode_json(decode_body(json.dumps(body).encode(), SaleCreate))
+    )
+    blocker = await owner_engine.connect()
+    await blocker.begin()
+    await blocker.execute(text("select 1 from registers where id = :r for update"), {"r": shop.register["id"]})
+    request = asyncio.create_task(shop.client.post("/api/v1/sales", json=body, headers=headers))
+    await wait_until_blocked_on_a_lock(owner_engine)  # it has claimed its key, waits for the register
+    async with owner_engine.begin() as connection:  # the duplicate commits meanwhile
+        await connection.execute(
+            text(
+                "insert into idempotency_keys (organization_id, user_id, key, endpoint, request_hash, status, "
+                "response_status, response_body, completed_at) values (:o, :u, :k, 'POST /api/v1/sales', :h, "
+                "'completed', 201, :b, now())"
+            ),
+            {
+                "o": shop.tenant.organization_id,
+                "u": shop.tenant.admin_id,
+                "k": headers["Idempotency-Key"],
+                "h": fingerprint,
+                "b": stored,
+            },
+        )
+    await blocker.rollback()
+    await blocker.close()
+    response = await request
+    assert response.status_code == 409 and response.json()["code"] == "idempotency_in_flight", response.text
+    assert await count_sales(owner_engine, shop.tenant.organization_id) == 0
+    assert await shop.stock(0) == 100
+    replay = await shop.client.post("/api/v1/sales", json=body, headers=headers)
+    assert replay.status_code == 201 and replay.content == stored
