@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, or_, select, text, tuple_
+from sqlalchemy import Text, and_, cast, or_, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from server.audit import service as audit
@@ -439,6 +439,9 @@ async def _page(ctx: Context, found: dict[str, list[Any]], cursor: Cursor, *, ha
 # Document push
 
 
+_result_decoder = msgspec.json.Decoder(DocumentResult)
+
+
 def fingerprint(document: AnyDocument) -> bytes:
     return hashlib.sha256(msgspec.json.encode(document)).digest()
 
@@ -504,7 +507,7 @@ class _Stored:
     device_id: uuid.UUID
     seq: int
     request_hash: bytes
-    result: dict[str, Any]
+    result: DocumentResult
 
 
 class _Batch:
@@ -526,8 +529,7 @@ class _Batch:
     def settled(self, document: AnyDocument, result: DocumentResult) -> None:
         """Record a document settled now: its answer, its row, and `last_seq`."""
         digest = fingerprint(document)
-        stored = msgspec.to_builtins(result)
-        self.stored[document.id] = _Stored(self.device.id, document.seq, digest, stored)
+        self.stored[document.id] = _Stored(self.device.id, document.seq, digest, result)
         self.rows.add(
             client_id=document.id,
             device_id=self.device.id,
@@ -535,7 +537,7 @@ class _Batch:
             kind=result.kind,
             request_hash=digest,
             outcome=result.status,
-            result=msgspec.json.encode(stored).decode(),
+            result=msgspec.json.encode(result).decode(),
         )
         self.last_seq = document.seq
         self.results.append(result)
@@ -548,19 +550,24 @@ class _Batch:
 
 
 async def _stored_documents(ctx: Context, documents: Sequence[AnyDocument]) -> dict[uuid.UUID, _Stored]:
+    """The batch's documents that are already settled. Their stored answers are read as JSON
+    text and decoded straight into `DocumentResult`s."""
     rows = await ctx.session.execute(
         select(
             SyncDocument.client_id,
             SyncDocument.device_id,
             SyncDocument.seq,
             SyncDocument.request_hash,
-            SyncDocument.result,
+            cast(SyncDocument.result, Text).label("result"),
         ).where(
             SyncDocument.organization_id == ctx.organization_id,
             SyncDocument.client_id.in_({document.id for document in documents}),
         )
     )
-    return {row.client_id: _Stored(row.device_id, row.seq, row.request_hash, row.result) for row in rows}
+    return {
+        row.client_id: _Stored(row.device_id, row.seq, row.request_hash, _result_decoder.decode(row.result))
+        for row in rows
+    }
 
 
 def _sale_run(documents: Sequence[AnyDocument], start: int, batch: _Batch) -> list[SaleDocument]:
@@ -629,7 +636,7 @@ async def push_documents(
                     )
                 )
             else:
-                batch.answer(msgspec.convert({**stored.result, "status": "duplicate"}, DocumentResult))
+                batch.answer(msgspec.structs.replace(stored.result, status="duplicate"))
             index += 1
             continue
         if document.seq <= batch.last_seq:
