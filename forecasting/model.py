@@ -42,7 +42,8 @@ import pandas as pd
 
 from forecasting import baselines
 from forecasting.evaluation import INTERVALS, IntervalCalibration, Matrix, Scores, score, seasonal_scale
-from forecasting.features import LevelFeatures
+from forecasting.features import LevelFeatures, LevelScaler
+from forecasting.holiday_calendar import HolidayCalendar
 
 logger = logging.getLogger("orbit.forecasting")
 
@@ -50,7 +51,7 @@ MODEL_NAME = "global_lgbm"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
-ARTIFACT_FORMAT = 2
+ARTIFACT_FORMAT = 3
 
 Progress = Callable[[str, float], None]
 
@@ -89,6 +90,8 @@ class ModelConfig:
     tweedie_power: float = 1.5
     row_subsample: float = 0.8
     seed: int = 7
+    scale_series: bool = False
+    holiday_features: tuple[str, ...] = ("holiday", "closed")
 
     @property
     def window_size(self) -> int:
@@ -127,6 +130,7 @@ class TrainedModel:
     calibrations: dict[str, IntervalCalibration]
     evaluation: Evaluation
     config: ModelConfig
+    holidays: HolidayCalendar | None = None
     versions: dict[str, str] = field(default_factory=library_versions)
     durations: dict[str, float] = field(default_factory=dict)
 
@@ -246,6 +250,7 @@ def _forecaster(config: ModelConfig) -> Any:
             ewm_window=config.ewm_window,
         ),
         calendar_features=CalendarFeatures(features=list(config.calendar), encoding=None),
+        transformer_series=LevelScaler() if config.scale_series else None,
         encoding=None,
     )
 
@@ -263,31 +268,67 @@ def _training_start(config: ModelConfig, end: int) -> int:
     return 0 if config.training_days is None else max(0, end - config.training_days)
 
 
-def _fit(panel: Panel, config: ModelConfig, end: int | None = None) -> Any:
+def _exog(
+    config: ModelConfig, holidays: HolidayCalendar | None, dates: pd.DatetimeIndex, panel: Panel | None = None
+) -> pd.DataFrame | None:
+    """The features known in advance for `dates` (None without a holiday calendar). `closed`
+    marks the days of `panel` on which the whole shop sold nothing (a holiday it closed on);
+    days of the forecast horizon are taken to be open."""
+    if holidays is None or not config.holiday_features:
+        return None
+    exog = holidays.features(dates)
+    exog["closed"] = 0.0
+    if panel is not None and panel.days:
+        totals = pd.Series(panel.values.sum(axis=0), index=panel.dates)
+        exog["closed"] = (totals.reindex(dates).fillna(1.0) == 0).astype(np.float64).to_numpy()
+    exog = exog[list(config.holiday_features)]
+    exog.index.freq = "D"
+    return exog
+
+
+def _fit(panel: Panel, config: ModelConfig, end: int | None = None, holidays: HolidayCalendar | None = None) -> Any:
     """Fit the global model on the panel's days before `end` (all by default)."""
     stop = panel.days if end is None else end
     forecaster = _forecaster(config)
     frame = _frame(panel, end=stop, start=_training_start(config, stop))
     # No `warnings.catch_warnings()` here: it swaps process-wide filters, which is unsafe in the
     # second thread a fit may run in; `suppress_warnings` silences skforecast's own warnings.
-    forecaster.fit(series=frame, store_in_sample_residuals=False, suppress_warnings=True)
+    forecaster.fit(
+        series=frame,
+        exog=_exog(config, holidays, frame.index, panel),
+        store_in_sample_residuals=False,
+        suppress_warnings=True,
+    )
     return forecaster
 
 
-def _timed_fit(panel: Panel, config: ModelConfig) -> tuple[Any, float]:
+def _timed_fit(panel: Panel, config: ModelConfig, holidays: HolidayCalendar | None) -> tuple[Any, float]:
     started = time.perf_counter()
-    forecaster = _fit(panel, config)
+    forecaster = _fit(panel, config, holidays=holidays)
     return forecaster, time.perf_counter() - started
 
 
-def _model_forecast(forecaster: Any, panel: Panel, origin: int, horizon: int) -> Matrix:
+def _model_forecast(
+    forecaster: Any,
+    panel: Panel,
+    origin: int,
+    horizon: int,
+    config: ModelConfig,
+    holidays: HolidayCalendar | None,
+) -> Matrix:
     """Predict `horizon` days after day `origin` (exclusive) from the window just before it."""
     window = forecaster.window_size
     known = [name for name in _frame(panel, 0).columns if name in set(forecaster.series_names_in_)]
     last_window = _frame(panel, origin).iloc[-window:][known]
+    exog = None
+    if forecaster.exog_in_:
+        start = last_window.index[-1] + pd.Timedelta(days=1)
+        exog = _exog(config, holidays, pd.date_range(start, periods=horizon, freq="D"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        predicted = forecaster.predict(steps=horizon, levels=known, last_window=last_window, suppress_warnings=True)
+        predicted = forecaster.predict(
+            steps=horizon, levels=known, last_window=last_window, exog=exog, suppress_warnings=True
+        )
     wide = predicted.pivot(columns="level", values="pred")
     wide = wide.reindex(columns=[str(p) for p in panel.product_ids])
     return np.clip(wide.to_numpy().T, 0.0, None)  # NaN for products the model was not fitted on
@@ -301,11 +342,16 @@ def _baseline_forecasts(history: Matrix, horizon: int) -> dict[str, Matrix]:
 
 
 def train(
-    history: pd.DataFrame | Panel, *, config: ModelConfig | None = None, progress: Progress | None = None
+    history: pd.DataFrame | Panel,
+    *,
+    config: ModelConfig | None = None,
+    progress: Progress | None = None,
+    holidays: HolidayCalendar | None = None,
 ) -> TrainedModel:
     """Backtest the model and the baselines on rolling origins, choose a method per product,
     calibrate the intervals, and fit the final model on the whole history (in a second thread,
-    while the backtest runs, when `config.threads > 1`)."""
+    while the backtest runs, when `config.threads > 1`). With `holidays`, the model also sees
+    the public holidays of every day it learns from and forecasts (`holiday_calendar`)."""
     config = config or ModelConfig()
     report = progress or (lambda stage, fraction: None)
     durations: dict[str, float] = {}
@@ -319,15 +365,15 @@ def train(
     # The final model does not depend on the backtest: with two threads it is fitted while the
     # backtest runs (LightGBM releases the GIL; each fit uses one core).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        final = pool.submit(_timed_fit, panel, config) if fit_final and config.threads > 1 else None
+        final = pool.submit(_timed_fit, panel, config, holidays) if fit_final and config.threads > 1 else None
         tick = time.perf_counter()
-        evaluation, methods, calibrations = _backtest(panel, config, folds, report)
+        evaluation, methods, calibrations = _backtest(panel, config, folds, report, holidays)
         durations["backtest"] = time.perf_counter() - tick
         report("backtested", 0.6)
         if final is not None:
             forecaster, durations["fit"] = final.result()
         elif fit_final:
-            forecaster, durations["fit"] = _timed_fit(panel, config)
+            forecaster, durations["fit"] = _timed_fit(panel, config, holidays)
         else:
             forecaster, durations["fit"] = None, 0.0
     report("fitted", 0.85)
@@ -341,6 +387,7 @@ def train(
         calibrations=calibrations,
         evaluation=evaluation,
         config=config,
+        holidays=holidays,
         durations=durations,
     )
 
@@ -352,7 +399,7 @@ def _backtest_folds(panel: Panel, config: ModelConfig) -> int:
 
 
 def _backtest(
-    panel: Panel, config: ModelConfig, folds: int, report: Progress
+    panel: Panel, config: ModelConfig, folds: int, report: Progress, holidays: HolidayCalendar | None
 ) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration]]:
     if folds == 0:
         empty = pd.DataFrame(columns=EVALUATION_COLUMNS)
@@ -364,9 +411,11 @@ def _backtest(
     # skforecast's `backtesting_forecaster_multiseries(cv=TimeSeriesFold(refit=False))` does;
     # calling `predict(last_window=…)` directly skips its per-fold data extraction, which cost
     # more than the fit on a thousand series.
-    forecaster = _fit(panel, config, end=origin)
+    forecaster = _fit(panel, config, end=origin, holidays=holidays)
     report("backtest model", 0.35)
-    model_folds = [_model_forecast(forecaster, panel, origin + k * steps, steps) for k in range(folds)]
+    model_folds = [
+        _model_forecast(forecaster, panel, origin + k * steps, steps, config, holidays) for k in range(folds)
+    ]
     report("backtest forecasts", 0.45)
     forecasts: dict[str, Matrix] = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
     per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
@@ -543,7 +592,9 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
     count = len(panel.product_ids)
     forecasts = _baseline_forecasts(panel.values, horizon)
     if trained.forecaster is not None and panel.days >= trained.forecaster.window_size:
-        forecasts[MODEL_NAME] = _model_forecast(trained.forecaster, panel, panel.days, horizon)
+        forecasts[MODEL_NAME] = _model_forecast(
+            trained.forecaster, panel, panel.days, horizon, trained.config, trained.holidays
+        )
     age = panel.days - panel.first_sale  # days since the first sale (≤ 0: never sold)
     minimum = max(trained.config.window_size, 14)
     chosen: list[str] = []
@@ -610,10 +661,23 @@ def _poisson_bounds(values: Matrix) -> dict[float, tuple[Matrix, Matrix]]:
 # The public contract --------------------------------------------------------------------------
 
 
-def forecast(history: pd.DataFrame, horizon: int, *, interval: float = 0.80) -> pd.DataFrame:
+def forecast(
+    history: pd.DataFrame,
+    horizon: int,
+    *,
+    interval: float = 0.80,
+    country: str | None = None,
+    holidays: HolidayCalendar | None = None,
+) -> pd.DataFrame:
     """Daily forecasts with intervals for every product in `history` (see the module docstring).
 
-    `interval` is the nominal coverage of `yhat_lower`/`yhat_upper`: 0.80 or 0.95."""
+    `interval` is the nominal coverage of `yhat_lower`/`yhat_upper`: 0.80 or 0.95. `country`
+    (ISO 3166 alpha-2, e.g. "CL") lets the model know that country's public holidays, in the
+    history and in the horizon; `holidays` is any other calendar. Without either, no holidays."""
+    if country is not None and holidays is not None:
+        raise ValueError("give a country or a holiday calendar, not both")
+    if country is not None:
+        holidays = HolidayCalendar.for_country(country)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}")
     if not isinstance(horizon, int) or horizon < 1:
@@ -623,7 +687,7 @@ def forecast(history: pd.DataFrame, horizon: int, *, interval: float = 0.80) -> 
         return pd.DataFrame(
             {name: pd.Series(dtype=object if name in ("product_id", "date") else float) for name in PUBLIC_COLUMNS}
         )
-    full = predict(train(panel), panel, horizon)
+    full = predict(train(panel, holidays=holidays), panel, horizon)
     suffix = "80" if interval == 0.80 else "95"
     result = full.rename(columns={f"yhat_lower_{suffix}": "yhat_lower", f"yhat_upper_{suffix}": "yhat_upper"})
     result["date"] = pd.to_datetime(result["date"])

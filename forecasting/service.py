@@ -34,6 +34,7 @@ from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecasting import model as forecasting_model
+from forecasting.holiday_calendar import HolidayCalendar, country_of_locale
 from forecasting.models import ForecastEvaluation, ForecastModel, ForecastRun, Prediction
 from forecasting.reorder import DailyForecast, suggest
 from forecasting.schemas import (
@@ -216,6 +217,8 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
         organization = await session.get(Organization, organization_id)
         assert organization is not None
         time_zone = organization.time_zone
+        country = country_of_locale(organization.locale)
+    holidays = HolidayCalendar.for_country(country) if country is not None else None
     loop = asyncio.get_running_loop()
 
     def progress(stage: str, fraction: float) -> None:
@@ -243,7 +246,7 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
             and trained.product_ids == list(panel.product_ids)
         )
         if not resumed:
-            trained = await asyncio.to_thread(forecasting_model.train, panel, progress=progress)
+            trained = await asyncio.to_thread(forecasting_model.train, panel, progress=progress, holidays=holidays)
             blob = await asyncio.to_thread(trained.dumps)
             async with database.transaction(organization_id) as session:
                 await session.execute(
