@@ -88,35 +88,3 @@ class LevelFeatures:
         result = np.column_stack(columns)
         return result.ravel() if single else result
 
-
-class LevelScaler:
-    """Divides a series by its mean level over the days it is fitted on (1 for a series that never
-    sold), so that one tree serves fast and slow movers alike; `inverse_transform` multiplies back.
-    A scikit-learn style transformer for skforecast's `transformer_series` (one per series).
-    Non-negative in, non-negative out: the Tweedie loss stays defined."""
-
-    def __init__(self, floor: float = 1e-3) -> None:
-        self.floor = floor
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"floor": self.floor}
-
-    def set_params(self, **params: Any) -> LevelScaler:
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-    def fit(self, X: Any, y: Any = None) -> LevelScaler:
-        values = np.asarray(X, dtype=np.float64)
-        level = float(np.nanmean(values)) if values.size else 0.0
-        self.scale_ = level if level > self.floor else 1.0
-        return self
-
-    def transform(self, X: Any) -> Matrix:
-        return np.asarray(X, dtype=np.float64) / self.scale_
-
-    def fit_transform(self, X: Any, y: Any = None) -> Matrix:
-        return self.fit(X).transform(X)
-
-    def inverse_transform(self, X: Any) -> Matrix:
-        return np.asarray(X, dtype=np.float64) * self.scale_

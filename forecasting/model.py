@@ -42,7 +42,7 @@ import pandas as pd
 
 from forecasting import baselines
 from forecasting.evaluation import INTERVALS, IntervalCalibration, Matrix, Scores, score, seasonal_scale
-from forecasting.features import LevelFeatures, LevelScaler
+from forecasting.features import LevelFeatures
 from forecasting.holiday_calendar import HolidayCalendar
 
 logger = logging.getLogger("orbit.forecasting")
@@ -90,7 +90,6 @@ class ModelConfig:
     tweedie_power: float = 1.5
     row_subsample: float = 0.8
     seed: int = 7
-    scale_series: bool = False
     holiday_features: tuple[str, ...] = ("holiday", "closed")
 
     @property
@@ -250,7 +249,6 @@ def _forecaster(config: ModelConfig) -> Any:
             ewm_window=config.ewm_window,
         ),
         calendar_features=CalendarFeatures(features=list(config.calendar), encoding=None),
-        transformer_series=LevelScaler() if config.scale_series else None,
         encoding=None,
     )
 
