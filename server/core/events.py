@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from server.core.context import Context
 
@@ -117,18 +118,30 @@ class Publication:
         atomically, in order, and one failing doesn't stop the others. Returns the failure of
         each, or None."""
         script = self.redis.register_script(_PUBLISH_MANY)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for start in range(0, len(run), PUBLISH_MANY_CHUNK):
-                keys: list[str] = []
-                tails: list[bytes] = []
-                for publication in run[start : start + PUBLISH_MANY_CHUNK]:
-                    keys += (
-                        stream_key(publication.organization_id, publication.topic),
-                        channel(publication.organization_id),
-                    )
-                    tails.append(envelope_tail(publication.topic, publication.event_type, publication.data))
-                await script(keys=keys, args=[STREAM_MAX_LENGTH, *tails], client=pipe)
-            replies = await pipe.execute(raise_on_error=False)
+        calls: list[tuple[list[str], list[Any]]] = []
+        for start in range(0, len(run), PUBLISH_MANY_CHUNK):
+            keys: list[str] = []
+            tails: list[bytes] = []
+            for publication in run[start : start + PUBLISH_MANY_CHUNK]:
+                keys += (
+                    stream_key(publication.organization_id, publication.topic),
+                    channel(publication.organization_id),
+                )
+                tails.append(envelope_tail(publication.topic, publication.event_type, publication.data))
+            calls.append((keys, [STREAM_MAX_LENGTH, *tails]))
+        replies: list[Any]
+        if len(calls) == 1:
+            # One call needs no pipeline, whose execute first asks SCRIPT EXISTS: a round trip
+            # more on every sale. EVALSHA falls back to loading the script when Redis lacks it.
+            try:
+                replies = [await script(keys=calls[0][0], args=calls[0][1])]
+            except ResponseError as error:
+                replies = [error]
+        else:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for keys, args in calls:
+                    await script(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute(raise_on_error=False)
         failures: list[BaseException | None] = []
         for start, reply in zip(range(0, len(run), PUBLISH_MANY_CHUNK), replies, strict=True):
             count = min(PUBLISH_MANY_CHUNK, len(run) - start)

@@ -118,3 +118,14 @@ def test_an_unknown_topic_fails_when_queued(resources) -> None:
     ctx = tenant_context(resources)
     with pytest.raises(ValueError, match="unknown topic"):
         publish_after_commit(ctx, "gossip", "x", {})
+
+
+async def test_queued_events_go_out_when_redis_has_forgotten_the_script(resources) -> None:
+    """A restarted or flushed Redis no longer knows the script: the call loads it again."""
+    ctx = tenant_context(resources)
+    await resources.redis.script_flush()
+    publish_after_commit(ctx, "sales", "sale.created", {"i": 0})
+    publish_after_commit(ctx, "stock", "stock.changed", {"i": 1})
+    await ctx.run_after_commit()
+    assert await resources.redis.xlen(stream_key(ctx.organization_id, "sales")) == 1
+    assert await resources.redis.xlen(stream_key(ctx.organization_id, "stock")) == 1
