@@ -5,7 +5,9 @@ An endpoint states its method, path, input and output Structs, status, and who m
 
 1. open one session and transaction;
 2. resolve the tenant from the Host (or `X-Tenant-Subdomain`) when the endpoint is tenant-scoped,
-   and scope the transaction to it (`app.org_id`) — unknown or inactive tenant → 404;
+   and scope the transaction to it (`app.org_id`) — unknown or inactive tenant → 404; for an
+   idempotent endpoint whose token and key are well-formed, the same statement also takes the
+   key's lock and looks it up (`idempotency.Probe`, used in step 5 once the token is checked);
 3. authenticate the bearer token and authorize the role — 401 / 403, and a token of another
    tenant → 403;
 4. decode path, query and body into their Structs — 422 with the failing field;
@@ -29,8 +31,8 @@ from starlette.routing import Route
 
 from server.core import idempotency
 from server.core.context import Actor, Context, Resources
-from server.core.errors import Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
-from server.core.security import decode_access_token
+from server.core.errors import ApiError, Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
+from server.core.security import AccessClaims, decode_access_token
 
 logger = logging.getLogger("orbit.api")
 
@@ -197,10 +199,12 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authorize(context: Context, request: Request, access: Access) -> None:
-    """Check the access token against the resolved tenant and the endpoint's roles."""
+def authorize(context: Context, request: Request, access: Access, claims: AccessClaims | None = None) -> None:
+    """Check the access token (`claims`, when the edge already verified it) against the resolved
+    tenant and the endpoint's roles."""
     assert access.roles is not None and context.tenant is not None
-    claims = decode_access_token(context.resources.settings, bearer_token(request))
+    if claims is None:
+        claims = decode_access_token(context.resources.settings, bearer_token(request))
     if claims.organization_id != context.tenant.id:
         raise Forbidden("this token belongs to another organization", code="wrong_tenant")
     if claims.role not in access.roles:
@@ -221,10 +225,13 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                 ip=client_ip(request),
                 user_agent=request.headers.get("user-agent"),
             )
+            claims, probe = (
+                _probe(request, resources) if endpoint.idempotent and endpoint.access.authenticated else (None, None)
+            )
             if endpoint.access.tenant:
-                context.tenant = await resolve_tenant(session, request, resources)
+                context.tenant = await resolve_tenant(session, request, resources, probe)
             if endpoint.access.authenticated:
-                authorize(context, request, endpoint.access)
+                authorize(context, request, endpoint.access, claims)
             arguments: dict[str, Any] = {name: request.path_params[name] for name in path_names}
             if endpoint.query is not None and "query" in wanted:
                 arguments["query"] = decode_query(request, endpoint.query)
@@ -239,6 +246,7 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                     key=idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER)),
                     endpoint=f"{endpoint.method} {request.url.path}",
                     canonical_body=encode_json(arguments.get("body")),
+                    probe=probe,
                 )
                 if isinstance(outcome, idempotency.StoredResponse):
                     return _replay(outcome)
@@ -257,6 +265,17 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
     return Route(endpoint.path, run, methods=[endpoint.method], max_body_size=endpoint.max_body)
 
 
+def _probe(request: Request, resources: Resources) -> tuple[AccessClaims | None, idempotency.Probe | None]:
+    """The verified token, and the idempotency key to lock and look up with the tenant lookup,
+    when both are well-formed; Nones otherwise (the steps below then raise their errors in order)."""
+    try:
+        claims = decode_access_token(resources.settings, bearer_token(request))
+        key = idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER))
+    except ApiError:
+        return None, None
+    return claims, idempotency.Probe(organization_id=claims.organization_id, user_id=claims.user_id, key=key)
+
+
 def _replay(stored: idempotency.StoredResponse) -> Response:
     return Response(
         stored.body, status_code=stored.status, media_type=JSON, headers={idempotency.REPLAY_HEADER: "true"}
@@ -269,7 +288,7 @@ def _render(endpoint: Endpoint, result: Any) -> Response:
     return Response(encode_json(result), status_code=endpoint.status, media_type=JSON)
 
 
-TenantResolver = Callable[[Any, Request, Resources], Awaitable[Any]]
+TenantResolver = Callable[[Any, Request, Resources, "idempotency.Probe | None"], Awaitable[Any]]
 
 
 def build_routes(routers: Iterable[Router], resolve_tenant: TenantResolver) -> list[Route]:

@@ -15,6 +15,11 @@ that gets the lock just after a duplicate committed finds no stored response, do
 then cannot store its own (the key is taken). It is answered 409 like any request that raced an
 in-flight one, and its work is rolled back; the client's retry replays the stored response.
 One round trip fewer on every call is worth that rare wasted attempt.
+
+The edge saves one more: when the request's access token and key are well-formed, the lock and
+the lookup (`Probe`) ride on the tenant lookup's statement, keyed by the token's tenant and
+user. They are used only once the token is verified to belong to the resolved tenant; otherwise
+the request fails (403) and its rollback releases the lock.
 """
 
 from __future__ import annotations
@@ -73,6 +78,31 @@ class Claim:
     fingerprint: bytes
 
 
+@dataclass(slots=True)
+class Probe:
+    """The lock and lookup of a key, taken by the tenant lookup's statement (`LOCK_AND_LOOKUP`)
+    for the token's tenant and user: `claim` uses it instead of a round trip of its own."""
+
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    key: str
+    locked: bool = False
+    stored: tuple[bytes, int | None, bytes | None] | None = None
+
+    @property
+    def lock(self) -> int:
+        return _lock_id(self.organization_id, self.user_id, self.key)
+
+
+LOCK_AND_LOOKUP = (
+    "pg_try_advisory_xact_lock(:lock) as locked, (select row(k.request_hash, k.response_status, "
+    "k.response_body) from idempotency_keys k where k.organization_id = :organization_id "
+    "and k.user_id = :user_id and k.key = :key) as stored"
+)
+"""Select-list items taking the lock and reading a stored response for a `Probe`'s parameters.
+Placed after the `set_config` of `app.org_id` in the same select list: PostgreSQL evaluates it
+in order, so row-level security already sees the tenant when the sub-select runs."""
+
 _CLAIM = Statement(
     "select pg_try_advisory_xact_lock(:lock) as locked, k.request_hash, k.response_status, k.response_body "
     "from (select) as one left join idempotency_keys k on k.organization_id = :organization_id "
@@ -108,24 +138,36 @@ def validate_key(raw: str | None) -> str:
     return raw
 
 
-async def claim(ctx: Context, *, key: str, endpoint: str, canonical_body: bytes) -> Claim | StoredResponse:
+async def claim(
+    ctx: Context, *, key: str, endpoint: str, canonical_body: bytes, probe: Probe | None = None
+) -> Claim | StoredResponse:
     """Take the key for this transaction, or return the stored response of an earlier success.
+    `probe`, when it was taken for this tenant, user and key, stands for the lock and lookup.
 
     Raises 409 while another request with the key is in flight, and 422 when the key was used
     with another body or endpoint.
     """
     assert ctx.actor is not None
-    locked, request_hash, response_status, response_body = (
-        await _CLAIM.fetch(
-            ctx.session,
-            {
-                "lock": _lock_id(ctx.organization_id, ctx.actor.user_id, key),
-                "organization_id": ctx.organization_id,
-                "user_id": ctx.actor.user_id,
-                "key": key,
-            },
-        )
-    )[0]
+    if (
+        probe is not None
+        and probe.key == key
+        and probe.organization_id == ctx.organization_id
+        and probe.user_id == ctx.actor.user_id
+    ):
+        locked = probe.locked
+        request_hash, response_status, response_body = probe.stored or (None, None, None)
+    else:
+        locked, request_hash, response_status, response_body = (
+            await _CLAIM.fetch(
+                ctx.session,
+                {
+                    "lock": _lock_id(ctx.organization_id, ctx.actor.user_id, key),
+                    "organization_id": ctx.organization_id,
+                    "user_id": ctx.actor.user_id,
+                    "key": key,
+                },
+            )
+        )[0]
     if not locked:
         raise _in_flight()
     fingerprint = request_fingerprint(endpoint, canonical_body)

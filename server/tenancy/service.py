@@ -16,15 +16,15 @@ import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from server.audit import service as audit
-from server.core import ratelimit
+from server.core import idempotency, ratelimit
 from server.core.context import Context, Resources, Tenant
-from server.core.db import enter_tenant, unique_or_conflict
+from server.core.db import Statement, enter_tenant, unique_or_conflict
 from server.core.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from server.core.ids import new_id
 from server.core.money import is_currency, minor_units
@@ -221,30 +221,53 @@ def requested_subdomain(host: str | None, header: str | None, base_domain: str) 
     return subdomain
 
 
-_RESOLVE = text(
+_TENANT_COLUMNS = (
     "select id, subdomain, name, currency, locale, time_zone, tax_mode, allow_negative_stock, "
-    "set_config('app.org_id', id::text, true) from organizations where subdomain = :subdomain and is_active"
+    "set_config('app.org_id', id::text, true)"
 )
+_TENANT_WHERE = " from organizations where subdomain = :subdomain and is_active"
+_RESOLVE = Statement(_TENANT_COLUMNS + _TENANT_WHERE)
+_RESOLVE_AND_PROBE = Statement(_TENANT_COLUMNS + ", " + idempotency.LOCK_AND_LOOKUP + _TENANT_WHERE)
 
 
-async def resolve_tenant(session: AsyncSession, request: Request, resources: Resources) -> Tenant:
-    """Find the request's organization and scope the open transaction to it (one round trip)."""
+async def resolve_tenant(
+    session: AsyncSession, request: Request, resources: Resources, probe: idempotency.Probe | None = None
+) -> Tenant:
+    """Find the request's organization and scope the open transaction to it (one round trip).
+    With a `probe`, the same statement takes the idempotency key's lock and looks it up, and
+    fills the probe in (only for a known tenant)."""
     subdomain = requested_subdomain(
         request.headers.get("host"), request.headers.get("x-tenant-subdomain"), resources.settings.base_domain
     )
-    row = (await session.execute(_RESOLVE, {"subdomain": subdomain})).first()
-    if row is None:
+    if probe is None:
+        rows = await _RESOLVE.fetch(session, {"subdomain": subdomain})
+    else:
+        rows = await _RESOLVE_AND_PROBE.fetch(
+            session,
+            {
+                "subdomain": subdomain,
+                "lock": probe.lock,
+                "organization_id": probe.organization_id,
+                "user_id": probe.user_id,
+                "key": probe.key,
+            },
+        )
+    if not rows:
         raise NotFound("unknown organization", code="unknown_tenant")
-    session.info["organization_id"] = row.id
+    row = rows[0]
+    if probe is not None:
+        probe.locked = row["locked"]
+        probe.stored = row["stored"]
+    session.info["organization_id"] = row["id"]
     return Tenant(
-        id=row.id,
-        subdomain=row.subdomain,
-        name=row.name,
-        currency=row.currency,
-        locale=row.locale,
-        time_zone=row.time_zone,
-        tax_mode=row.tax_mode,
-        allow_negative_stock=row.allow_negative_stock,
+        id=row["id"],
+        subdomain=row["subdomain"],
+        name=row["name"],
+        currency=row["currency"],
+        locale=row["locale"],
+        time_zone=row["time_zone"],
+        tax_mode=row["tax_mode"],
+        allow_negative_stock=row["allow_negative_stock"],
     )
 
 

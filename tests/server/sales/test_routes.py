@@ -9,7 +9,7 @@ from sqlalchemy import text
 from server.core import idempotency
 from server.core.api import decode_body, encode_json
 from server.sales.schemas import SaleCreate
-from tests.conftest import Api
+from tests.conftest import Api, TenantSession
 from tests.server.sales.conftest import Shop, key, open_shop
 
 
@@ -439,3 +439,23 @@ async def test_a_duplicate_committed_during_the_request_is_409_and_writes_nothin
     assert await shop.stock(0) == 100
     replay = await shop.client.post("/api/v1/sales", json=body, headers=headers)
     assert replay.status_code == 201 and replay.content == stored
+
+
+async def test_key_is_scoped_by_the_verified_token_tenant(shop: Shop, tenant_b: TenantSession, owner_engine) -> None:
+    """The edge locks and looks up the key with the tenant lookup, keyed by the token's tenant
+    and user: another tenant's token with the same key is 403, replays nothing, and holds nothing."""
+    headers = key()
+    body = shop.sale([(0, 1)])
+    first = await shop.client.post("/api/v1/sales", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    crossed = await shop.client.post("/api/v1/sales", json=body, headers={**headers, **tenant_b.auth()})
+    assert crossed.status_code == 403 and crossed.json()["code"] == "wrong_tenant"
+    assert "idempotent-replayed" not in crossed.headers
+    replay = await shop.client.post("/api/v1/sales", json=body, headers=headers)
+    assert replay.status_code == 201 and replay.content == first.content
+    assert replay.headers["idempotent-replayed"] == "true"
+    # A malformed key is still refused in its turn, after the token and the body.
+    bad = await shop.client.post("/api/v1/sales", json=body, headers={"Idempotency-Key": "with space"})
+    assert bad.status_code == 400 and bad.json()["code"] == "idempotency_key_invalid"
+    assert await count_sales(owner_engine, shop.tenant.organization_id) == 1
+    assert await shop.stock(0) == 99
