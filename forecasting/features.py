@@ -87,4 +87,3 @@ class LevelFeatures:
         columns.append(self._weights @ window[-self.ewm_window :])
         result = np.column_stack(columns)
         return result.ravel() if single else result
-
