@@ -11,7 +11,8 @@ import msgspec
 from sqlalchemy import func, select, update
 
 from forecasting import service
-from forecasting.models import ForecastRun, Prediction
+from forecasting.model import TrainedModel
+from forecasting.models import ForecastModel, ForecastRun, Prediction
 from server.core.context import Resources
 from server.core.events import stream_key
 from tests.conftest import Api, TenantSession
@@ -64,6 +65,13 @@ async def test_a_run_from_request_to_reorder_suggestions(
 
     outcome = await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"]))
     assert outcome["status"] == "succeeded"
+    # The tenant's locale is es-CL: the model was trained knowing Chile's public holidays.
+    async with resources.database.transaction(tenant_a.organization_id) as session:
+        checkpoint = await session.get(ForecastModel, (tenant_a.organization_id, uuid.UUID(run["id"])))
+    assert checkpoint is not None
+    trained = TrainedModel.loads(checkpoint.artifact)
+    assert trained is not None and trained.holidays is not None and trained.holidays.country == "CL"
+    assert trained.forecaster.exog_in_
     done = (await client.get(f"{RUNS}/{run['id']}")).json()
     assert done["status"] == "succeeded" and done["finished_at"] and done["error"] is None
     assert done["durations"]["total"] > 0 and done["durations"]["resumed_from_checkpoint"] is False
