@@ -9,6 +9,9 @@ once per tenant and local date: the claim is a Redis key set with NX, so a resta
 second scheduler does not run a tenant twice, and a scheduler that was down at midnight still
 runs the night's forecast when it comes back within the catch-up window. Firing creates a
 queued run (skipped when the tenant already has one queued or running) and enqueues its job.
+
+The same nightly claim also does the tenant's housekeeping first: stored idempotency responses
+older than `server.core.idempotency.RETENTION` are purged, whether or not a forecast is queued.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from taskiq import AsyncBroker, ScheduledTask, ScheduleSource
 
 from forecasting import service
 from forecasting.jobs import RUN_FORECAST, enqueue_run, make_broker
+from server.core import idempotency
 from server.core.config import Settings
 from server.core.context import Resources
 from server.tenancy.models import Organization
@@ -94,6 +98,10 @@ async def tick(resources: Resources, broker: AsyncBroker, source: ScheduleSource
             continue
         if not await resources.redis.set(_claim_key(organization_id, day), b"1", nx=True, ex=CLAIM_SECONDS):
             continue
+        async with resources.database.transaction(uuid.UUID(organization_id)) as session:
+            purged = await idempotency.purge_expired(session, uuid.UUID(organization_id), now)
+        if purged:
+            logger.info("purged %d expired idempotency keys of tenant %s", purged, organization_id)
         run_id = await service.create_scheduled_run(resources, uuid.UUID(organization_id))
         if run_id is None:
             logger.info("tenant %s already has a forecast run in progress; nightly run skipped", organization_id)

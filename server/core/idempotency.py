@@ -20,6 +20,9 @@ The edge saves one more: when the request's access token and key are well-formed
 the lookup (`Probe`) ride on the tenant lookup's statement, keyed by the token's tenant and
 user. They are used only once the token is verified to belong to the resolved tenant; otherwise
 the request fails (403) and its rollback releases the lock.
+
+Stored responses are kept for `RETENTION` (a week) and purged nightly, per tenant, by
+`orbit scheduler` (`purge_expired`). A request that reuses a key after that is a new request.
 """
 
 from __future__ import annotations
@@ -28,9 +31,20 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Integer, LargeBinary, String, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    delete,
+    func,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -57,6 +71,10 @@ class IdempotencyKey(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+
+RETENTION = timedelta(days=7)
+"""How long a stored response is replayed. Clients retry within seconds or minutes; a week also
+covers a till left with a request unanswered over a long weekend."""
 
 KEY_HEADER = "idempotency-key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -204,3 +222,13 @@ async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
     )
     if not stored:
         raise _in_flight()
+
+
+async def purge_expired(session: AsyncSession, organization_id: uuid.UUID, now: datetime) -> int:
+    """Delete the tenant's keys created more than `RETENTION` before `now`; returns how many."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.organization_id == organization_id, IdempotencyKey.created_at < now - RETENTION
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from forecasting.jobs import make_broker
 from forecasting.models import ForecastRun
 from forecasting.scheduler import TenantMidnightSource, local_midnight_due, tick
 from server.core.context import Resources
+from server.core.idempotency import RETENTION, IdempotencyKey
 from tests.conftest import Api
 
 
@@ -74,3 +75,42 @@ def test_every_zone_has_one_due_window_a_day(zone: str) -> None:
     start = datetime(2030, 3, 1, tzinfo=UTC)
     due = {local_midnight_due(start + timedelta(minutes=15 * step), zone) for step in range(4 * 24 * 3)}
     assert len(due - {None}) in (3, 4)
+
+
+async def keys_of(resources: Resources, organization_id) -> list[str]:
+    async with resources.database.transaction(organization_id) as session:
+        return sorted((await session.execute(select(IdempotencyKey.key))).scalars())
+
+
+async def test_the_nightly_claim_purges_expired_idempotency_keys_of_that_tenant_only(
+    api: Api, resources: Resources, settings, job_stream: str
+) -> None:
+    santiago = await api.register("Purging Shop", time_zone="America/Santiago")
+    tokyo = await api.register("Later Shop", time_zone="Asia/Tokyo")
+    santiago_midnight = datetime(2030, 11, 28, 3, 0, tzinfo=UTC)
+    for tenant in (santiago, tokyo):
+        async with resources.database.transaction(tenant.organization_id) as session:
+            for key, age in (("old", RETENTION + timedelta(minutes=1)), ("recent", RETENTION - timedelta(hours=1))):
+                session.add(
+                    IdempotencyKey(
+                        organization_id=tenant.organization_id,
+                        user_id=tenant.admin_id,
+                        key=key,
+                        endpoint="POST /api/v1/sales",
+                        request_hash=b"h",
+                        status="completed",
+                        response_status=201,
+                        response_body=b"{}",
+                        created_at=santiago_midnight - age,
+                    )
+                )
+    source = TenantMidnightSource(resources, organizations={santiago.organization_id, tokyo.organization_id})
+    broker = make_broker(settings)
+    await broker.startup()
+    try:
+        assert len(await tick(resources, broker, source, santiago_midnight)) == 1
+    finally:
+        await broker.shutdown()
+    assert await keys_of(resources, santiago.organization_id) == ["recent"]
+    # Tokyo's midnight has not come: its keys wait for its own night.
+    assert await keys_of(resources, tokyo.organization_id) == ["old", "recent"]
