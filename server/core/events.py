@@ -31,12 +31,6 @@ ENVELOPE_VERSION = 1
 ENVELOPE_HEAD = b'{"v":1,"id":"'
 
 _PUBLISH = """
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
-redis.call('PUBLISH', KEYS[2], '{"v":1,"id":"' .. id .. '",' .. ARGV[2])
-return id
-"""
-
-_PUBLISH_MANY = """
 local ids = {}
 for i = 2, #ARGV do
   local id = redis.pcall('XADD', KEYS[2 * i - 3], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
@@ -49,9 +43,10 @@ for i = 2, #ARGV do
 end
 return ids
 """
-"""`_PUBLISH` for several events in one call: KEYS are each event's stream and channel, ARGV the
-maximum length and then each event's tail. Each event is appended and broadcast as `_PUBLISH`
-does it, in order; one whose append fails is not broadcast, and does not stop the others."""
+"""Append and broadcast events: KEYS are each event's stream and channel, ARGV the maximum
+length and then each event's tail. Each event is appended to its capped stream and published
+with its stream id, atomically, in order; one whose append fails is not broadcast (its reply is
+`error: …`), and does not stop the others."""
 
 PUBLISH_MANY_CHUNK = 500
 _encoder = msgspec.json.Encoder()
@@ -87,11 +82,20 @@ async def publish(redis: Redis, organization_id: uuid.UUID, topic: str, event_ty
     """Append and broadcast one event; returns its stream id."""
     _check_topic(topic)
     script = redis.register_script(_PUBLISH)
-    stream_id = await script(
+    (reply,) = await script(
         keys=[stream_key(organization_id, topic), channel(organization_id)],
         args=[STREAM_MAX_LENGTH, envelope_tail(topic, event_type, data)],
     )
-    return stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)
+    outcome = _stream_id_or_error(reply)
+    if isinstance(outcome, ResponseError):
+        raise outcome
+    return outcome
+
+
+def _stream_id_or_error(reply: Any) -> str | ResponseError:
+    """One event's reply from `_PUBLISH`: its stream id, or the error that kept it out."""
+    text = reply.decode() if isinstance(reply, bytes) else str(reply)
+    return ResponseError(text.removeprefix("error: ")) if text.startswith("error: ") else text
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -117,7 +121,7 @@ class Publication:
         `PUBLISH_MANY_CHUNK` events per script call: each event is still appended and broadcast
         atomically, in order, and one failing doesn't stop the others. Returns the failure of
         each, or None."""
-        script = self.redis.register_script(_PUBLISH_MANY)
+        script = self.redis.register_script(_PUBLISH)
         calls: list[tuple[list[str], list[Any]]] = []
         for start in range(0, len(run), PUBLISH_MANY_CHUNK):
             keys: list[str] = []
@@ -148,9 +152,9 @@ class Publication:
             if isinstance(reply, BaseException):
                 failures += [reply] * count
                 continue
-            for stream_id in reply:
-                text = stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)
-                failures.append(RuntimeError(text) if text.startswith("error: ") else None)
+            for event_reply in reply:
+                outcome = _stream_id_or_error(event_reply)
+                failures.append(outcome if isinstance(outcome, ResponseError) else None)
         return failures
 
 

@@ -5,6 +5,7 @@ import json
 import uuid
 
 import pytest
+from redis.exceptions import ResponseError
 
 from server.core.context import Context, Tenant
 from server.core.events import channel, envelope, publish, publish_after_commit, stream_key
@@ -129,3 +130,15 @@ async def test_queued_events_go_out_when_redis_has_forgotten_the_script(resource
     await ctx.run_after_commit()
     assert await resources.redis.xlen(stream_key(ctx.organization_id, "sales")) == 1
     assert await resources.redis.xlen(stream_key(ctx.organization_id, "stock")) == 1
+
+
+async def test_publish_raises_when_the_stream_refuses_the_event_and_broadcasts_nothing(resources) -> None:
+    organization_id = uuid.uuid4()
+    await resources.redis.set(stream_key(organization_id, "alerts"), "not a stream")
+    pubsub = resources.redis.pubsub()
+    await pubsub.subscribe(channel(organization_id))
+    await pubsub.get_message(timeout=1)
+    with pytest.raises(ResponseError, match="WRONGTYPE"):
+        await publish(resources.redis, organization_id, "alerts", "stock.low", {})
+    assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5) is None
+    await pubsub.aclose()
