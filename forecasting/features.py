@@ -35,29 +35,67 @@ class LevelFeatures:
         stds: tuple[int, ...] = (28,),
         ewm_alpha: float = 0.05,
         ewm_window: int = 91,
+        more_ewm_alphas: tuple[float, ...] = (),
+        weekday_weeks: tuple[int, ...] = (),
+        weekday_alpha: float = 0.0,
+        ratios: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        if not 0 < ewm_alpha <= 1:
-            raise ValueError("ewm_alpha must be in (0, 1]")
-        if min((*means, *stds, ewm_window)) < 1 or (stds and min(stds) < 2):
+        alphas = (ewm_alpha, *more_ewm_alphas)
+        if not all(0 < alpha <= 1 for alpha in alphas) or not 0 <= weekday_alpha < 1:
+            raise ValueError("ewm alphas must be in (0, 1], weekday_alpha in [0, 1)")
+        if min((*means, *stds, *weekday_weeks, ewm_window)) < 1 or (stds and min(stds) < 2):
             raise ValueError("windows must be positive (at least 2 days for a standard deviation)")
         self.means = tuple(means)
         self.stds = tuple(stds)
         self.ewm_alpha = ewm_alpha
         self.ewm_window = ewm_window
-        self.window_sizes = [*self.means, *self.stds, ewm_window]
-        self.features_names = [
+        self.more_ewm_alphas = tuple(more_ewm_alphas)
+        self.weekday_weeks = tuple(weekday_weeks)
+        self.weekday_alpha = weekday_alpha
+        self.ratios = tuple(ratios)
+        self.window_sizes = [*self.means, *self.stds, ewm_window, *(7 * weeks for weeks in self.weekday_weeks)]
+        linear_names = [f"roll_ewm_{ewm_window}_alpha_{alpha}" for alpha in alphas]
+        linear_names += [f"weekday_mean_{weeks}w" for weeks in self.weekday_weeks]
+        self._base_names = [
             *(f"roll_mean_{window}" for window in self.means),
             *(f"roll_std_{window}" for window in self.stds),
-            f"roll_ewm_{ewm_window}_alpha_{ewm_alpha}",
+            *linear_names,
         ]
-        weights = (1 - ewm_alpha) ** np.arange(ewm_window - 1, -1, -1, dtype=np.float64)
-        self._weights = weights / weights.sum()
+        for numerator, denominator in self.ratios:
+            if numerator not in self._base_names or denominator not in self._base_names:
+                raise ValueError(f"unknown feature in ratio {numerator}/{denominator}")
+        self.features_names = [*self._base_names, *(f"{a}_over_{b}" for a, b in self.ratios)]
+        # The weighted means and the same-weekday means are linear in the last `span` days:
+        # one (span, k) weight matrix, oldest day first.
+        self._span = max([ewm_window, *(7 * weeks for weeks in self.weekday_weeks)])
+        weights = np.zeros((self._span, len(linear_names)))
+        for column, alpha in enumerate(alphas):
+            ewm = (1 - alpha) ** np.arange(ewm_window - 1, -1, -1, dtype=np.float64)
+            weights[self._span - ewm_window :, column] = ewm / ewm.sum()
+        for offset, weeks in enumerate(self.weekday_weeks):
+            decay = (1 - weekday_alpha) ** np.arange(weeks, dtype=np.float64)  # 1 week ago first
+            for week in range(weeks):
+                weights[self._span - 7 * (week + 1), len(alphas) + offset] = decay[week] / decay.sum()
+        self._weights = weights
 
     def __repr__(self) -> str:
         return (
-            f"LevelFeatures(means={self.means}, stds={self.stds}, "
-            f"ewm_alpha={self.ewm_alpha}, ewm_window={self.ewm_window})"
+            f"LevelFeatures(means={self.means}, stds={self.stds}, ewm_alpha={self.ewm_alpha}, "
+            f"ewm_window={self.ewm_window}, more_ewm_alphas={self.more_ewm_alphas}, "
+            f"weekday_weeks={self.weekday_weeks}, weekday_alpha={self.weekday_alpha}, ratios={self.ratios})"
         )
+
+    def _with_ratios(self, base: Matrix) -> Matrix:
+        """Append the ratio columns to (rows, base features); 1 where the denominator is 0."""
+        if not self.ratios:
+            return base
+        columns = [base]
+        for numerator, denominator in self.ratios:
+            top = base[:, self._base_names.index(numerator)]
+            bottom = base[:, self._base_names.index(denominator)]
+            safe = np.where(bottom > 0, bottom, 1.0)
+            columns.append(np.where(bottom > 0, top / safe, 1.0)[:, None])
+        return np.concatenate(columns, axis=1)
 
     def transform_batch(self, X: pd.Series) -> pd.DataFrame:
         """Features of every day after the first `max(window_sizes)`, from the days before it."""
@@ -71,9 +109,13 @@ class LevelFeatures:
             total = sums[ends] - sums[ends - window]
             variance = (squares[ends] - squares[ends - window] - total * total / window) / (window - 1)
             columns.append(np.sqrt(np.maximum(variance, 0.0)))
-        windows = np.lib.stride_tricks.sliding_window_view(values, self.ewm_window)
-        columns.append(windows[ends - self.ewm_window] @ self._weights if len(ends) else np.zeros(0))
-        return pd.DataFrame(np.column_stack(columns), index=X.index[first:], columns=self.features_names)
+        if len(ends):
+            windows = np.lib.stride_tricks.sliding_window_view(values, self._span)
+            linear = windows[ends - self._span] @ self._weights
+        else:
+            linear = np.zeros((0, self._weights.shape[1]))
+        base = np.column_stack([*columns, linear]) if columns else linear
+        return pd.DataFrame(self._with_ratios(base), index=X.index[first:], columns=self.features_names)
 
     def transform(self, X: Matrix) -> Matrix:
         """Features of the day after the window `X`: (days,) → (features,), or
@@ -84,6 +126,6 @@ class LevelFeatures:
             window = window[:, None]
         columns = [window[-size:].mean(axis=0) for size in self.means]
         columns += [window[-size:].std(axis=0, ddof=1) for size in self.stds]
-        columns.append(self._weights @ window[-self.ewm_window :])
-        result = np.column_stack(columns)
+        columns.append((self._weights.T @ window[-self._span :]).T)
+        result = self._with_ratios(np.column_stack(columns))
         return result.ravel() if single else result

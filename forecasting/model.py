@@ -52,7 +52,8 @@ MODEL_NAME = "global_lgbm"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
-ARTIFACT_FORMAT = 3
+ARTIFACT_FORMAT = 4
+LOG_LINK_OBJECTIVES = ("tweedie", "poisson", "gamma")
 
 Progress = Callable[[str, float], None]
 
@@ -74,7 +75,11 @@ class ModelConfig:
     rolling_stds: tuple[int, ...] = (28,)
     ewm_alpha: float = 0.05
     ewm_window: int = 91
-    calendar: tuple[str, ...] = ("day_of_week", "day_of_month", "month", "day_of_year")
+    more_ewm_alphas: tuple[float, ...] = ()
+    weekday_weeks: tuple[int, ...] = ()
+    weekday_alpha: float = 0.0
+    ratios: tuple[tuple[str, str], ...] = ()
+    calendar: tuple[str, ...] = ("day_of_week", "day_of_month", "month")
     n_estimators: int = 80
     learning_rate: float = 0.15
     num_leaves: int = 31
@@ -92,10 +97,22 @@ class ModelConfig:
     row_subsample: float = 0.8
     seed: int = 7
     holiday_features: tuple[str, ...] = ("holiday", "closed")
+    # The trees learn demand relative to this window feature (`LevelOffsetRegressor`); None:
+    # they learn the demand itself.
+    offset_feature: str | None = "roll_ewm_91_alpha_0.05"
+    offset_floor: float = 0.05
+    relative_features: tuple[str, ...] = ()
+    # Training rows weighted by age (`RecencyWeights`); None: every row weighs the same.
+    half_life_days: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.offset_feature is not None and self.objective not in LOG_LINK_OBJECTIVES:
+            raise ValueError(f"a level offset needs a log-link objective ({', '.join(LOG_LINK_OBJECTIVES)})")
 
     @property
     def window_size(self) -> int:
-        return max(*self.lags, *self.rolling_means, *self.rolling_stds, self.ewm_window)
+        weekday = [7 * weeks for weeks in self.weekday_weeks]
+        return max(*self.lags, *self.rolling_means, *self.rolling_stds, self.ewm_window, *weekday)
 
 
 EVALUATION_COLUMNS = ["product_id", "method", "mase", "wape", "bias", "coverage_80", "coverage_95", "selected"]
@@ -224,7 +241,7 @@ def _forecaster(config: ModelConfig) -> Any:
     from skforecast.preprocessing import CalendarFeatures
     from skforecast.recursive import ForecasterRecursiveMultiSeries
 
-    estimator = LGBMRegressor(
+    estimator: Any = LGBMRegressor(
         objective=config.objective,
         tweedie_variance_power=config.tweedie_power,
         n_estimators=config.n_estimators,
@@ -240,7 +257,11 @@ def _forecaster(config: ModelConfig) -> Any:
         deterministic=True,
         verbose=-1,
     )
-    return ForecasterRecursiveMultiSeries(
+    if config.offset_feature is not None:
+        estimator = LevelOffsetRegressor(
+            estimator, config.offset_feature, config.offset_floor, config.relative_features
+        )
+    forecaster = ForecasterRecursiveMultiSeries(
         estimator=estimator,
         lags=list(config.lags),
         window_features=LevelFeatures(
@@ -248,10 +269,92 @@ def _forecaster(config: ModelConfig) -> Any:
             stds=config.rolling_stds,
             ewm_alpha=config.ewm_alpha,
             ewm_window=config.ewm_window,
+            more_ewm_alphas=config.more_ewm_alphas,
+            weekday_weeks=config.weekday_weeks,
+            weekday_alpha=config.weekday_alpha,
+            ratios=config.ratios,
         ),
         calendar_features=CalendarFeatures(features=list(config.calendar), encoding=None),
         encoding=None,
+        weight_func=RecencyWeights(config.half_life_days) if config.half_life_days else None,
     )
+    # The intervals come from the backtest's errors (`evaluation.IntervalCalibration`), not from
+    # skforecast's in-sample residuals: switch off what `fit` does for those (predicting the
+    # whole training matrix once more and binning the residuals), as skforecast's own
+    # backtesting does when it needs no intervals.
+    forecaster._probabilistic_mode = False
+    return forecaster
+
+
+class LevelOffsetRegressor:
+    """A LightGBM regressor with a log link (Tweedie, Poisson) whose trees learn each row's
+    demand *relative to* one of its features, the product's smoothed level: the log of that
+    level (floored at `floor`) is LightGBM's `init_score`, so a forecast is
+    level × exp(Σ trees).
+
+    Without it the trees must rebuild each product's level from step functions of the level
+    features, over three orders of magnitude of demand, and they do it coarsely: on the tuning
+    shop the model's 28-day totals per product were off by 14 % more than AutoETS's.
+    `relative` names features also given to the trees divided by the level (ratios trees cannot
+    form themselves). Invariant: `predict` sees the same columns, in the same order, as `fit`."""
+
+    def __init__(self, estimator: Any, offset_feature: str, floor: float, relative: tuple[str, ...] = ()) -> None:
+        if floor <= 0:
+            raise ValueError("the level's floor must be positive")
+        self.estimator = estimator
+        self.offset_feature = offset_feature
+        self.floor = floor
+        self.relative = relative
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {
+            "estimator": self.estimator,
+            "offset_feature": self.offset_feature,
+            "floor": self.floor,
+            "relative": self.relative,
+        }
+
+    def set_params(self, **params: Any) -> LevelOffsetRegressor:
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def _design(self, X: Any) -> tuple[Matrix, npt.NDArray[np.float64]]:
+        values = np.asarray(X, dtype=np.float64)
+        level = np.maximum(values[:, self._offset_index], self.floor)
+        if self._relative_index:
+            values = np.concatenate([values, values[:, self._relative_index] / level[:, None]], axis=1)
+        return values, np.log(level)
+
+    def fit(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> LevelOffsetRegressor:
+        names = [str(name) for name in X.columns]
+        missing = [name for name in (self.offset_feature, *self.relative) if name not in names]
+        if missing:
+            raise ValueError(f"features {missing} are not among the training features {names}")
+        self._offset_index = names.index(self.offset_feature)
+        self._relative_index = [names.index(name) for name in self.relative]
+        values, offset = self._design(X)
+        self.estimator.fit(values, np.asarray(y, dtype=np.float64), sample_weight=sample_weight, init_score=offset)
+        self.feature_names_in_ = np.array(names, dtype=object)
+        return self
+
+    def predict(self, X: Any) -> npt.NDArray[np.float64]:
+        values, offset = self._design(X)
+        return np.asarray(np.exp(self.estimator.booster_.predict(values, raw_score=True) + offset), dtype=np.float64)
+
+
+class RecencyWeights:
+    """skforecast `weight_func`: a training row's weight halves every `half_life` days of age,
+    counted back from the last day the model is trained on."""
+
+    def __init__(self, half_life: float) -> None:
+        self.half_life = half_life
+
+    def __call__(self, index: pd.Index) -> npt.NDArray[np.float64]:
+        if len(index) == 0:
+            return np.ones(0)
+        age = np.asarray((index.max() - index) / pd.Timedelta(days=1), dtype=np.float64)
+        return np.asarray(0.5 ** (age / self.half_life), dtype=np.float64)
 
 
 def _frame(panel: Panel, end: int | None = None, start: int = 0) -> pd.DataFrame:

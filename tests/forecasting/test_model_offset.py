@@ -1,0 +1,68 @@
+"""The global model's trees learn demand relative to each product's level (`LevelOffsetRegressor`),
+and training rows can be weighted by age (`RecencyWeights`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from lightgbm import LGBMRegressor
+
+from forecasting.model import LevelOffsetRegressor, ModelConfig, RecencyWeights, make_panel, train
+from tests.forecasting.test_model import FAST, weekly_history
+
+
+def regressor(trees: int = 30, learning_rate: float = 0.1) -> LevelOffsetRegressor:
+    estimator = LGBMRegressor(
+        objective="poisson", n_estimators=trees, learning_rate=learning_rate, min_child_samples=5, verbose=-1
+    )
+    return LevelOffsetRegressor(estimator, "level", floor=0.05, relative=("lag_1",))
+
+
+def test_the_level_is_the_starting_point_of_the_trees() -> None:
+    rng = np.random.default_rng(4)
+    level = rng.uniform(0.5, 40.0, 3000)
+    weekend = rng.integers(0, 2, 3000).astype(float)
+    lag = rng.poisson(level).astype(float)
+    X = pd.DataFrame({"lag_1": lag, "level": level, "weekend": weekend})
+    y = rng.poisson(level * np.where(weekend == 1, 1.5, 0.8)).astype(float)
+    fitted = regressor().fit(X, y)
+    # Trees that learn nothing leave the level itself (floored): they only learn the ratio.
+    bare = regressor(trees=1, learning_rate=1e-12).fit(X, y)
+    assert np.allclose(bare.predict(X.to_numpy()), np.maximum(level, 0.05), rtol=1e-6)
+    # With them, the weekly ratio is learnt across levels two orders of magnitude apart.
+    for scale in (1.0, 30.0):
+        rows = np.array([[scale, scale, 1.0], [scale, scale, 0.0]])
+        weekend_day, weekday = fitted.predict(rows)
+        assert weekend_day / weekday == pytest.approx(1.5 / 0.8, rel=0.15)
+        assert weekday == pytest.approx(0.8 * scale, rel=0.15)
+    assert fitted.predict(np.array([[0.0, 0.0, 0.0]]))[0] < 0.1  # no level: next to nothing
+
+
+def test_offset_needs_a_known_feature_and_a_log_link() -> None:
+    X = pd.DataFrame({"lag_1": [1.0, 2.0], "other": [1.0, 1.0]})
+    with pytest.raises(ValueError, match="level"):
+        regressor().fit(X, np.array([1.0, 2.0]))
+    with pytest.raises(ValueError):
+        ModelConfig(objective="regression")
+    assert ModelConfig(objective="regression", offset_feature=None).offset_feature is None
+
+
+def test_recency_weights_halve_every_half_life() -> None:
+    index = pd.date_range("2026-01-01", periods=61, freq="D")
+    weights = RecencyWeights(30)(index)
+    assert weights[-1] == 1.0 and weights[-31] == pytest.approx(0.5) and weights[0] == pytest.approx(0.25)
+    assert len(RecencyWeights(30)(pd.DatetimeIndex([]))) == 0
+
+
+def test_the_model_trains_with_or_without_the_offset_and_with_recency_weights() -> None:
+    panel = make_panel(weekly_history(products=6, days=300))
+    for config in (
+        replace(FAST, offset_feature=None),
+        replace(FAST, half_life_days=60.0, training_days=None),
+    ):
+        trained = train(panel, config=config)
+        assert trained.forecaster is not None
+        assert np.isfinite(trained.evaluation.pooled["global_lgbm"]["mase"])
