@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from server.core.config import ConfigError, Settings, load_settings
 from server.core.migrate import create_database_if_missing, migrate
+from server.core.serving import serve
 
 DEFAULT_DATA_DIR = Path(".orbit")
 DEV_DATABASE = "orbit"
@@ -177,19 +178,21 @@ def command_dev(args: argparse.Namespace) -> None:
 
 def command_serve(args: argparse.Namespace) -> None:
     _settings()
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        log_level=args.log_level,
-        # Realtime events are written as ready-made frames, the same bytes to every socket; a
-        # compressed socket would need its own (docs/realtime.md, "The server side").
-        ws="realtime.transport:FrameWebSocketProtocol",
-        ws_per_message_deflate=False,
+    serve(
+        uvicorn.Config(
+            "server.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            log_level=args.log_level,
+            # Realtime events are written as ready-made frames, the same bytes to every socket; a
+            # compressed socket would need its own (docs/realtime.md, "The server side").
+            ws="realtime.transport:FrameWebSocketProtocol",
+            ws_per_message_deflate=False,
+        )
     )
 
 

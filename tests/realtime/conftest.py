@@ -150,10 +150,11 @@ def server_environment(settings: Settings, redis_url: str) -> dict[str, str]:
     return environment
 
 
-async def start_process(settings: Settings, redis_url: str) -> RunningServer:
+async def start_process(settings: Settings, redis_url: str, workers: int = 1) -> RunningServer:
     """`python -m server.cli serve` as deployed, on a free port; returns once /health answers."""
     port = free_port()
     command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     process = await asyncio.to_thread(
         subprocess.Popen, [*command, "--log-level", "warning"], cwd=ROOT, env=server_environment(settings, redis_url)
     )
