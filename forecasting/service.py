@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -332,29 +333,56 @@ def _metrics(trained: forecasting_model.TrainedModel, predictions: pd.DataFrame)
     }
 
 
+HISTORY_EPOCH = date(2000, 1, 1)
+
+
 async def load_history(
     session: AsyncSession, organization_id: uuid.UUID, *, time_zone: str, until: date
 ) -> pd.DataFrame:
     """Units sold per active product and local day, through `until`; every active product is
-    present (a zero on `until` for those without sales, so new products get a forecast)."""
+    present (a zero on `until` for those without sales, so new products get a forecast).
+
+    The database sums the lines per product and day and returns one row per product with two
+    arrays (days since `HISTORY_EPOCH`, units): a thousand rows to decode instead of one per
+    product and day, which cost more than the query. The explicit tenant filter (row-level
+    security applies anyway) lets the planner estimate the join and hash it."""
     rows = (
         await session.execute(
             text(
-                "select l.product_id, (s.sold_at at time zone :zone)::date as day, sum(l.quantity)::float8 "
+                "select product_id, array_agg(day), array_agg(units) from ("
+                "select l.product_id, (s.sold_at at time zone :zone)::date - cast(:epoch as date) as day, "
+                "sum(l.quantity)::float8 as units "
                 "from sales s join sale_lines l on l.organization_id = s.organization_id and l.sale_id = s.id "
-                "where s.status = 'completed' and s.sold_at < (cast(:after as date)::timestamp at time zone :zone) "
-                "group by 1, 2"
+                "where s.organization_id = :organization and l.organization_id = :organization "
+                "and s.status = 'completed' and s.sold_at < (cast(:after as date)::timestamp at time zone :zone) "
+                "group by 1, 2) as daily group by 1"
             ),
-            {"zone": time_zone, "after": until + timedelta(days=1)},
+            {
+                "zone": time_zone,
+                "after": until + timedelta(days=1),
+                "organization": organization_id,
+                "epoch": HISTORY_EPOCH,
+            },
         )
     ).all()
     products = (await session.execute(select(Product.id).where(Product.is_active.is_(True)))).scalars().all()
-    frame = pd.DataFrame(rows, columns=["product_id", "date", "quantity"])
-    frame = frame[frame["product_id"].isin(set(products))]
-    anchor = pd.DataFrame({"product_id": list(products), "date": [until] * len(products), "quantity": 0.0})
-    history = pd.concat([frame, anchor], ignore_index=True) if len(frame) else anchor
-    history["date"] = pd.to_datetime(history["date"])
-    return history
+    active = set(products)
+    rows = [row for row in rows if row[0] in active]
+    lengths = [len(row[1]) for row in rows]
+    total = sum(lengths)
+    days = np.fromiter((day for row in rows for day in row[1]), dtype=np.int64, count=total)
+    units = np.fromiter((value for row in rows for value in row[2]), dtype=np.float64, count=total)
+    frame = pd.DataFrame(
+        {
+            "product_id": np.repeat(np.array([row[0] for row in rows], dtype=object), lengths),
+            "date": pd.Timestamp(HISTORY_EPOCH) + pd.to_timedelta(days, unit="D"),
+            "quantity": units,
+        }
+    )
+    anchor = pd.DataFrame(
+        {"product_id": list(products), "date": pd.Timestamp(until), "quantity": np.zeros(len(products))}
+    )
+    return pd.concat([frame, anchor], ignore_index=True) if total else anchor
 
 
 async def _store(
