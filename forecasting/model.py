@@ -79,7 +79,7 @@ class ModelConfig:
     weekday_weeks: tuple[int, ...] = ()
     weekday_alpha: float = 0.0
     ratios: tuple[tuple[str, str], ...] = ()
-    calendar: tuple[str, ...] = ("day_of_week", "day_of_month", "month")
+    calendar: tuple[str, ...] = ("day_of_week", "month")
     n_estimators: int = 80
     learning_rate: float = 0.15
     num_leaves: int = 31
