@@ -11,7 +11,9 @@ An endpoint states its method, path, input and output Structs, status, and who m
 3. authenticate the bearer token and authorize the role — 401 / 403, and a token of another
    tenant → 403;
 4. decode path, query and body into their Structs — 422 with the failing field;
-5. call the handler with a `Context`, encode its result, commit, then run after-commit work.
+5. call the handler with a `Context`, encode its result, store it under the request's
+   idempotency key (unless the handler's own statement did: `Context.claim`), commit, then
+   run after-commit work.
 
 Any exception rolls the transaction back. Routes stay thin: parse, authorize, call one service.
 """
@@ -32,6 +34,7 @@ from starlette.routing import Route
 from server.core import idempotency
 from server.core.context import Actor, Context, Resources
 from server.core.errors import ApiError, Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
+from server.core.schemas import encode_json
 from server.core.security import AccessClaims, decode_access_token
 
 logger = logging.getLogger("orbit.api")
@@ -156,12 +159,7 @@ class Router:
         return self.route("DELETE", path, **options)
 
 
-_encoder = msgspec.json.Encoder()
 _decoders: dict[type, msgspec.json.Decoder[Any]] = {}
-
-
-def encode_json(value: Any) -> bytes:
-    return _encoder.encode(value)
 
 
 def _decoder(struct: type) -> msgspec.json.Decoder[Any]:
@@ -246,14 +244,15 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                     key=idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER)),
                     endpoint=f"{endpoint.method} {request.url.path}",
                     canonical_body=encode_json(arguments.get("body")),
+                    status=endpoint.status,
                     probe=probe,
                 )
                 if isinstance(outcome, idempotency.StoredResponse):
                     return _replay(outcome)
-                claim = outcome
+                claim = context.claim = outcome
             result = await endpoint.handler(context, **arguments)
             response = result if isinstance(result, Response) else _render(endpoint, result)
-            if claim is not None:
+            if claim is not None and not claim.stored:
                 await idempotency.complete(
                     context, claim, idempotency.StoredResponse(response.status_code, bytes(response.body))
                 )

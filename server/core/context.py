@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from server.core.config import Settings
     from server.core.db import Database
+    from server.core.idempotency import Claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,9 @@ class Context:
     actor: Actor | None = None
     ip: str | None = None
     user_agent: str | None = None
+    claim: Claim | None = None
+    """The idempotency key an idempotent request holds; a handler may store the response itself
+    (`idempotency.response_insert`) and mark it `stored`."""
     _after_commit: list[AfterCommit] = field(default_factory=list)
 
     @property

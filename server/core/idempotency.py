@@ -32,6 +32,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -87,13 +88,18 @@ class StoredResponse:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Claim:
-    """A key this request holds (under a transaction-scoped advisory lock) until it commits."""
+    """A key this request holds (under a transaction-scoped advisory lock) until it commits.
+
+    `status` is the endpoint's success status. A handler whose own statement stores the response
+    (`response_insert`) sets `stored`, and the edge then stores nothing more."""
 
     key: str
     endpoint: str
     fingerprint: bytes
+    status: int = 200
+    stored: bool = False
 
 
 @dataclass(slots=True)
@@ -141,6 +147,67 @@ _STORE = Statement(
 )
 
 
+MOMENT_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+"""Stands, in a response encoded before its statement runs, for the moment only that statement
+knows (`response_insert`). Encoded, it is `"2000-01-01T00:00:00Z"`."""
+
+
+def rfc3339_sql(moment: str) -> str:
+    """SQL text rendering the timestamptz expression `moment` exactly as the JSON encoder writes
+    a UTC datetime: `YYYY-MM-DDTHH:MM:SS` and `Z`, with `.ffffff` only when the microseconds
+    aren't zero."""
+    utc = f"({moment} at time zone 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || case when "
+        f"cast(extract(microseconds from {utc}) as bigint) % 1000000 = 0 then '' else to_char({utc}, '.US') end"
+        " || 'Z'"
+    )
+
+
+def response_insert(field: str) -> str:
+    """The insert of a claimed key's response inside the statement that writes the request's
+    facts, for a handler that wants no round trip for it (`response_values`). The statement must
+    have a `moment` row source (`at`, a timestamptz) and insert nothing without it. The body's
+    member `field` holds `MOMENT_PLACEHOLDER` and gets that moment: only the member itself
+    matches, since a `"` inside any JSON string is escaped. Returns a row when stored, none when
+    a duplicate took the key first (the handler then raises `in_flight()`)."""
+    assert field.isidentifier()
+    member = f'"{field}":'
+    return (
+        "insert into idempotency_keys (organization_id, user_id, key, endpoint, request_hash, status, "
+        "response_status, response_body, completed_at) "
+        "select :organization_id, cast(:idempotency_user_id as uuid), cast(:idempotency_key as text), "
+        "cast(:idempotency_endpoint as text), cast(:idempotency_hash as bytea), 'completed', "
+        "cast(:idempotency_status as integer), convert_to(replace(cast(:idempotency_body as text), "
+        f"'{member}\"2000-01-01T00:00:00Z\"', '{member}\"' || {rfc3339_sql('moment.at')} || '\"'), 'UTF8'), "
+        "moment.at from moment where cast(:idempotency_key as text) is not null on conflict do nothing returning 1"
+    )
+
+
+def response_values(claim: Claim | None, user_id: uuid.UUID, body: bytes) -> dict[str, Any]:
+    """The parameters of `response_insert`: `body` is the response encoded with
+    `MOMENT_PLACEHOLDER` for the moment; no claim inserts nothing."""
+    if claim is None:
+        return dict.fromkeys(
+            (
+                "idempotency_user_id",
+                "idempotency_key",
+                "idempotency_endpoint",
+                "idempotency_hash",
+                "idempotency_status",
+                "idempotency_body",
+            ),
+        )
+    return {
+        "idempotency_user_id": user_id,
+        "idempotency_key": claim.key,
+        "idempotency_endpoint": claim.endpoint,
+        "idempotency_hash": claim.fingerprint,
+        "idempotency_status": claim.status,
+        "idempotency_body": body.decode(),
+    }
+
+
 def request_fingerprint(endpoint: str, canonical_body: bytes) -> bytes:
     return hashlib.sha256(endpoint.encode() + b"\n" + canonical_body).digest()
 
@@ -164,7 +231,7 @@ def validate_key(raw: str | None) -> str:
 
 
 async def claim(
-    ctx: Context, *, key: str, endpoint: str, canonical_body: bytes, probe: Probe | None = None
+    ctx: Context, *, key: str, endpoint: str, canonical_body: bytes, status: int = 200, probe: Probe | None = None
 ) -> Claim | StoredResponse:
     """Take the key for this transaction, or return the stored response of an earlier success.
     `probe`, when it was taken for this tenant, user and key, stands for the lock and lookup.
@@ -194,10 +261,10 @@ async def claim(
             )
         )[0]
     if not locked:
-        raise _in_flight()
+        raise in_flight()
     fingerprint = request_fingerprint(endpoint, canonical_body)
     if request_hash is None:
-        return Claim(key=key, endpoint=endpoint, fingerprint=fingerprint)
+        return Claim(key=key, endpoint=endpoint, fingerprint=fingerprint, status=status)
     if request_hash != fingerprint:
         raise ValidationFailed(
             "this Idempotency-Key was already used for a different request", code="idempotency_mismatch"
@@ -206,7 +273,7 @@ async def claim(
     return StoredResponse(status=response_status, body=response_body)
 
 
-def _in_flight() -> Conflict:
+def in_flight() -> Conflict:
     return Conflict("a request with this Idempotency-Key is still in progress", code="idempotency_in_flight")
 
 
@@ -228,7 +295,7 @@ async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
         },
     )
     if not stored:
-        raise _in_flight()
+        raise in_flight()
 
 
 async def purge_expired(session: AsyncSession, organization_id: uuid.UUID, now: datetime) -> int:

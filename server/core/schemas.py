@@ -6,7 +6,7 @@ into a request that does not declare them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -23,3 +23,12 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class Output(msgspec.Struct, kw_only=True):
     """Base of every response body."""
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode_json(value: Any) -> bytes:
+    """A response body's bytes: the one encoder of every answer and of every stored answer, so
+    that a replay is the original byte for byte."""
+    return _encoder.encode(value)

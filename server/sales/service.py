@@ -27,12 +27,14 @@ import msgspec
 from sqlalchemy import func, insert, select, text, update
 
 from server.audit import service as audit
+from server.core import idempotency
 from server.core.context import Context
 from server.core.db import Statement, unique_or_conflict
 from server.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
 from server.core.pagination import Page, paginate
+from server.core.schemas import encode_json
 from server.customers import service as customers
 from server.customers.models import Customer
 from server.inventory import service as inventory
@@ -638,8 +640,10 @@ _WRITE_SALE = Statement(
     "  from unnest(cast(:payment_ids as uuid[]), cast(:payment_methods as text[]),"
     "  cast(:payment_amounts as bigint[]), cast(:payment_changes as bigint[]),"
     "  cast(:payment_references as text[])) as p(id, method, amount, change, reference), moment),"
-    f" audit as ({audit.AUDIT_INSERT} from moment) "
+    f" audit as ({audit.AUDIT_INSERT} from moment),"
+    f" idempotency as ({idempotency.response_insert('sold_at')}) "
     "select l.id, l.stock, c.stock as stock_after, (select at from moment) as sold_at,"
+    " exists (select from idempotency) as response_stored,"
     " set_config('plan_cache_mode', :plan_cache_mode, true)"
     " from locked l left join changed c on c.id = l.id"
 )
@@ -647,8 +651,9 @@ _WRITE_SALE = Statement(
 statement, the idempotency row, the commit): lock the products in id order; refuse (write
 nothing) if one is missing or would go below zero when that is not allowed; otherwise decrement
 them, and insert the sale, its lines, payments, one movement per line (with the balance right
-after it), and the audit row, at the time of the sale (the time the locks were granted, for an
-online sale). One row per locked product: its stock when locked, and after (null: refused)."""
+after it), the audit row and, for a request holding an idempotency key, its 201 answer, at the
+time of the sale (the time the locks were granted, for an online sale). One row per locked
+product: its stock when locked, and after (null: refused), and whether the answer was stored."""
 
 
 async def _record(
@@ -662,6 +667,7 @@ async def _record(
     allow_negative: bool | None,
     shift_id: uuid.UUID | None,
     sale_id: uuid.UUID | None,
+    claim: idempotency.Claim | None,
 ) -> RecordedSale:
     assert ctx.tenant is not None and ctx.actor is not None
     online = origin == "online"
@@ -745,6 +751,29 @@ async def _record(
         )
         for tender, payment in zip(settlement.tenders, data.payments, strict=True)
     ]
+    read = SaleRead(
+        id=sale_id,
+        invoice_number=invoice_number,
+        number=number,
+        register_id=data.register_id,
+        shift_id=shift_id,
+        cashier_id=ctx.actor.user_id,
+        customer_id=data.customer_id,
+        status="completed",
+        origin=origin,  # type: ignore[arg-type]
+        tax_mode=ctx.tenant.tax_mode,  # type: ignore[arg-type]
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        tax_total=priced.tax_total,
+        total=priced.total,
+        paid_total=settlement.paid_total,
+        change_total=settlement.change_total,
+        refunded_total=0,
+        note=data.note,
+        sold_at=idempotency.MOMENT_PLACEHOLDER,  # the statement knows the moment
+        lines=lines,
+        payments=sorted(payments, key=lambda payment: payment.id),
+    )
     written = await _WRITE_SALE.fetch(
         ctx.session,
         {
@@ -795,6 +824,7 @@ async def _record(
                 entity_id=sale_id,
                 after={"invoice_number": invoice_number, "total": priced.total, "origin": origin},
             ),
+            **idempotency.response_values(claim, ctx.actor.user_id, encode_json(read) if claim else b""),
         },
     )
     stock_before = {row[0]: row[1] for row in written}
@@ -812,6 +842,10 @@ async def _record(
         ]
         raise inventory.insufficient_stock(short, {pid: -delta for pid, delta in totals.items()})
     moment: datetime = written[0][3]
+    if claim is not None:
+        if not written[0][4]:
+            raise idempotency.in_flight()
+        claim.stored = True
     inventory.announce(
         ctx,
         {pid: dataclasses.replace(products[pid], stock=stock_before[pid]) for pid in product_ids},
@@ -843,29 +877,7 @@ async def _record(
         sale_id=sale_id,
         invoice_number=invoice_number,
         total=priced.total,
-        read=SaleRead(
-            id=sale_id,
-            invoice_number=invoice_number,
-            number=number,
-            register_id=data.register_id,
-            shift_id=shift_id,
-            cashier_id=ctx.actor.user_id,
-            customer_id=data.customer_id,
-            status="completed",
-            origin=origin,  # type: ignore[arg-type]
-            tax_mode=ctx.tenant.tax_mode,  # type: ignore[arg-type]
-            subtotal=priced.subtotal,
-            discount_total=priced.discount_total,
-            tax_total=priced.tax_total,
-            total=priced.total,
-            paid_total=settlement.paid_total,
-            change_total=settlement.change_total,
-            refunded_total=0,
-            note=data.note,
-            sold_at=moment,
-            lines=lines,
-            payments=sorted(payments, key=lambda payment: payment.id),
-        ),
+        read=msgspec.structs.replace(read, sold_at=moment),
     )
 
 
@@ -880,6 +892,7 @@ async def record_sale(
     allow_negative: bool | None = None,
     shift: Shift | None = None,
     sale_id: uuid.UUID | None = None,
+    claim: idempotency.Claim | None = None,
 ) -> RecordedSale:
     """Write a sale and everything that goes with it (see the module's invariants) in two
     statements: `_OPEN_SALE` (register, number, shift, products), the rules checked in Python,
@@ -900,12 +913,14 @@ async def record_sale(
         allow_negative=allow_negative,
         shift_id=shift.id if shift is not None else None,
         sale_id=sale_id,
+        claim=claim,
     )
 
 
 async def create_sale(ctx: Context, data: SaleCreate) -> SaleRead:
-    """Ring up an online sale; the answer is built from what was written, not read back."""
-    recorded = await record_sale(ctx, data)
+    """Ring up an online sale; the answer is built from what was written, not read back, and
+    stored under the request's idempotency key by the sale's own write statement."""
+    recorded = await record_sale(ctx, data, claim=ctx.claim)
     assert recorded.read is not None
     return recorded.read
 
