@@ -81,8 +81,31 @@ def issue_access_token(
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), settings.access_token_seconds
 
 
+_VERIFIED: dict[tuple[str, str, str, str], AccessClaims] = {}
+_VERIFIED_MAX = 4096
+
+
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
-    """Verify signature, algorithm, issuer, audience, expiry and type; raise Unauthorized otherwise."""
+    """Verify signature, algorithm, issuer, audience, expiry and type; raise Unauthorized otherwise.
+
+    A till sends the same token with every request until it expires, so a token that verified
+    is remembered (the last `_VERIFIED_MAX`, per signing key, issuer and audience) and only its
+    expiry is checked again: what verification proved about the token's bytes cannot change."""
+    remembered = (token, settings.secret_key, settings.jwt_issuer, settings.jwt_audience)
+    claims = _VERIFIED.get(remembered)
+    if claims is not None:
+        if claims.expires_at > time.time():
+            return claims
+        del _VERIFIED[remembered]
+        raise Unauthorized("the access token has expired", code="token_expired")
+    claims = _verify_access_token(settings, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        del _VERIFIED[next(iter(_VERIFIED))]
+    _VERIFIED[remembered] = claims
+    return claims
+
+
+def _verify_access_token(settings: Settings, token: str) -> AccessClaims:
     try:
         claims = jwt.decode(
             token,

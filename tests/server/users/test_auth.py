@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
 import jwt
+import msgspec
 import pytest
 
 from server.core.config import Settings
+from server.core.errors import Unauthorized
+from server.core.security import decode_access_token
 from tests.conftest import STRONG_PASSWORD, Api, TenantSession
 
 
@@ -220,3 +224,24 @@ async def test_deactivated_user_is_cut_off(api: Api, tenant_a) -> None:
     )
     assert login.status_code == 401
     assert login.json()["code"] == "account_inactive"
+
+
+async def test_a_remembered_token_still_expires(api: Api, settings: Settings, tenant_a: TenantSession) -> None:
+    """Verified tokens are remembered between requests; their expiry is still checked every time."""
+    token = forge(settings, tenant_a, exp=int(time.time()) + 2)
+    client = api.client(tenant_a.subdomain)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    await asyncio.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + 0.05)
+    expired = await client.get("/api/v1/me", headers=headers)
+    assert expired.status_code == 401 and expired.json()["code"] == "token_expired"
+
+
+async def test_a_token_remembered_under_one_key_is_checked_under_another(settings: Settings, tenant_a) -> None:
+    token = forge(settings, tenant_a)
+    assert decode_access_token(settings, token).user_id == tenant_a.admin_id
+    rotated = msgspec.structs.replace(settings, secret_key="another signing key of at least thirty-two bytes")
+    with pytest.raises(Unauthorized) as refused:
+        decode_access_token(rotated, token)
+    assert refused.value.code == "token_invalid"
