@@ -11,11 +11,13 @@ after the last date of `history`; `yhat ≥ 0` and `0 ≤ yhat_lower ≤ yhat �
 (80 % interval by default). It never raises on short, empty or all-zero histories.
 
 How (see docs/forecasting.md): a `ForecasterRecursiveMultiSeries` over LightGBM with a Tweedie
-loss, lags, rolling windows, calendar features and, given a holiday calendar (`forecast(…,
+loss whose trees learn demand relative to each product's smoothed level (`LevelOffsetRegressor`),
+lags, rolling windows, calendar features and, given a holiday calendar (`forecast(…,
 country="CL")`), public holidays and closed days known in advance; a rolling-origin backtest
 scores the model and the baselines (seasonal naive, 28-day moving average, TSB for intermittent
-products) on the same folds; each product gets the method with the lowest backtest MASE (the model unless a
-baseline is clearly better); intervals come from the backtest errors (`evaluation`).
+products) on the same folds; each product gets the model unless a fallback baseline (moving
+average, TSB) has a clearly lower backtest MASE; intervals come from the backtest errors
+(`evaluation`).
 
 `train()` and `predict()` split the work so a worker can checkpoint the trained model
 (`TrainedModel.dumps()` / `TrainedModel.loads()`, which refuses an artifact made with other
