@@ -10,13 +10,16 @@ What it does (see docs/benchmarks/sales-throughput.md for the figures and their 
 2. starts the server as deployed — `python -m server.cli serve --workers N` (uvicorn, uvloop,
    httptools) — and, through the API, registers a tenant, imports a catalog of 2,000 products
    (plus one "hot" product), creates one register per client (R1…R64) and opens a shift on each;
-3. for each scenario (three distinct random products per sale, or three lines of the one hot
-   product) and each concurrency (16, 64): runs the load generator — a separate process with
-   one keep-alive HTTP/1.1 connection per client, each client a till ringing sales on its own
-   register, every sale with its own Idempotency-Key — for a warm-up and then a measured window;
-4. stops the server (its pools would otherwise count against max_connections) and, for the
-   same scenarios and client counts, runs pgbench with `pgbench_sale.sql`: the same
-   transaction in SQL, as the application role, so row-level security applies;
+3. writes `--history` sales with the baseline's script and analyzes the database, so that both
+   sides meet tables in service (`insert_history`);
+4. for each scenario (three distinct random products per sale, or three lines of the one hot
+   product) and each concurrency (16, 64), back to back: runs the load generator — a separate
+   process with one keep-alive HTTP/1.1 connection per client, each client a till ringing sales
+   on its own register, every sale with its own Idempotency-Key — for a warm-up and then a
+   measured window; stops the server (its pools would otherwise count against
+   max_connections) and runs pgbench with `pgbench_sale.sql` for the same scenario and client
+   count: the same transaction in SQL, as the application role, so row-level security applies;
+   every phase starts after `VACUUM ANALYZE` and `CHECKPOINT` (`settle`);
 5. prints one JSON document with every figure, and drops the database.
 
 Only 201 answers count as committed sales. CPU use of the load generator, the server workers,
@@ -359,6 +362,7 @@ class Bench:
     products: list[tuple[str, int]] = field(default_factory=list)  # index n -> (id, price); 0 = hot
     registers: list[str] = field(default_factory=list)
     body_length: int = 0
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))  # the same for every server start
 
 
 def _url_parts(url: str) -> dict[str, Any]:
@@ -421,7 +425,7 @@ def start_server(bench: Bench, workers: int) -> None:
         "DATABASE_URL": bench.database_url,
         "REDIS_URL": bench.redis_url,
         "ORBIT_ENV": "test",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECRET_KEY": bench.secret_key,
         "BASE_DOMAIN": BASE_DOMAIN,
         "PUBLIC_PORT": str(bench.port),
         "ACCESS_TOKEN_SECONDS": "3600",
@@ -1019,28 +1023,28 @@ def main() -> None:
         report["settings"]["stored_response_bytes"] = bench.body_length
         report["history"] = insert_history(bench, args.history)
         print(f"# history: {args.history:,} sales in {report['history']['wall_s']} s", file=sys.stderr)
-        # Every API phase first, then the server is stopped (its pooled connections would
-        # otherwise count against max_connections), then every pgbench phase.
+        # Each API phase is followed at once by its pgbench phase, so that the two sides of a
+        # ratio are measured within a minute of each other (these machines drift). The server is
+        # stopped for pgbench (its pooled connections plus 64 of pgbench's would exceed
+        # max_connections) and started again for the next API phase.
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         for scenario in scenarios:
             for clients in levels:
-                rows[scenario, clients] = {"clients": clients}
-        if not args.skip_api:
-            for scenario in scenarios:
-                for clients in levels:
+                row = rows[scenario, clients] = {"clients": clients}
+                if not args.skip_api:
+                    if bench.server is None or bench.server.poll() is not None:
+                        start_server(bench, args.workers)
                     settle(bench)
                     profiled = args.profile and (scenario, clients) == (scenarios[0], levels[-1])
                     profile = args.profile if profiled else None
-                    api = rows[scenario, clients]["api"] = run_api_phase(
+                    api = row["api"] = run_api_phase(
                         bench, clients, scenario == "hot", args.warmup, args.duration, profile=profile
                     )
                     print(f"# {scenario} c={clients} api: {api['sales_per_s']} sales/s", file=sys.stderr)
-        stop_server(bench)
-        if not args.skip_pgbench:
-            for scenario in scenarios:
-                for clients in levels:
+                if not args.skip_pgbench:
+                    stop_server(bench)
                     settle(bench)
-                    pgb = rows[scenario, clients]["pgbench"] = run_pgbench_phase(
+                    pgb = row["pgbench"] = run_pgbench_phase(
                         bench, clients, scenario == "hot", args.warmup, args.duration
                     )
                     print(f"# {scenario} c={clients} pgbench: {pgb['tps']} tps", file=sys.stderr)
