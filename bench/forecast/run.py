@@ -2,7 +2,7 @@
 original design (one Prophet model per product) and statsforecast's AutoETS, measured in the
 same run on the same data.
 
-    .venv/bin/python bench/forecast/run.py [--products 1000] [--days 730] [--prophet-sample 40]
+    .venv/bin/python bench/forecast/run.py [--products 1000] [--days 730] [--prophet-sample 40] [--workers 2]
 
 What it does:
 
@@ -14,18 +14,31 @@ What it does:
 3. times a full run exactly as a worker runs it (`forecasting.service.execute_run`): read the
    history from PostgreSQL, backtest on 4 rolling origins × 28 days, fit the final global model,
    predict 30 days with 80 % / 95 % intervals, store predictions and evaluations;
-4. on the held-out fold (the last 28 days of history; the per-product choice of method made on
-   the three folds before it) scores, with MASE (period 7), WAPE, bias, interval coverage and
-   (all products) RMSSE:
-   the global model alone, what is served (model with per-product fallback), seasonal naive,
-   28-day moving average, TSB, statsforecast AutoETS (season 7, every product), and Prophet
-   (defaults, one model per product, on a random sample of established products; its
-   forecasts clipped at zero), the last two fitted on the same history up to the fold's origin;
-5. reports Prophet's seconds per product against the full run's seconds per product, the speed
-   ratio, twice: for one fit and 30-day forecast with intervals, and for the run's work (a
-   backtest fit forecasting every fold, and the final fit forecasting 30 days), by wall and CPU
-   time; LightGBM and skforecast are imported before the clock starts, as in a worker that has
-   run before, and the one-off import is reported apart;
+4. scores every method on each of the backtest's rolling-origin folds (4 × 28 days), each
+   forecasting a fold from its origin with only the history before it (`folds.py`), with MASE
+   (period 7; mean and pooled Σ/Σ), WAPE, bias, RMSSE and interval coverage, per fold, pooled
+   over the four folds, and pooled over folds 2–4:
+   - the global model alone, as the run's backtest makes it: fitted once on the days before
+     the first origin, forecasting each fold from the actual days before that fold;
+   - seasonal naive, 28-day moving average, TSB, exponential smoothing (the run's baselines,
+     recomputed at each origin by the run);
+   - statsforecast AutoETS (season 7) and Prophet (defaults, one model per product, forecasts
+     clipped at zero), both refitted at every fold's origin on every product — the same
+     products and history as the model; fitted in a pool of `--workers` processes, untimed;
+   - what is served (the model with its per-product fallback), chosen on the folds before each
+     fold, so from fold 2 on;
+   intervals calibrated on backtest errors (the model's, the baselines', the served mix's) use
+   the earlier folds only, so they have coverage from fold 2 on; pooled coverage is over folds
+   2–4 for every method. The last fold is also scored exactly as earlier versions of this
+   benchmark did (a check that the per-fold scores reproduce it);
+5. times Prophet one product at a time on a random sample of established products
+   (`--prophet-sample`, fitted on the history before the last fold, before the accuracy fits
+   start) and reports its seconds per product against the full run's seconds per product, the
+   speed ratio, twice: for one fit and 30-day forecast with its 80 % interval, and for the
+   run's work (a backtest fit forecasting every fold, and the final fit forecasting 30 days,
+   each with 80 % and 95 % intervals), by wall and CPU time; LightGBM and skforecast are
+   imported before the clock starts, as in a worker that has run before, and the one-off
+   import is reported apart;
 6. prints one JSON document and drops the database.
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
@@ -39,13 +52,13 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import platform
-import resource
 import sys
 import time
 import uuid
-import warnings
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,11 +66,14 @@ from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, HERE):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
+import folds as fold_scores  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import peers  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
@@ -88,119 +104,20 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (cmdstan, for Prophet)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+MODEL = "global model alone"
+SERVED = "served (model + per-product fallback)"
+AUTOETS = "statsforecast AutoETS"
+PROPHET = "Prophet (one model per product)"
+LABELS = {forecasting_model.MODEL_NAME: MODEL}
+PROPHET_BLOCK = 50
 
 
 def _pooled(result: Scores) -> dict[str, Any]:
     return {key: result.pooled[key] for key in ("mase", "mase_pooled", "wape", "bias", "coverage_80", "coverage_95")}
 
 
-def _rmsse(backtest: Any, actual: np.ndarray, forecast: np.ndarray) -> float:
-    """Pooled root mean squared scaled error over the established products: √(Σ squared errors
-    / Σ in-sample squared errors of the 7-day seasonal naive before the backtest), M5's scale.
-    Unlike MASE and WAPE it is minimised by the mean, so it does not reward forecasting an
-    intermittent product's most common day, zero, below its mean."""
-    before = backtest.history[:, : backtest.origin]
-    squared = ((before[:, 7:] - before[:, :-7]) ** 2).mean(axis=1)
-    keep = backtest.established
-    errors = ((forecast - actual) ** 2)[keep].sum()
-    return round(float(np.sqrt(errors / (squared[keep].sum() * actual.shape[1]))), 4)
-
-
-def autoets(history: np.ndarray, dates: pd.DatetimeIndex, horizon: int) -> tuple[np.ndarray, dict[float, Any], float]:
-    """AutoETS (season 7) per series with statsforecast: forecasts, 80/95 bounds, seconds."""
-    from statsforecast import StatsForecast
-    from statsforecast.models import AutoETS
-
-    frame = pd.DataFrame(
-        {
-            "unique_id": np.repeat(np.arange(history.shape[0]), history.shape[1]),
-            "ds": np.tile(dates, history.shape[0]),
-            "y": history.ravel(),
-        }
-    )
-    started = time.perf_counter()
-    engine = StatsForecast(models=[AutoETS(season_length=7)], freq="D", n_jobs=1)
-    result = engine.forecast(df=frame, h=horizon, level=[80, 95])
-    seconds = time.perf_counter() - started
-    result = result.sort_values(["unique_id", "ds"])
-
-    def matrix(column: str) -> np.ndarray:
-        return np.clip(result[column].to_numpy().reshape(history.shape[0], horizon), 0.0, None)
-
-    bounds = {
-        0.80: (matrix("AutoETS-lo-80"), matrix("AutoETS-hi-80")),
-        0.95: (matrix("AutoETS-lo-95"), matrix("AutoETS-hi-95")),
-    }
-    return matrix("AutoETS"), bounds, seconds
-
-
-def _prophet_forecast(values: np.ndarray, dates: pd.DatetimeIndex, horizon: int) -> None:
-    """Fit Prophet on one series and forecast `horizon` days with 80 % and 95 % intervals."""
-    from prophet import Prophet
-
-    fitted = Prophet(interval_width=0.80)
-    fitted.fit(pd.DataFrame({"ds": dates, "y": values}))
-    future = fitted.make_future_dataframe(periods=horizon, include_history=False)
-    fitted.predict(future)
-    fitted.interval_width = 0.95
-    fitted.predict(future)
-
-
-def prophet_same_work(
-    history: np.ndarray, dates: pd.DatetimeIndex, origin: int, backtest_days: int, horizon: int
-) -> tuple[list[float], list[float]]:
-    """Seconds (wall, CPU) per product for Prophet to do what a run does for each product: a
-    backtest (one fit at the backtest origin forecasting every fold, the cheapest backtest
-    Prophet allows: it cannot re-anchor on the days before each fold without refitting) and the
-    final fit forecasting `horizon` days, each with 80 % and 95 % intervals."""
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
-    logging.getLogger("prophet").setLevel(logging.WARNING)
-    seconds: list[float] = []
-    cpu: list[float] = []
-    for index in range(history.shape[0]):
-        started, started_cpu = time.perf_counter(), cpu_seconds()
-        _prophet_forecast(history[index, :origin], dates[:origin], backtest_days)
-        _prophet_forecast(history[index], dates, horizon)
-        seconds.append(time.perf_counter() - started)
-        cpu.append(cpu_seconds() - started_cpu)
-    return seconds, cpu
-
-
-def prophet(
-    history: np.ndarray, dates: pd.DatetimeIndex, horizon: int
-) -> tuple[np.ndarray, dict[float, Any], list[float]]:
-    """One Prophet model per series (the original design): forecasts, 80/95 bounds, and the
-    seconds each product took to fit and forecast `HORIZON` days with its 80 % interval."""
-    from prophet import Prophet
-
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
-    logging.getLogger("prophet").setLevel(logging.WARNING)
-    count = history.shape[0]
-    forecasts = np.zeros((count, horizon))
-    bounds = {level: (np.zeros((count, horizon)), np.zeros((count, horizon))) for level in (0.80, 0.95)}
-    seconds: list[float] = []
-    cpu: list[float] = []
-    for index in range(count):
-        frame = pd.DataFrame({"ds": dates, "y": history[index]})
-        started, started_cpu = time.perf_counter(), cpu_seconds()
-        fitted = Prophet(interval_width=0.80)
-        fitted.fit(frame)
-        future = fitted.make_future_dataframe(periods=HORIZON, include_history=False)
-        predicted = fitted.predict(future)
-        seconds.append(time.perf_counter() - started)
-        cpu.append(cpu_seconds() - started_cpu)
-        forecasts[index] = np.clip(predicted["yhat"].to_numpy()[:horizon], 0.0, None)
-        bounds[0.80][0][index] = np.clip(predicted["yhat_lower"].to_numpy()[:horizon], 0.0, None)
-        bounds[0.80][1][index] = np.clip(predicted["yhat_upper"].to_numpy()[:horizon], 0.0, None)
-        fitted.interval_width = 0.95
-        wide = fitted.predict(future)
-        bounds[0.95][0][index] = np.clip(wide["yhat_lower"].to_numpy()[:horizon], 0.0, None)
-        bounds[0.95][1][index] = np.clip(wide["yhat_upper"].to_numpy()[:horizon], 0.0, None)
-    return forecasts, bounds, (seconds, cpu)
+def _label(name: str) -> str:
+    return LABELS.get(name, name)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -268,9 +185,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             forecasting_model.load_libraries()
             figures["library_import_seconds_once_per_process"] = round(time.perf_counter() - started, 2)
-            started, started_cpu = time.perf_counter(), cpu_seconds()
+            started, started_cpu = time.perf_counter(), peers.cpu_seconds()
             outcome = await service.execute_run(resources, organization_id, run_id)
-            wall, cpu = time.perf_counter() - started, cpu_seconds() - started_cpu
+            wall, cpu = time.perf_counter() - started, peers.cpu_seconds() - started_cpu
             forecasting_model.train = original_train  # type: ignore[assignment]
             assert outcome["status"] == "succeeded", outcome
             async with resources.database.transaction(organization_id) as session:
@@ -301,76 +218,102 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await _admin(server_url, f'drop database if exists "{name}" with (force)')
 
-    # The held-out fold: the last `steps` days of history.
-    cut = (backtest.folds - 1) * backtest.steps
-    fold_origin = backtest.origin + cut
+    steps, count = backtest.steps, backtest.folds
+    margin = trained.config.selection_margin
+    last = count - 1
     dates = pd.date_range(end=pd.Timestamp(trained.trained_through), periods=backtest.history.shape[1], freq="D")
-    actual = backtest.actual[:, cut:]
-    rows: dict[str, dict[str, Any]] = {}
-    for name_, forecast in backtest.forecasts.items():
-        label = "global model alone" if name_ == forecasting_model.MODEL_NAME else name_
-        rows[label] = _pooled(backtest.score_last_fold(forecast[:, cut:], forecast))
-        rows[label]["rmsse_pooled"] = _rmsse(backtest, actual, forecast[:, cut:])
-    chosen, served_last, served_all = backtest.selected_last_fold(trained.config.selection_margin)
-    rows["served (model + per-product fallback)"] = _pooled(backtest.score_last_fold(served_last, served_all))
-    rows["served (model + per-product fallback)"]["rmsse_pooled"] = _rmsse(backtest, actual, served_last)
+    fold_dates = {
+        fold: f"{dates[fold_scores.origin(backtest, fold)].date()} … "
+        f"{dates[fold_scores.origin(backtest, fold) + steps - 1].date()}"
+        for fold in range(count)
+    }
 
-    # Statistical peers fitted on the same history up to the fold's origin.
-    history = backtest.history[:, :fold_origin]
-    history_dates = dates[:fold_origin]
-    ets_forecast, ets_bounds, ets_seconds = await asyncio.to_thread(autoets, history, history_dates, backtest.steps)
-    rows["statsforecast AutoETS"] = _pooled(
-        score(actual, ets_forecast, backtest.scale, ets_bounds, established=backtest.established)
-    )
-    rows["statsforecast AutoETS"]["rmsse_pooled"] = _rmsse(backtest, actual, ets_forecast)
-    figures["autoets_seconds"] = round(ets_seconds, 1)
-
+    # Prophet's timing, as before the accuracy fits start (nothing else running in this
+    # process): a random sample of established products, one at a time, fitted on the history
+    # up to the last fold's origin.
+    fold_origin = fold_scores.origin(backtest, last)
     rng = np.random.default_rng(args.seed)
     eligible = np.flatnonzero(backtest.established)
     sample = np.sort(rng.choice(eligible, size=min(args.prophet_sample, len(eligible)), replace=False))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prophet_forecast, prophet_bounds, (prophet_seconds, prophet_cpu) = await asyncio.to_thread(
-            prophet, history[sample], history_dates, backtest.steps
-        )
-    scale, established = backtest.scale[sample], backtest.established[sample]
-    sample_rows = {
-        "Prophet (one model per product)": _pooled(
-            score(actual[sample], prophet_forecast, scale, prophet_bounds, established=established)
-        ),
-        "served (model + per-product fallback)": _pooled(
-            score(
-                actual[sample],
-                served_last[sample],
-                scale,
-                _served_bounds(backtest, chosen, served_last, sample),
-                established=established,
-            )
-        ),
-        "global model alone": _pooled(
-            score(
-                actual[sample],
-                backtest.forecasts[forecasting_model.MODEL_NAME][sample, cut:],
-                scale,
-                established=established,
-            )
-        ),
-        "moving_average": _pooled(
-            score(actual[sample], backtest.forecasts["moving_average"][sample, cut:], scale, established=established)
-        ),
-        "statsforecast AutoETS": _pooled(score(actual[sample], ets_forecast[sample], scale, established=established)),
-    }
-    same_seconds, same_cpu = await asyncio.to_thread(
-        prophet_same_work,
-        backtest.history[sample],
-        dates,
-        backtest.origin,
-        backtest.folds * backtest.steps,
-        HORIZON,
+    prophet_seconds, prophet_cpu = await asyncio.to_thread(
+        peers.prophet_timed, backtest.history[sample, :fold_origin], dates[:fold_origin], HORIZON
     )
+    same_seconds, same_cpu = await asyncio.to_thread(
+        peers.prophet_same_work, backtest.history[sample], dates, backtest.origin, count * steps, HORIZON
+    )
+
+    # Accuracy: AutoETS and Prophet refitted at every fold's origin on every product (the same
+    # products and history as every other method), in a pool of processes; not timed.
+    started = time.perf_counter()
+    ets, prophet = await asyncio.to_thread(peer_forecasts, backtest, dates, args.workers)
+    figures["peer_accuracy_fits_seconds"] = round(time.perf_counter() - started, 1)
+    figures["autoets_seconds_per_fold"] = [round(seconds, 1) for seconds in ets[1]]
+
+    methods: dict[str, fold_scores.FoldForecasts] = {
+        _label(name): fold_scores.backtest_method(backtest, name) for name in backtest.forecasts
+    }
+    methods[SERVED] = fold_scores.served_method(backtest, margin)
+    methods[AUTOETS] = ets[0]
+    methods[PROPHET] = prophet
+    order = [MODEL, SERVED, *(_label(name) for name in backtest.forecasts if name != forecasting_model.MODEL_NAME)]
+    order += [AUTOETS, PROPHET]
+    order = list(dict.fromkeys(order))
+
+    all_folds = list(range(count))
+    later_folds = list(range(1, count))
+    figures["accuracy"] = {
+        "folds": {f"fold {fold + 1} ({fold_dates[fold]})": fold for fold in all_folds},
+        "per_fold": {
+            f"fold {fold + 1}": {
+                label: fold_scores.score_fold(backtest, fold, methods[label])
+                for label in order
+                if fold in methods[label].forecasts
+            }
+            for fold in all_folds
+        },
+        "pooled_all_folds": {
+            label: fold_scores.score_pooled(backtest, all_folds, methods[label]) for label in order if label != SERVED
+        },
+        "pooled_folds_2_to_last": {
+            label: fold_scores.score_pooled(backtest, later_folds, methods[label]) for label in order
+        },
+    }
+    accuracy = figures["accuracy"]
+    held_out = accuracy["per_fold"][f"fold {count}"]
+
+    # The last fold exactly as the previous versions of this benchmark scored it (Backtest's
+    # own methods), as a check that the fold-by-fold scores reproduce it.
+    cut = last * steps
+    actual = backtest.actual[:, cut:]
+    previous: dict[str, dict[str, Any]] = {}
+    for name, forecast in backtest.forecasts.items():
+        previous[_label(name)] = _pooled(backtest.score_last_fold(forecast[:, cut:], forecast))
+        previous[_label(name)]["rmsse_pooled"] = fold_scores.rmsse(backtest, actual, forecast[:, cut:])
+    _, served_last, served_all = backtest.selected_last_fold(margin)
+    previous[SERVED] = _pooled(backtest.score_last_fold(served_last, served_all))
+    previous[SERVED]["rmsse_pooled"] = fold_scores.rmsse(backtest, actual, served_last)
+    figures["last_fold_reproduces_previous_scoring"] = all(held_out[label] == row for label, row in previous.items())
+
+    scale, established = backtest.scale[sample], backtest.established[sample]
+
+    def on_sample(label: str) -> dict[str, Any]:
+        method = methods[label]
+        bounds = method.bounds[last]
+        picked = {level: (low[sample], high[sample]) for level, (low, high) in bounds.items()} if bounds else None
+        return _pooled(score(actual[sample], method.forecasts[last][sample], scale, picked, established=established))
+
+    figures["held_out_fold"] = {
+        "days": steps,
+        "from": str(dates[fold_origin].date()),
+        "all_products": held_out,
+        f"prophet_timing_sample_{len(sample)}_products": {
+            label: on_sample(label) for label in (PROPHET, SERVED, MODEL, "moving_average", AUTOETS)
+        },
+    }
+
     per_product = float(np.median(prophet_seconds))
     figures["prophet"] = {
-        "products_sampled": len(sample),
+        "timing_sample_products": len(sample),
         "seconds_per_product_median": round(per_product, 3),
         "seconds_per_product_mean": round(float(np.mean(prophet_seconds)), 3),
         "estimated_seconds_for_all_products": round(per_product * args.products, 1),
@@ -390,49 +333,87 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "same_work_by_cpu_time": round(float(np.median(same_cpu)) / run_cpu, 1),
         "target": 20,
     }
-    figures["held_out_fold"] = {
-        "days": backtest.steps,
-        "from": str(dates[fold_origin].date()),
-        "all_products": rows,
-        f"prophet_sample_{len(sample)}_products": sample_rows,
-    }
-    served = rows["served (model + per-product fallback)"]
-    peers = {label: row for label, row in rows.items() if not label.startswith("served")}
-    figures["served_beats_every_peer_pooled"] = {
-        metric: all(served[metric] < row[metric] for row in peers.values())
-        for metric in ("mase", "mase_pooled", "wape", "rmsse_pooled")
-    }
-    alone = rows["global model alone"]
-    figures["model_alone_beats_every_peer_pooled"] = {
-        metric: all(alone[metric] < row[metric] for label, row in peers.items() if label != "global model alone")
-        for metric in ("mase", "mase_pooled", "wape", "rmsse_pooled")
-    }
-    figures["served_beats_prophet_on_its_sample"] = {
-        metric: sample_rows["served (model + per-product fallback)"][metric]
-        < sample_rows["Prophet (one model per product)"][metric]
-        for metric in ("mase", "mase_pooled", "wape")
+
+    # The accuracy target, decided before the figures: "beats" = strictly lower pooled MASE
+    # (Σ/Σ), mean MASE and WAPE than every peer (RMSSE reported too), and coverage no farther
+    # from nominal at 80 % and at 95 %; the model alone over all four folds, what is served
+    # over the folds it exists on; the last fold alone for comparison with earlier versions.
+    figures["verdict"] = {
+        "model_alone_all_folds": beats(accuracy["pooled_all_folds"], MODEL),
+        "model_alone_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], MODEL),
+        "served_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], SERVED),
+        "model_alone_last_fold": beats(held_out, MODEL),
+        "served_last_fold": beats(held_out, SERVED),
+        "model_alone_per_fold": {
+            name: beats(rows, MODEL, coverage=False) for name, rows in accuracy["per_fold"].items()
+        },
     }
     figures["machine"]["load_average_end"] = os.getloadavg()
     return figures
 
 
-def _served_bounds(backtest: Any, chosen: list[str], served_last: np.ndarray, sample: np.ndarray) -> dict[float, Any]:
-    cut = (backtest.folds - 1) * backtest.steps
-    days = min(max(1, backtest.folds // 2) * backtest.steps, cut)
-    from forecasting.evaluation import IntervalCalibration
+POINT_METRICS = ("mase", "mase_pooled", "wape", "rmsse_pooled")
 
-    calibrations = {
-        name: IntervalCalibration.fit(forecast[:, :days], backtest.actual[:, :days])
-        for name, forecast in backtest.forecasts.items()
-    }
-    lower = {level: np.zeros((len(sample), served_last.shape[1])) for level in (0.80, 0.95)}
-    upper = {level: np.zeros((len(sample), served_last.shape[1])) for level in (0.80, 0.95)}
-    for row, index in enumerate(sample):
-        bounds = calibrations[chosen[index]].bounds(served_last[index : index + 1])
-        for level in (0.80, 0.95):
-            lower[level][row] = bounds[level][0][0]
-            upper[level][row] = bounds[level][1][0]
-    return {level: (lower[level], upper[level]) for level in (0.80, 0.95)}
+
+def beats(rows: dict[str, dict[str, Any]], contender: str, *, coverage: bool = True) -> dict[str, Any]:
+    """Per metric, whether `contender` beats every peer in `rows` (the model's other form —
+    alone or served — is not a peer), and the peers that it does not beat."""
+    others = {label: row for label, row in rows.items() if label not in (MODEL, SERVED)}
+    mine = rows[contender]
+    result: dict[str, Any] = {}
+    for metric in POINT_METRICS:
+        losing = [label for label, row in others.items() if row[metric] is not None and not mine[metric] < row[metric]]
+        result[metric] = {"beats_every_peer": not losing, "not_beaten": losing}
+    if coverage:
+        for metric, nominal in (("coverage_80", 0.80), ("coverage_95", 0.95)):
+            if mine[metric] is None:
+                continue
+            gap = abs(mine[metric] - nominal)
+            losing = [
+                label for label, row in others.items() if row[metric] is not None and abs(row[metric] - nominal) < gap
+            ]
+            result[metric] = {"no_farther_from_nominal_than_every_peer": not losing, "closer": losing}
+    return result
+
+
+def peer_forecasts(
+    backtest: Any, dates: pd.DatetimeIndex, workers: int
+) -> tuple[tuple[fold_scores.FoldForecasts, list[float]], fold_scores.FoldForecasts]:
+    """AutoETS and Prophet fitted at every fold's origin on the history before it, every
+    product; Prophet in blocks of products. Deterministic (Prophet's interval sampling is
+    seeded per fold and product)."""
+    count, steps, products = backtest.folds, backtest.steps, backtest.history.shape[0]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        ets_jobs = []
+        prophet_jobs: dict[int, list[Any]] = {}
+        for fold in range(count):
+            origin = fold_scores.origin(backtest, fold)
+            history, history_dates = backtest.history[:, :origin], dates[:origin]
+            ets_jobs.append(pool.submit(peers.autoets, history, history_dates, steps))
+            prophet_jobs[fold] = [
+                pool.submit(
+                    peers.prophet_block,
+                    history[start : start + PROPHET_BLOCK],
+                    history_dates,
+                    steps,
+                    [fold * 100_000 + index for index in range(start, min(start + PROPHET_BLOCK, products))],
+                )
+                for start in range(0, products, PROPHET_BLOCK)
+            ]
+        ets_results = [job.result() for job in ets_jobs]
+        prophet_results = {
+            fold: peers.split(np.concatenate([job.result() for job in jobs])) for fold, jobs in prophet_jobs.items()
+        }
+    ets = fold_scores.FoldForecasts(
+        forecasts={fold: result[0] for fold, result in enumerate(ets_results)},
+        bounds={fold: result[1] for fold, result in enumerate(ets_results)},
+    )
+    prophet = fold_scores.FoldForecasts(
+        forecasts={fold: result[0] for fold, result in prophet_results.items()},
+        bounds={fold: result[1] for fold, result in prophet_results.items()},
+    )
+    return (ets, [result[2] for result in ets_results]), prophet
 
 
 def main() -> None:
@@ -441,6 +422,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--prophet-sample", type=int, default=40)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workers", type=int, default=2, help="processes for the (untimed) AutoETS and Prophet fits")
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2, default=str))
 

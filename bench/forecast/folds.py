@@ -1,0 +1,154 @@
+"""Scoring methods fold by fold on a run's rolling-origin backtest (`forecasting.model.Backtest`).
+
+Fold k (0-based) holds days `origin + k·steps … origin + (k+1)·steps − 1` of the panel; a method
+forecasting it may use only the days before its origin. Every score uses the backtest's own
+MASE scale and set of established products (both taken from the days before the *first*
+origin, as the run's stored metrics do), so the methods share one denominator per product and
+pooled MASE over several folds is Σ|error| / Σ(scale × days).
+
+Intervals calibrated on backtest errors (the model's and the baselines') need out-of-sample
+errors from folds before the one scored: fold k ≥ 1 is calibrated on the first
+min(⌊folds/2⌋, k) folds (for the last fold that is what `Backtest.score_last_fold` does), and
+fold 0 has none. "Served" (the model with its per-product fallback) chooses each product's
+method on the folds before k, so it exists from fold 1 on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from forecasting.evaluation import IntervalCalibration, Matrix, Scores, score
+from forecasting.model import Backtest, choose_methods
+
+Bounds = dict[float, tuple[Matrix, Matrix]]
+
+
+def columns(backtest: Backtest, fold: int) -> slice:
+    """The fold's columns in `backtest.actual` and `backtest.forecasts[…]`."""
+    return slice(fold * backtest.steps, (fold + 1) * backtest.steps)
+
+
+def origin(backtest: Backtest, fold: int) -> int:
+    """Index in the panel of the fold's first day: a forecast of it uses `history[:, :origin]`."""
+    return backtest.origin + fold * backtest.steps
+
+
+def calibration_days(backtest: Backtest, fold: int) -> int:
+    """Days of out-of-sample errors (from the start of the backtest) that calibrate fold `fold`."""
+    return min(max(1, backtest.folds // 2), fold) * backtest.steps
+
+
+def calibrated_bounds(backtest: Backtest, fold: int, forecast: Matrix, calibration_forecast: Matrix) -> Bounds | None:
+    """Intervals for `forecast` (the fold's) from the errors of `calibration_forecast` (every
+    backtest day, only the calibration days are read) on the earlier folds; None for fold 0."""
+    days = calibration_days(backtest, fold)
+    if days == 0:
+        return None
+    calibration = IntervalCalibration.fit(calibration_forecast[:, :days], backtest.actual[:, :days])
+    return calibration.bounds(forecast)
+
+
+def served(backtest: Backtest, fold: int, margin: float) -> tuple[list[str], Matrix, Matrix]:
+    """Per product, the method chosen on the folds before `fold` (as a run made at the fold's
+    origin would choose it), its forecast of the fold, and its forecasts of the earlier folds."""
+    if fold < 1:
+        raise ValueError("served needs at least one earlier fold to choose on")
+    cut = fold * backtest.steps
+    early = {
+        name: score(backtest.actual[:, :cut], forecast[:, :cut], backtest.scale, established=backtest.established)
+        for name, forecast in backtest.forecasts.items()
+    }
+    chosen = choose_methods(early, backtest.candidates, margin)
+    order = list(backtest.forecasts)
+    stacked = np.stack([backtest.forecasts[name] for name in order])
+    picked = stacked[[order.index(name) for name in chosen], np.arange(len(chosen))]
+    return chosen, picked[:, columns(backtest, fold)], picked[:, :cut]
+
+
+def rmsse(backtest: Backtest, actual: Matrix, forecast: Matrix) -> float:
+    """Pooled root mean squared scaled error over the established products: √(Σ squared errors
+    / Σ in-sample squared errors of the 7-day seasonal naive before the backtest), M5's scale.
+    Unlike MASE and WAPE it is minimised by the mean, so it does not reward forecasting an
+    intermittent product's most common day, zero, below its mean."""
+    before = backtest.history[:, : backtest.origin]
+    squared = ((before[:, 7:] - before[:, :-7]) ** 2).mean(axis=1)
+    keep = backtest.established
+    errors = ((forecast - actual) ** 2)[keep].sum()
+    return round(float(np.sqrt(errors / (squared[keep].sum() * actual.shape[1]))), 4)
+
+
+@dataclass(frozen=True, slots=True)
+class FoldForecasts:
+    """One method's forecast of each fold it covers (fold → (series, steps) matrix) and, where
+    it has them, its 80 % / 95 % bounds of that fold."""
+
+    forecasts: dict[int, Matrix]
+    bounds: dict[int, Bounds | None]
+
+
+def summary(backtest: Backtest, actual: Matrix, forecast: Matrix, bounds: Bounds | None) -> dict[str, Any]:
+    """Pooled MASE (mean and Σ/Σ), WAPE, bias, coverage and RMSSE of one forecast."""
+    result: Scores = score(actual, forecast, backtest.scale, bounds, established=backtest.established)
+    row: dict[str, Any] = {
+        key: result.pooled[key] for key in ("mase", "mase_pooled", "wape", "bias", "coverage_80", "coverage_95")
+    }
+    row["rmsse_pooled"] = rmsse(backtest, actual, forecast)
+    return row
+
+
+def score_fold(backtest: Backtest, fold: int, method: FoldForecasts) -> dict[str, Any]:
+    return summary(backtest, backtest.actual[:, columns(backtest, fold)], method.forecasts[fold], method.bounds[fold])
+
+
+def score_pooled(
+    backtest: Backtest, folds: Sequence[int], method: FoldForecasts, *, coverage_from: int = 1
+) -> dict[str, Any]:
+    """Scores over the days of `folds` (consecutive, ascending); coverage only over the folds
+    from `coverage_from` on (so that methods with and without intervals on fold 0 are compared
+    on the same days), which must be the last of `folds`."""
+    folds = list(folds)
+    if folds != list(range(folds[0], folds[0] + len(folds))):
+        raise ValueError("folds must be consecutive and ascending")
+    actual = np.concatenate([backtest.actual[:, columns(backtest, fold)] for fold in folds], axis=1)
+    forecast = np.concatenate([method.forecasts[fold] for fold in folds], axis=1)
+    covered = [fold for fold in folds if fold >= coverage_from]
+    bounds: Bounds | None = None
+    if covered and all(method.bounds[fold] is not None for fold in covered):
+        bounds = {
+            level: (
+                np.concatenate([method.bounds[fold][level][0] for fold in covered], axis=1),  # type: ignore[index]
+                np.concatenate([method.bounds[fold][level][1] for fold in covered], axis=1),  # type: ignore[index]
+            )
+            for level in (0.80, 0.95)
+        }
+    return summary(backtest, actual, forecast, bounds)
+
+
+def backtest_method(backtest: Backtest, name: str) -> FoldForecasts:
+    """A method the run backtested (the global model or a baseline), with intervals calibrated
+    on the earlier folds."""
+    forecast = backtest.forecasts[name]
+    folds = range(backtest.folds)
+    return FoldForecasts(
+        forecasts={fold: forecast[:, columns(backtest, fold)] for fold in folds},
+        bounds={
+            fold: calibrated_bounds(backtest, fold, forecast[:, columns(backtest, fold)], forecast) for fold in folds
+        },
+    )
+
+
+def served_method(backtest: Backtest, margin: float) -> FoldForecasts:
+    """What is served, on folds 1 … last: chosen on the folds before each, its intervals
+    calibrated on the chosen methods' forecasts of the earlier folds (as `score_last_fold`
+    does for the last fold)."""
+    forecasts: dict[int, Matrix] = {}
+    bounds: dict[int, Bounds | None] = {}
+    for fold in range(1, backtest.folds):
+        _, this, earlier = served(backtest, fold, margin)
+        forecasts[fold] = this
+        bounds[fold] = calibrated_bounds(backtest, fold, this, earlier)
+    return FoldForecasts(forecasts=forecasts, bounds=bounds)
