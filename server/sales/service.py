@@ -902,6 +902,8 @@ async def record_sale(
     `allow_negative` defaults to the tenant's setting; offline sales pass True because they are
     facts that already happened. `number` is the series number a device already printed; online
     sales take the register's next one. An online sale's time is when its products were locked.
+    With `claim` (the request's idempotency key), `_WRITE_SALE` also stores the sale's answer
+    under the key, and the claim is marked stored (409 if a duplicate stored one first).
     """
     return await _record(
         ctx,
