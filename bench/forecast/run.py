@@ -39,7 +39,10 @@ What it does:
    each with 80 % and 95 % intervals), by wall and CPU time; LightGBM and skforecast are
    imported before the clock starts, as in a worker that has run before, and the one-off
    import is reported apart;
-6. prints one JSON document and drops the database.
+6. scores the model alone the same way with other LightGBM seeds (`--noise-seeds`, the same
+   run's backtest refitted; the served model keeps its seed), to show how much of a gap between
+   methods is the model's own noise;
+7. prints one JSON document (the database is dropped after the run's timing).
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/0). Needs the `bench` dependency group
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -171,12 +175,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             run_id = await service.create_scheduled_run(resources, organization_id)
             assert run_id is not None
 
-            captured: dict[str, forecasting_model.TrainedModel] = {}
+            captured: dict[str, Any] = {}
             original_train = forecasting_model.train
 
             def capturing_train(*arguments: Any, **options: Any) -> forecasting_model.TrainedModel:
                 trained = original_train(*arguments, **options)
                 captured["model"] = trained
+                captured["arguments"], captured["options"] = arguments, options
                 return trained
 
             forecasting_model.train = capturing_train  # type: ignore[assignment]
@@ -348,6 +353,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             name: beats(rows, MODEL, coverage=False) for name, rows in accuracy["per_fold"].items()
         },
     }
+
+    # How much of the gaps is the model's own noise: the same run's backtest with other
+    # LightGBM seeds (not served, not chosen: the served model keeps its seed), model alone.
+    noise: dict[str, Any] = {}
+    for seed in args.noise_seeds:
+        config = dataclasses.replace(trained.config, seed=seed, threads=1)
+        other = await asyncio.to_thread(
+            forecasting_model.train,
+            captured["arguments"][0],
+            config=config,
+            holidays=captured["options"].get("holidays"),
+        )
+        assert other.evaluation.backtest is not None
+        method = fold_scores.backtest_method(other.evaluation.backtest, forecasting_model.MODEL_NAME)
+        noise[f"seed {seed}"] = {
+            **{
+                f"fold {fold + 1}": fold_scores.score_fold(other.evaluation.backtest, fold, method)
+                for fold in all_folds
+            },
+            "pooled_all_folds": fold_scores.score_pooled(other.evaluation.backtest, all_folds, method),
+            "pooled_folds_2_to_last": fold_scores.score_pooled(other.evaluation.backtest, later_folds, method),
+        }
+    figures["model_alone_other_seeds"] = {"served_model_seed": trained.config.seed, **noise}
     figures["machine"]["load_average_end"] = os.getloadavg()
     return figures
 
@@ -422,6 +450,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--prophet-sample", type=int, default=40)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--noise-seeds",
+        type=lambda text: [int(part) for part in text.split(",") if part],
+        default=[8, 9],
+        help="other LightGBM seeds whose backtest (model alone) is scored, to show the seed noise",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes for the (untimed) AutoETS and Prophet fits")
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2, default=str))
