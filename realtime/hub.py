@@ -65,6 +65,12 @@ from server.core.events import channel
 
 logger = logging.getLogger("orbit.realtime")
 
+_END_OF_COMMANDS: tuple[Any, ...] = ()
+"""Queued last for the feed's command writer: it stops there."""
+
+STOP_SECONDS = 5.0
+"""How long `Hub.stop` waits for its cancelled tasks."""
+
 FEED_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 
 
@@ -141,6 +147,8 @@ class Hub:
         self._paused = False
         """Some subscription may be paused (then housekeeping sends `resume` until it is not)."""
         self._commands: asyncio.Queue[tuple[Any, ...]] | None = None
+        self._feed_connection: Any = None
+        """The live pub/sub connection, closed by `stop` so that no read outlives the hub."""
         self._stopping = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._supervisor: asyncio.Task[None] | None = None
@@ -181,14 +189,28 @@ class Hub:
         for task in (self._supervisor, self._housekeeper, *self._tasks):
             if task is not None:
                 task.cancel()
+        if self._feed_connection is not None:
+            # A cancellation can be lost inside the Redis client (a read with a timeout then
+            # returns as if it had timed out); closing the socket ends the feed's reads. A feed
+            # still in its handshake may go on until the handshake's own timeout: hence the
+            # bounded wait below.
+            with contextlib.suppress(Exception):
+                await self._feed_connection.disconnect(nowait=True)
         for connection in list(self.connections):
             connection.close(RESTARTING)
         for connection in list(self.connections):
             await connection.stop()
-        for task in (self._supervisor, self._housekeeper, *self._tasks):
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        cancelled = {task for task in (self._supervisor, self._housekeeper, *self._tasks) if task is not None}
+        if cancelled:
+            # Bounded, as a last resort: nothing may keep the process from exiting.
+            _, stuck = await asyncio.wait(cancelled, timeout=STOP_SECONDS)
+            for task in stuck:
+                logger.warning(
+                    "realtime task %s did not stop within %s s; waiting in %s",
+                    task.get_name(),
+                    STOP_SECONDS,
+                    " > ".join(_awaiting(task)),
+                )
         await self._pool.disconnect()
         unregister_hub(self)
 
@@ -451,7 +473,7 @@ class Hub:
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
 
     async def _feed_session(self) -> None:
-        connection = self._pool.make_connection()
+        connection = self._feed_connection = self._pool.make_connection()
         commands: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         writer: asyncio.Task[None] | None = None
         try:
@@ -473,8 +495,10 @@ class Hub:
         finally:
             self.feed_up = False
             self._commands = None
+            self._feed_connection = None
             if writer is not None:
                 writer.cancel()
+                commands.put_nowait(_END_OF_COMMANDS)  # ends the writer even if the cancel is lost
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await writer
             with contextlib.suppress(Exception):
@@ -482,8 +506,7 @@ class Hub:
             self._feed_lost()
 
     async def _send_commands(self, connection: Any, commands: asyncio.Queue[tuple[Any, ...]]) -> None:
-        while True:
-            command = await commands.get()
+        while (command := await commands.get()) is not _END_OF_COMMANDS:
             await connection.send_command(*command, check_health=False)
 
     async def _read(
@@ -491,7 +514,7 @@ class Hub:
     ) -> None:
         pinged = False
         dispatch = self._dispatch
-        while True:
+        while not self._stopping:
             response = await connection.read_response(timeout=self.config.feed_health_interval)
             if response is None:
                 if writer.done():
@@ -717,3 +740,14 @@ def _install_collector() -> None:
 
 
 __all__ = ["Hub", "RealtimeConfig", "Refused"]
+
+
+def _awaiting(task: asyncio.Task[Any]) -> list[str]:
+    """Where a task is suspended: its chain of awaited coroutines, outermost first."""
+    chain = []
+    awaited: Any = task.get_coro()
+    while awaited is not None and hasattr(awaited, "cr_frame"):
+        frame = awaited.cr_frame
+        chain.append(f"{awaited.__qualname__}:{frame.f_lineno}" if frame else awaited.__qualname__)
+        awaited = awaited.cr_await
+    return chain

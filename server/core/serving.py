@@ -14,10 +14,13 @@ connection waits in a queue nobody reads.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 
@@ -57,7 +60,11 @@ def serve(config: uvicorn.Config) -> None:
     """Serve `config.app` with `config.workers` processes, each accepting on its own socket
     where the platform has SO_REUSEPORT (uvicorn's shared socket elsewhere)."""
     if config.workers <= 1:
-        uvicorn.Server(config).run()
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        if not server.started:  # as `uvicorn.run`: a server that never started exits with an error
+            sys.exit(STARTUP_FAILURE)
         return
     sockets: list[Any]
     if hasattr(socket, "SO_REUSEPORT"):

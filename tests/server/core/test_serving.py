@@ -7,6 +7,7 @@ import asyncio
 import os
 import pickle
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from server.core.config import Settings
 from server.core.serving import WorkerSocket, bind_reuse_port
-from tests.realtime.conftest import free_port, start_process, stop_process
+from tests.realtime.conftest import free_port, server_environment, start_process, stop_process
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -100,3 +101,20 @@ async def test_a_burst_of_connections_reaches_every_worker(settings: Settings) -
         for _, writer in connections:
             writer.close()
         stop_process(server)
+
+
+@pytest.mark.slow
+def test_a_server_that_cannot_start_exits_with_an_error(settings: Settings) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for workers in ("1", "2"):
+            command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+            done = subprocess.run(
+                [*command, "--workers", workers, "--log-level", "critical"],
+                env=server_environment(settings, settings.redis_url),
+                capture_output=True,
+                timeout=240,  # a loaded machine takes a while to import the application
+            )
+            assert done.returncode != 0, (workers, done.stderr[-500:])
