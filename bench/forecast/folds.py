@@ -11,10 +11,16 @@ errors from folds before the one scored: fold k ≥ 1 is calibrated on the first
 min(⌊folds/2⌋, k) folds (for the last fold that is what `Backtest.score_last_fold` does), and
 fold 0 has none. "Served" (the model with its per-product fallback) chooses each product's
 method on the folds before k, so it exists from fold 1 on.
+
+`refitted_model` is the global model as AutoETS and Prophet are treated: trained anew (the
+public `train`, its own backtest, calibration and final fit) on the days before each fold's
+origin, and forecasting the fold with `predict`, every product on the model (no fallback), its
+intervals those of that training's own calibration — so it has coverage on every fold.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from forecasting.evaluation import IntervalCalibration, Matrix, Scores, score
-from forecasting.model import Backtest, choose_methods
+from forecasting.model import Backtest, ModelConfig, Panel, choose_methods, predict, train
 
 Bounds = dict[float, tuple[Matrix, Matrix]]
 
@@ -151,4 +157,41 @@ def served_method(backtest: Backtest, margin: float) -> FoldForecasts:
         _, this, earlier = served(backtest, fold, margin)
         forecasts[fold] = this
         bounds[fold] = calibrated_bounds(backtest, fold, this, earlier)
+    return FoldForecasts(forecasts=forecasts, bounds=bounds)
+
+
+def truncated(panel: Panel, end: int) -> Panel:
+    """The panel's days before `end`, as a history read that night would be."""
+    return Panel(
+        product_ids=list(panel.product_ids),
+        dates=panel.dates[:end],
+        values=panel.values[:, :end],
+        first_sale=np.minimum(panel.first_sale, end),
+    )
+
+
+def refitted_model(backtest: Backtest, panel: Panel, config: ModelConfig, holidays: Any = None) -> FoldForecasts:
+    """The global model trained on the days before each fold's origin (`train`, as a nightly
+    run at that origin would), forecasting the fold with `predict` with every product on the
+    model (no per-product fallback; products without enough history get `predict`'s answer for
+    them), with the 80 % / 95 % intervals of that training's calibration."""
+    if not np.array_equal(panel.values, backtest.history):
+        raise ValueError("the panel is not the backtest's history")
+    steps, count = backtest.steps, len(panel.product_ids)
+    forecasts: dict[int, Matrix] = {}
+    bounds: dict[int, Bounds | None] = {}
+    for fold in range(backtest.folds):
+        history = truncated(panel, origin(backtest, fold))
+        trained = train(history, config=config, holidays=holidays)
+        alone = dataclasses.replace(trained, methods={})  # every product on the model
+        predicted = predict(alone, history, steps)
+
+        def matrix(column: str, frame: Any = predicted) -> Matrix:
+            return frame[column].to_numpy(dtype=np.float64).reshape(count, steps)
+
+        forecasts[fold] = matrix("yhat")
+        bounds[fold] = {
+            0.80: (matrix("yhat_lower_80"), matrix("yhat_upper_80")),
+            0.95: (matrix("yhat_lower_95"), matrix("yhat_upper_95")),
+        }
     return FoldForecasts(forecasts=forecasts, bounds=bounds)

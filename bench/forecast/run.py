@@ -20,6 +20,9 @@ What it does:
    over the four folds, and pooled over folds 2–4:
    - the global model alone, as the run's backtest makes it: fitted once on the days before
      the first origin, forecasting each fold from the actual days before that fold;
+   - the global model refitted at each origin (`folds.refitted_model`): trained anew, same
+     config and holidays, on the days before each fold's origin, as AutoETS and Prophet are —
+     the like-for-like comparison with them; untimed;
    - seasonal naive, 28-day moving average, TSB, exponential smoothing (the run's baselines,
      recomputed at each origin by the run);
    - statsforecast AutoETS (season 7) and Prophet (defaults, one model per product, forecasts
@@ -41,7 +44,7 @@ What it does:
    import is reported apart;
 6. scores the model alone the same way with other LightGBM seeds (`--noise-seeds`, the same
    run's backtest refitted; the served model keeps its seed), to show how much of a gap between
-   methods is the model's own noise;
+   methods is the model's own noise, and the model refitted at each origin with those seeds;
 7. prints one JSON document (the database is dropped after the run's timing).
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
@@ -109,6 +112,7 @@ async def _admin(url: str, statement: str) -> None:
 
 
 MODEL = "global model alone"
+REFITTED = "global model refitted at each origin"
 SERVED = "served (model + per-product fallback)"
 AUTOETS = "statsforecast AutoETS"
 PROPHET = "Prophet (one model per product)"
@@ -260,7 +264,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     methods[SERVED] = fold_scores.served_method(backtest, margin)
     methods[AUTOETS] = ets[0]
     methods[PROPHET] = prophet
-    order = [MODEL, SERVED, *(_label(name) for name in backtest.forecasts if name != forecasting_model.MODEL_NAME)]
+    # The like-for-like comparison with AutoETS and Prophet: the same model, config and
+    # holidays, trained anew on the days before each fold's origin (untimed).
+    panel, holidays = captured["arguments"][0], captured["options"].get("holidays")
+    started = time.perf_counter()
+    methods[REFITTED] = await asyncio.to_thread(fold_scores.refitted_model, backtest, panel, trained.config, holidays)
+    figures["refitted_model_fits_seconds"] = round(time.perf_counter() - started, 1)
+    baselines = [_label(name) for name in backtest.forecasts if name != forecasting_model.MODEL_NAME]
+    order = [MODEL, REFITTED, SERVED, *baselines]
     order += [AUTOETS, PROPHET]
     order = list(dict.fromkeys(order))
 
@@ -352,11 +363,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "model_alone_per_fold": {
             name: beats(rows, MODEL, coverage=False) for name, rows in accuracy["per_fold"].items()
         },
+        # The same rule for the model refitted at each origin, as AutoETS and Prophet are.
+        "model_refitted_all_folds": beats(accuracy["pooled_all_folds"], REFITTED),
+        "model_refitted_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], REFITTED),
+        "model_refitted_per_fold": {
+            name: beats(rows, REFITTED, coverage=False) for name, rows in accuracy["per_fold"].items()
+        },
     }
 
     # How much of the gaps is the model's own noise: the same run's backtest with other
     # LightGBM seeds (not served, not chosen: the served model keeps its seed), model alone.
     noise: dict[str, Any] = {}
+    refitted_noise: dict[str, Any] = {}
     for seed in args.noise_seeds:
         config = dataclasses.replace(trained.config, seed=seed, threads=1)
         other = await asyncio.to_thread(
@@ -375,7 +393,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "pooled_all_folds": fold_scores.score_pooled(other.evaluation.backtest, all_folds, method),
             "pooled_folds_2_to_last": fold_scores.score_pooled(other.evaluation.backtest, later_folds, method),
         }
+        refitted = await asyncio.to_thread(
+            fold_scores.refitted_model, backtest, panel, dataclasses.replace(trained.config, seed=seed), holidays
+        )
+        refitted_noise[f"seed {seed}"] = {
+            **{f"fold {fold + 1}": fold_scores.score_fold(backtest, fold, refitted) for fold in all_folds},
+            "pooled_all_folds": fold_scores.score_pooled(backtest, all_folds, refitted),
+            "pooled_folds_2_to_last": fold_scores.score_pooled(backtest, later_folds, refitted),
+        }
     figures["model_alone_other_seeds"] = {"served_model_seed": trained.config.seed, **noise}
+    figures["model_refitted_other_seeds"] = {"served_model_seed": trained.config.seed, **refitted_noise}
     figures["machine"]["load_average_end"] = os.getloadavg()
     return figures
 
@@ -384,9 +411,9 @@ POINT_METRICS = ("mase", "mase_pooled", "wape", "rmsse_pooled")
 
 
 def beats(rows: dict[str, dict[str, Any]], contender: str, *, coverage: bool = True) -> dict[str, Any]:
-    """Per metric, whether `contender` beats every peer in `rows` (the model's other form —
-    alone or served — is not a peer), and the peers that it does not beat."""
-    others = {label: row for label, row in rows.items() if label not in (MODEL, SERVED)}
+    """Per metric, whether `contender` beats every peer in `rows` (the model's other forms —
+    alone, refitted at each origin, served — are not peers), and the peers that it does not beat."""
+    others = {label: row for label, row in rows.items() if label not in (MODEL, REFITTED, SERVED)}
     mine = rows[contender]
     result: dict[str, Any] = {}
     for metric in POINT_METRICS:

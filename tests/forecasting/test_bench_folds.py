@@ -4,12 +4,14 @@ is chosen or calibrated with that fold's actuals."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecasting import baselines
@@ -120,3 +122,55 @@ def test_pooled_scores_are_the_scores_of_the_concatenated_folds() -> None:
     assert row["rmsse_pooled"] == folds.rmsse(backtest, backtest.actual, forecast)
     with pytest.raises(ValueError):
         folds.score_pooled(backtest, [0, 2], method)
+
+
+def test_refitted_model_is_trained_at_each_origin_on_the_days_before_it() -> None:
+    from forecasting.model import ModelConfig, Panel, make_panel, predict, train
+
+    rng = np.random.default_rng(8)
+    days, products = 260, 8
+    week = np.array([0.6, 0.7, 0.8, 0.9, 1.3, 1.8, 0.9])
+    levels = rng.uniform(2, 10, size=(products, 1))
+    values = rng.poisson(levels * np.tile(week, days // 7 + 1)[:days]).astype(float)
+    values[-1, :240] = 0.0  # a product first sold inside the backtest (after the first origin)
+    dates = pd.date_range("2025-01-06", periods=days, freq="D")
+    frame = pd.DataFrame(
+        [
+            (f"p{row}", dates[day], values[row, day])
+            for row in range(products)
+            for day in range(days)
+            if values[row, day]
+        ],
+        columns=["product_id", "date", "quantity"],
+    )
+    panel = make_panel(frame)
+    config = ModelConfig(
+        n_estimators=20, learning_rate=0.2, min_child_samples=20, backtest_folds=2, fold_days=14, threads=1
+    )
+    backtest = train(panel, config=config).evaluation.backtest
+    assert backtest is not None and backtest.folds == 2
+
+    refitted = folds.refitted_model(backtest, panel, config)
+    assert sorted(refitted.forecasts) == [0, 1]
+    for fold in (0, 1):
+        forecast = refitted.forecasts[fold]
+        assert forecast.shape == (products, backtest.steps) and np.isfinite(forecast).all() and (forecast >= 0).all()
+        low, high = refitted.bounds[fold][0.8]  # type: ignore[index]
+        assert (low <= forecast + 1e-9).all() and (forecast <= high + 1e-9).all()
+    # Fold 0 is the model trained on the days before the first origin, every product on it.
+    history = folds.truncated(panel, backtest.origin)
+    assert history.days == backtest.origin and history.first_sale[-1] == backtest.origin  # not sold yet
+    alone = train(history, config=config)
+    alone.methods = {}
+    expected = predict(alone, history, backtest.steps)["yhat"].to_numpy().reshape(products, backtest.steps)
+    assert np.allclose(refitted.forecasts[0], expected)
+    # A fold's forecast never reads that fold's actuals (or any later day).
+    changed = Panel(panel.product_ids, panel.dates, panel.values.copy(), panel.first_sale)
+    changed.values[:, folds.origin(backtest, 1) :] = 40.0
+    other = dataclasses.replace(backtest, history=changed.values)
+    again = folds.refitted_model(other, changed, config)
+    assert np.allclose(again.forecasts[1], refitted.forecasts[1]) and np.allclose(
+        again.forecasts[0], refitted.forecasts[0]
+    )
+    with pytest.raises(ValueError):
+        folds.refitted_model(backtest, changed, config)
