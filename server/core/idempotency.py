@@ -52,6 +52,7 @@ from sqlalchemy.types import Uuid
 from server.core.context import Context
 from server.core.db import Base, Statement, TenantScoped
 from server.core.errors import BadRequest, Conflict, PreconditionRequired, ValidationFailed
+from server.core.schemas import encode_json
 
 
 class IdempotencyKey(TenantScoped, Base):
@@ -173,13 +174,14 @@ def response_insert(field: str) -> str:
     a duplicate took the key first (the handler then raises `in_flight()`)."""
     assert field.isidentifier()
     member = f'"{field}":'
+    placeholder = encode_json(MOMENT_PLACEHOLDER).decode()
     return (
         "insert into idempotency_keys (organization_id, user_id, key, endpoint, request_hash, status, "
         "response_status, response_body, completed_at) "
         "select :organization_id, cast(:idempotency_user_id as uuid), cast(:idempotency_key as text), "
         "cast(:idempotency_endpoint as text), cast(:idempotency_hash as bytea), 'completed', "
         "cast(:idempotency_status as integer), convert_to(replace(cast(:idempotency_body as text), "
-        f"'{member}\"2000-01-01T00:00:00Z\"', '{member}\"' || {rfc3339_sql('moment.at')} || '\"'), 'UTF8'), "
+        f"'{member}{placeholder}', '{member}\"' || {rfc3339_sql('moment.at')} || '\"'), 'UTF8'), "
         "moment.at from moment where cast(:idempotency_key as text) is not null on conflict do nothing returning 1"
     )
 
