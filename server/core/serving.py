@@ -9,7 +9,9 @@ there: one worker serves them all at the speed of one core while the others idle
 Here each worker binds its own socket to the address with `SO_REUSEPORT`, and the kernel spreads
 new connections across the workers' sockets by a hash of the client's address and port. Invariant:
 no process ever listens on a socket it does not accept from (the supervisor binds none), so no
-connection waits in a queue nobody reads.
+connection waits in a queue nobody reads. The price: a worker that dies takes the connections
+still waiting in its own queue with it (they are reset, and clients reconnect); uvicorn's
+supervisor starts a new worker with a new socket.
 """
 
 from __future__ import annotations
