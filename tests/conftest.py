@@ -7,6 +7,7 @@ embedded ones are started for the session.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -211,3 +212,21 @@ async def tenant_a(api: Api) -> TenantSession:
 @pytest.fixture
 async def tenant_b(api: Api) -> TenantSession:
     return await api.register("Bodega Boreal")
+
+
+async def wait_for_blocked_backend(owner_engine: AsyncEngine) -> int:
+    """The pid of an application backend waiting on a lock, as soon as there is one (10 s at most)."""
+    async with asyncio.timeout(10):
+        while True:
+            async with owner_engine.connect() as connection:
+                pid = (
+                    await connection.execute(
+                        text(
+                            "select pid from pg_stat_activity where usename = 'orbit_app' "
+                            "and wait_event_type = 'Lock' and datname = current_database() limit 1"
+                        )
+                    )
+                ).scalar()
+            if pid:
+                return int(pid)
+            await asyncio.sleep(0.02)

@@ -7,25 +7,9 @@ import asyncio
 
 from sqlalchemy import text
 
+from tests.conftest import wait_for_blocked_backend
 from tests.sync.conftest import Pos
 from tests.sync.test_push import counts
-
-
-async def wait_for_blocked_backend(owner_engine) -> int:
-    async with asyncio.timeout(10):
-        while True:
-            async with owner_engine.connect() as connection:
-                pid = (
-                    await connection.execute(
-                        text(
-                            "select pid from pg_stat_activity where usename = 'orbit_app' "
-                            "and wait_event_type = 'Lock' and datname = current_database() limit 1"
-                        )
-                    )
-                ).scalar()
-            if pid:
-                return int(pid)
-            await asyncio.sleep(0.05)
 
 
 async def test_connection_lost_mid_batch_settles_nothing(pos: Pos, owner_engine) -> None:

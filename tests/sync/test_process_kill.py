@@ -18,8 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from server.core.config import Settings
-from tests.conftest import BASE_DOMAIN, STRONG_PASSWORD
-from tests.sync.test_failures import wait_for_blocked_backend
+from tests.conftest import BASE_DOMAIN, STRONG_PASSWORD, wait_for_blocked_backend
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from server.core import idempotency
 from server.core.api import decode_body, encode_json
 from server.sales.schemas import SaleCreate
-from tests.conftest import Api, TenantSession
+from tests.conftest import Api, TenantSession, wait_for_blocked_backend
 from tests.server.sales.conftest import Shop, key, open_shop
 
 
@@ -384,23 +384,6 @@ async def test_other_tenants_ids_are_404_everywhere(api: Api, shop: Shop) -> Non
     assert await other.stock(0) == 99
 
 
-async def wait_until_blocked_on_a_lock(owner_engine) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            async with owner_engine.connect() as connection:
-                waiting = (
-                    await connection.execute(
-                        text(
-                            "select count(*) from pg_stat_activity where usename = 'orbit_app' "
-                            "and wait_event_type = 'Lock' and datname = current_database()"
-                        )
-                    )
-                ).scalar_one()
-            if waiting:
-                return
-            await asyncio.sleep(0.02)
-
-
 async def test_a_duplicate_committed_during_the_request_is_409_and_writes_nothing(shop: Shop, owner_engine) -> None:
     """The idempotency lookup's snapshot predates its lock: a request that gets the lock just
     after its duplicate committed cannot store its answer at the end, so it is answered 409 like
@@ -415,7 +398,7 @@ async def test_a_duplicate_committed_during_the_request_is_409_and_writes_nothin
     await blocker.begin()
     await blocker.execute(text("select 1 from registers where id = :r for update"), {"r": shop.register["id"]})
     request = asyncio.create_task(shop.client.post("/api/v1/sales", json=body, headers=headers))
-    await wait_until_blocked_on_a_lock(owner_engine)  # it has claimed its key, waits for the register
+    await wait_for_blocked_backend(owner_engine)  # it has claimed its key, waits for the register
     async with owner_engine.begin() as connection:  # the duplicate commits meanwhile
         await connection.execute(
             text(
