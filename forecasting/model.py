@@ -44,7 +44,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from forecasting import baselines
-from forecasting.evaluation import INTERVALS, IntervalCalibration, Matrix, Scores, score, seasonal_scale
+from forecasting.evaluation import (
+    INTERVALS,
+    IntervalCalibration,
+    Matrix,
+    Scores,
+    demand_profiles,
+    score,
+    seasonal_scale,
+)
 from forecasting.features import LevelFeatures
 from forecasting.holiday_calendar import HolidayCalendar
 
@@ -54,8 +62,9 @@ MODEL_NAME = "global_lgbm"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
-ARTIFACT_FORMAT = 4
+ARTIFACT_FORMAT = 5
 LOG_LINK_OBJECTIVES = ("tweedie", "poisson", "gamma")
+LEVEL_COLUMN = "_level_skforecast"  # skforecast's column of the series' ordinal code
 
 Progress = Callable[[str, float], None]
 
@@ -109,6 +118,10 @@ class ModelConfig:
     relative_features: tuple[str, ...] = ()
     # Training rows weighted by age (`RecencyWeights`); None: every row weighs the same.
     half_life_days: float | None = None
+    # With the products' groups in the history (`Panel.groups`), the trees see each row's group
+    # as a categorical feature: products of a category share their weekly and yearly pattern
+    # and their response to holidays, which one product's own history shows only noisily.
+    group_feature: bool = True
 
     def __post_init__(self) -> None:
         if self.offset_feature is not None and self.objective not in LOG_LINK_OBJECTIVES:
@@ -120,7 +133,18 @@ class ModelConfig:
         return max(*self.lags, *self.rolling_means, *self.rolling_stds, self.ewm_window, *weekday)
 
 
-EVALUATION_COLUMNS = ["product_id", "method", "mase", "wape", "bias", "coverage_80", "coverage_95", "selected"]
+EVALUATION_COLUMNS = [
+    "product_id",
+    "method",
+    "mase",
+    "wape",
+    "bias",
+    "coverage_80",
+    "coverage_95",
+    "mase_median",
+    "wape_median",
+    "selected",
+]
 ESTABLISHED_DAYS = 56
 
 
@@ -205,6 +229,7 @@ class Panel:
     dates: pd.DatetimeIndex
     values: Matrix
     first_sale: npt.NDArray[np.int64]  # index of each product's first day with a sale (len(dates) if none)
+    groups: list[str | None] | None = None  # each product's group (its category), when the history has one
 
     @property
     def days(self) -> int:
@@ -212,7 +237,9 @@ class Panel:
 
 
 def make_panel(history: pd.DataFrame) -> Panel:
-    """Validate and densify the history (negative quantities — returns — count as zero)."""
+    """Validate and densify the history (negative quantities — returns — count as zero). An
+    optional `group` column names each product's group (its category; the first non-empty value
+    per product counts)."""
     missing = {"product_id", "date", "quantity"} - set(history.columns)
     if missing:
         raise ValueError(f"history lacks columns {sorted(missing)}")
@@ -235,13 +262,22 @@ def make_panel(history: pd.DataFrame) -> Panel:
     np.add.at(values, (row, column), frame["quantity"].to_numpy(dtype=np.float64))
     sold = values > 0
     first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), len(dates)).astype(np.int64)
-    return Panel(products, dates, values, first_sale)
+    groups: list[str | None] | None = None
+    if "group" in history.columns:
+        named = pd.DataFrame({"product_id": history["product_id"].to_numpy(), "group": history["group"].to_numpy()})
+        named = named[named["group"].notna() & (named["group"].astype(str) != "")]
+        first = named.drop_duplicates("product_id").set_index("product_id")["group"]
+        groups = [None if product not in first.index else str(first[product]) for product in products]
+    return Panel(products, dates, values, first_sale, groups)
 
 
 # The global model -----------------------------------------------------------------------------
 
 
-def _forecaster(config: ModelConfig) -> Any:
+def _forecaster(config: ModelConfig, level_groups: npt.NDArray[np.float64] | None = None) -> Any:
+    """The unfitted skforecast forecaster. `level_groups` maps skforecast's ordinal code of each
+    series (its rank among the sorted series names) to its group's code (NaN: none); without it
+    the trees do not see which series a row belongs to."""
     from lightgbm import LGBMRegressor
     from skforecast.preprocessing import CalendarFeatures
     from skforecast.recursive import ForecasterRecursiveMultiSeries
@@ -262,9 +298,11 @@ def _forecaster(config: ModelConfig) -> Any:
         deterministic=True,
         verbose=-1,
     )
-    if config.offset_feature is not None:
+    if config.offset_feature is None:
+        level_groups = None  # the series' group is given to the trees by `LevelOffsetRegressor`
+    else:
         estimator = LevelOffsetRegressor(
-            estimator, config.offset_feature, config.offset_floor, config.relative_features
+            estimator, config.offset_feature, config.offset_floor, config.relative_features, level_groups
         )
     forecaster = ForecasterRecursiveMultiSeries(
         estimator=estimator,
@@ -280,7 +318,7 @@ def _forecaster(config: ModelConfig) -> Any:
             ratios=config.ratios,
         ),
         calendar_features=CalendarFeatures(features=list(config.calendar), encoding=None),
-        encoding=None,
+        encoding=None if level_groups is None else "ordinal",
         weight_func=RecencyWeights(config.half_life_days) if config.half_life_days else None,
     )
     # The intervals come from the backtest's errors (`evaluation.IntervalCalibration`), not from
@@ -301,15 +339,26 @@ class LevelOffsetRegressor:
     features, over three orders of magnitude of demand, and they do it coarsely: on the tuning
     shop the model's 28-day totals per product were off by 14 % more than AutoETS's.
     `relative` names features also given to the trees divided by the level (ratios trees cannot
-    form themselves). Invariant: `predict` sees the same columns, in the same order, as `fit`."""
+    form themselves). With `level_groups`, skforecast's ordinal series code (the column
+    `LEVEL_COLUMN`) is replaced by the code of the series' group, a categorical feature: the
+    trees learn per group, never per product. Invariant: `predict` sees the same columns, in the
+    same order, as `fit`."""
 
-    def __init__(self, estimator: Any, offset_feature: str, floor: float, relative: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        offset_feature: str,
+        floor: float,
+        relative: tuple[str, ...] = (),
+        level_groups: npt.NDArray[np.float64] | None = None,
+    ) -> None:
         if floor <= 0:
             raise ValueError("the level's floor must be positive")
         self.estimator = estimator
         self.offset_feature = offset_feature
         self.floor = floor
         self.relative = relative
+        self.level_groups = level_groups
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {
@@ -317,6 +366,7 @@ class LevelOffsetRegressor:
             "offset_feature": self.offset_feature,
             "floor": self.floor,
             "relative": self.relative,
+            "level_groups": self.level_groups,
         }
 
     def set_params(self, **params: Any) -> LevelOffsetRegressor:
@@ -326,6 +376,10 @@ class LevelOffsetRegressor:
 
     def _design(self, X: Any) -> tuple[Matrix, npt.NDArray[np.float64]]:
         values = np.asarray(X, dtype=np.float64)
+        if self._level_index is not None and self.level_groups is not None:
+            values = values.copy()
+            codes = values[:, self._level_index].astype(np.int64)
+            values[:, self._level_index] = self.level_groups[codes]
         level = np.maximum(values[:, self._offset_index], self.floor)
         if self._relative_index:
             values = np.concatenate([values, values[:, self._relative_index] / level[:, None]], axis=1)
@@ -338,8 +392,18 @@ class LevelOffsetRegressor:
             raise ValueError(f"features {missing} are not among the training features {names}")
         self._offset_index = names.index(self.offset_feature)
         self._relative_index = [names.index(name) for name in self.relative]
+        self._level_index = names.index(LEVEL_COLUMN) if LEVEL_COLUMN in names else None
+        if self._level_index is not None and self.level_groups is None:
+            raise ValueError("the series code is among the features but no level_groups map it to groups")
         values, offset = self._design(X)
-        self.estimator.fit(values, np.asarray(y, dtype=np.float64), sample_weight=sample_weight, init_score=offset)
+        categorical = [self._level_index] if self._level_index is not None else "auto"
+        self.estimator.fit(
+            values,
+            np.asarray(y, dtype=np.float64),
+            sample_weight=sample_weight,
+            init_score=offset,
+            categorical_feature=categorical,
+        )
         self.feature_names_in_ = np.array(names, dtype=object)
         return self
 
@@ -396,8 +460,8 @@ def _exog(
 def _fit(panel: Panel, config: ModelConfig, end: int | None = None, holidays: HolidayCalendar | None = None) -> Any:
     """Fit the global model on the panel's days before `end` (all by default)."""
     stop = panel.days if end is None else end
-    forecaster = _forecaster(config)
     frame = _frame(panel, end=stop, start=_training_start(config, stop))
+    forecaster = _forecaster(config, _level_groups(panel, config, frame.columns))
     # No `warnings.catch_warnings()` here: it swaps process-wide filters, which is unsafe in the
     # second thread a fit may run in; `suppress_warnings` silences skforecast's own warnings.
     forecaster.fit(
@@ -407,6 +471,18 @@ def _fit(panel: Panel, config: ModelConfig, end: int | None = None, holidays: Ho
         suppress_warnings=True,
     )
     return forecaster
+
+
+def _level_groups(panel: Panel, config: ModelConfig, names: pd.Index) -> npt.NDArray[np.float64] | None:
+    """Per series, in skforecast's ordinal order (sorted names), the code of its group (groups
+    numbered in sorted order; NaN for a product without one); None when the panel has no groups
+    or the model does not use them."""
+    if not config.group_feature or panel.groups is None or not any(group is not None for group in panel.groups):
+        return None
+    by_name = {str(product): group for product, group in zip(panel.product_ids, panel.groups, strict=True)}
+    codes = {group: float(code) for code, group in enumerate(sorted({g for g in panel.groups if g is not None}))}
+    ordered = [by_name[name] for name in sorted(str(name) for name in names)]
+    return np.array([math.nan if group is None else codes[group] for group in ordered])
 
 
 def _timed_fit(panel: Panel, config: ModelConfig, holidays: HolidayCalendar | None) -> tuple[Any, float]:
@@ -538,12 +614,16 @@ def _backtest(
         forecasts=forecasts,
         history=panel.values,
         allowed=config.candidates,
+        profiles=demand_profiles(panel.values[:, :origin]),
     )
     pooled = backtest.pooled_scores(config.selection_margin)
     all_folds = {name: backtest.score_all(name) for name in forecasts}
     chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
     methods = {product: chosen[index] for index, product in enumerate(panel.product_ids)}
-    calibrations = {name: IntervalCalibration.fit(forecast, backtest.actual) for name, forecast in forecasts.items()}
+    calibrations = {
+        name: IntervalCalibration.fit(forecast, backtest.actual, profiles=backtest.profiles)
+        for name, forecast in forecasts.items()
+    }
 
     rows = []
     for name, result in all_folds.items():
@@ -559,6 +639,8 @@ def _backtest(
                     _number(result.bias[index]),
                     _number(result.coverage_80[index]),
                     _number(result.coverage_95[index]),
+                    _number(_at(result.mase_median, index)),
+                    _number(_at(result.wape_median, index)),
                     methods[product] == name,
                 )
             )
@@ -582,6 +664,7 @@ class Backtest:
     forecasts: dict[str, Matrix]
     history: Matrix  # the whole panel, for comparisons with other models
     allowed: tuple[str, ...]
+    profiles: npt.NDArray[np.int64]  # each product's demand profile before the first origin
 
     @property
     def folds(self) -> int:
@@ -601,24 +684,35 @@ class Backtest:
         return max(1, self.folds // 2) * self.steps
 
     def score_all(self, name: str) -> Scores:
-        """Point metrics over every fold; coverage on the folds after the first half, with
-        intervals calibrated on the first half."""
+        """Point metrics of the mean forecast over every fold; coverage and the median
+        forecast's metrics on the folds after the first half, with the intervals and the median
+        calibrated on the first half."""
         days = self._calibration_days()
         forecast = self.forecasts[name]
-        calibration = IntervalCalibration.fit(forecast[:, :days], self.actual[:, :days])
+        calibration = IntervalCalibration.fit(forecast[:, :days], self.actual[:, :days], profiles=self.profiles)
         held = forecast[:, days:] if self.folds > 1 else forecast
-        return score(self.actual, forecast, self.scale, calibration.bounds(held), established=self.established)
+        return score(
+            self.actual,
+            forecast,
+            self.scale,
+            calibration.bounds(held, self.profiles),
+            established=self.established,
+            median=calibration.median(held, self.profiles),
+        )
 
     def score_last_fold(self, forecast: Matrix, calibration_forecast: Matrix) -> Scores:
         cut = (self.folds - 1) * self.steps
         days = min(self._calibration_days(), cut)
-        calibration = IntervalCalibration.fit(calibration_forecast[:, :days], self.actual[:, :days])
+        calibration = IntervalCalibration.fit(
+            calibration_forecast[:, :days], self.actual[:, :days], profiles=self.profiles
+        )
         return score(
             self.actual[:, cut:],
             forecast,
             self.scale,
-            calibration.bounds(forecast),
+            calibration.bounds(forecast, self.profiles),
             established=self.established,
+            median=calibration.median(forecast, self.profiles),
         )
 
     def selected_last_fold(self, margin: float) -> tuple[list[str], Matrix, Matrix]:
@@ -652,6 +746,10 @@ def _pooled(scores: Scores) -> dict[str, float | None]:
     return {**scores.pooled, "observations": scores.observations}
 
 
+def _at(values: npt.NDArray[np.float64] | None, index: int) -> float:
+    return math.nan if values is None else float(values[index])
+
+
 def _number(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 4)
 
@@ -680,7 +778,12 @@ def choose_methods(scores: dict[str, Scores], candidates: dict[str, npt.NDArray[
 def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) -> pd.DataFrame:
     """Forecast `horizon` days after the end of `history` for every product in it, each with its
     chosen method, with 80 % and 95 % intervals. Columns: `product_id, date, method, yhat,
-    yhat_lower_80, yhat_upper_80, yhat_lower_95, yhat_upper_95`."""
+    yhat_median, yhat_lower_80, yhat_upper_80, yhat_lower_95, yhat_upper_95`.
+
+    `yhat` is the mean (expected units: what lead-time demand adds up), `yhat_median` the median
+    (the point forecast absolute errors call for; below the mean for slow movers, whose median
+    day is often zero); `yhat_lower_80 ≤ yhat_median ≤ yhat_upper_80` and the 80 % interval
+    lies inside the 95 % one."""
     if horizon < 1:
         raise ValueError("horizon must be at least 1 day")
     panel = history if isinstance(history, Panel) else make_panel(history)
@@ -689,6 +792,7 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         "date",
         "method",
         "yhat",
+        "yhat_median",
         "yhat_lower_80",
         "yhat_upper_80",
         "yhat_lower_95",
@@ -713,7 +817,9 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
             method = NEW_PRODUCT_METHOD
         chosen.append(method)
     recent = _recent_mean(panel, horizon)
+    profiles = demand_profiles(panel.values)
     yhat = np.zeros((count, horizon))
+    median = np.zeros((count, horizon))
     bounds = {nominal: (np.zeros((count, horizon)), np.zeros((count, horizon))) for nominal in INTERVALS}
     for method in set(chosen):
         rows = np.array([index for index, name in enumerate(chosen) if name == method])
@@ -723,7 +829,12 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         values = np.clip(values, 0.0, None)
         yhat[rows] = values
         calibration = trained.calibrations.get(method)
-        method_bounds = calibration.bounds(values) if calibration is not None else _poisson_bounds(values)
+        if calibration is not None:
+            method_bounds = calibration.bounds(values, profiles[rows])
+            median[rows] = calibration.median(values, profiles[rows])
+        else:
+            method_bounds = _poisson_bounds(values)
+            median[rows] = _poisson_median(values)
         for nominal in INTERVALS:
             bounds[nominal][0][rows] = np.minimum(method_bounds[nominal][0], values)
             bounds[nominal][1][rows] = np.maximum(method_bounds[nominal][1], values)
@@ -735,6 +846,7 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
             "date": np.tile(days.date, count),
             "method": np.repeat(np.array(chosen, dtype=object), horizon),
             "yhat": yhat.ravel(),
+            "yhat_median": median.ravel(),
             "yhat_lower_80": bounds[0.80][0].ravel(),
             "yhat_upper_80": bounds[0.80][1].ravel(),
             "yhat_lower_95": np.minimum(bounds[0.95][0], bounds[0.80][0]).ravel(),
@@ -750,6 +862,13 @@ def _recent_mean(panel: Panel, horizon: int) -> Matrix:
     window = np.minimum(age, 28)
     totals = np.array([panel.values[index, panel.days - window[index] :].sum() for index in range(len(age))])
     return np.repeat((totals / window)[:, None], horizon, axis=1)
+
+
+def _poisson_median(values: Matrix) -> Matrix:
+    """The median without backtest errors to calibrate on: Poisson's, around the forecast."""
+    from scipy.stats import poisson
+
+    return np.asarray(poisson.median(np.maximum(values, 1e-9)), dtype=np.float64)
 
 
 def _poisson_bounds(values: Matrix) -> dict[float, tuple[Matrix, Matrix]]:

@@ -58,7 +58,8 @@ class ForecastRun(TenantScoped, Base):
 
 
 class Prediction(TenantScoped, Base):
-    """Predicted daily units of one product by one run, with 80 % and 95 % intervals."""
+    """Predicted daily units of one product by one run: the mean (`yhat`), the median, and 80 %
+    and 95 % intervals."""
 
     __tablename__ = "predictions"
     __table_args__ = (
@@ -71,7 +72,8 @@ class Prediction(TenantScoped, Base):
     product_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     model: Mapped[str] = mapped_column(String(32))
-    yhat: Mapped[float] = mapped_column(Float)
+    yhat: Mapped[float] = mapped_column(Float)  # the mean
+    yhat_median: Mapped[float | None] = mapped_column(Float)
     yhat_lower_80: Mapped[float] = mapped_column(Float)
     yhat_upper_80: Mapped[float] = mapped_column(Float)
     yhat_lower_95: Mapped[float] = mapped_column(Float)
@@ -96,6 +98,8 @@ class ForecastEvaluation(TenantScoped, Base):
     bias: Mapped[float | None] = mapped_column(Float)
     coverage_80: Mapped[float | None] = mapped_column(Float)
     coverage_95: Mapped[float | None] = mapped_column(Float)
+    mase_median: Mapped[float | None] = mapped_column(Float)
+    wape_median: Mapped[float | None] = mapped_column(Float)
     selected: Mapped[bool] = mapped_column(Boolean)
 
 

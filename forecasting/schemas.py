@@ -55,7 +55,8 @@ class PredictionRead(Output):
     name: str
     date: date
     model: str
-    yhat: float
+    yhat: float  # the mean: expected units
+    yhat_median: float | None  # the median (None for runs made before it was stored)
     yhat_lower_80: float
     yhat_upper_80: float
     yhat_lower_95: float
@@ -76,6 +77,8 @@ class EvaluationRead(Output):
     bias: float | None
     coverage_80: float | None
     coverage_95: float | None
+    mase_median: float | None
+    wape_median: float | None
     selected: bool
 
 

@@ -340,7 +340,8 @@ async def load_history(
     session: AsyncSession, organization_id: uuid.UUID, *, time_zone: str, until: date
 ) -> pd.DataFrame:
     """Units sold per active product and local day, through `until`; every active product is
-    present (a zero on `until` for those without sales, so new products get a forecast).
+    present (a zero on `until` for those without sales, so new products get a forecast), with
+    its category as `group` (None without one).
 
     The database sums the lines per product and day and returns one row per product with two
     arrays (days since `HISTORY_EPOCH`, units): a thousand rows to decode instead of one per
@@ -365,7 +366,9 @@ async def load_history(
             },
         )
     ).all()
-    products = (await session.execute(select(Product.id).where(Product.is_active.is_(True)))).scalars().all()
+    catalog = (await session.execute(select(Product.id, Product.category_id).where(Product.is_active.is_(True)))).all()
+    products = [product for product, _ in catalog]
+    category = {product: None if group is None else str(group) for product, group in catalog}
     active = set(products)
     rows = [row for row in rows if row[0] in active]
     lengths = [len(row[1]) for row in rows]
@@ -380,7 +383,12 @@ async def load_history(
         }
     )
     anchor = pd.DataFrame(
-        {"product_id": list(products), "date": pd.Timestamp(until), "quantity": np.zeros(len(products))}
+        {
+            "product_id": products,
+            "date": pd.Timestamp(until),
+            "quantity": np.zeros(len(products)),
+            "group": [category[product] for product in products],
+        }
     )
     return pd.concat([frame, anchor], ignore_index=True) if total else anchor
 
@@ -398,10 +406,11 @@ async def _store(
     if len(predictions):
         await session.execute(
             text(
-                "insert into predictions (organization_id, run_id, product_id, day, model, yhat, yhat_lower_80, "
-                "yhat_upper_80, yhat_lower_95, yhat_upper_95) select :organization, :run, * from unnest("
-                "cast(:product as uuid[]), cast(:day as date[]), cast(:model as text[]), cast(:yhat as float8[]), "
-                "cast(:l80 as float8[]), cast(:u80 as float8[]), cast(:l95 as float8[]), cast(:u95 as float8[]))"
+                "insert into predictions (organization_id, run_id, product_id, day, model, yhat, yhat_median, "
+                "yhat_lower_80, yhat_upper_80, yhat_lower_95, yhat_upper_95) select :organization, :run, * from "
+                "unnest(cast(:product as uuid[]), cast(:day as date[]), cast(:model as text[]), "
+                "cast(:yhat as float8[]), cast(:median as float8[]), cast(:l80 as float8[]), cast(:u80 as float8[]), "
+                "cast(:l95 as float8[]), cast(:u95 as float8[]))"
             ),
             {
                 "organization": organization_id,
@@ -410,6 +419,7 @@ async def _store(
                 "day": predictions["date"].tolist(),
                 "model": predictions["method"].tolist(),
                 "yhat": predictions["yhat"].round(4).tolist(),
+                "median": predictions["yhat_median"].round(4).tolist(),
                 "l80": predictions["yhat_lower_80"].round(4).tolist(),
                 "u80": predictions["yhat_upper_80"].round(4).tolist(),
                 "l95": predictions["yhat_lower_95"].round(4).tolist(),
@@ -420,9 +430,10 @@ async def _store(
         await session.execute(
             text(
                 "insert into forecast_evaluations (organization_id, run_id, product_id, method, mase, wape, bias, "
-                "coverage_80, coverage_95, selected) select :organization, :run, * from unnest("
-                "cast(:product as uuid[]), cast(:method as text[]), cast(:mase as float8[]), cast(:wape as float8[]), "
-                "cast(:bias as float8[]), cast(:c80 as float8[]), cast(:c95 as float8[]), cast(:selected as bool[]))"
+                "coverage_80, coverage_95, mase_median, wape_median, selected) select :organization, :run, * "
+                "from unnest(cast(:product as uuid[]), cast(:method as text[]), cast(:mase as float8[]), "
+                "cast(:wape as float8[]), cast(:bias as float8[]), cast(:c80 as float8[]), cast(:c95 as float8[]), "
+                "cast(:mase_median as float8[]), cast(:wape_median as float8[]), cast(:selected as bool[]))"
             ),
             {
                 "organization": organization_id,
@@ -434,6 +445,8 @@ async def _store(
                 "bias": _nullable(evaluations["bias"]),
                 "c80": _nullable(evaluations["coverage_80"]),
                 "c95": _nullable(evaluations["coverage_95"]),
+                "mase_median": _nullable(evaluations["mase_median"]),
+                "wape_median": _nullable(evaluations["wape_median"]),
                 "selected": [bool(value) for value in evaluations["selected"]],
             },
         )
@@ -487,6 +500,7 @@ def _prediction(row: Any) -> PredictionRead:
         date=prediction.day,
         model=prediction.model,
         yhat=prediction.yhat,
+        yhat_median=prediction.yhat_median,
         yhat_lower_80=prediction.yhat_lower_80,
         yhat_upper_80=prediction.yhat_upper_80,
         yhat_lower_95=prediction.yhat_lower_95,
@@ -511,7 +525,7 @@ async def list_predictions(ctx: Context, query: PredictionQuery) -> Page[Predict
 
 
 PREDICTION_HEADER = (
-    "run_id", "product_id", "sku", "name", "date", "model", "yhat",
+    "run_id", "product_id", "sku", "name", "date", "model", "yhat", "yhat_median",
     "yhat_lower_80", "yhat_upper_80", "yhat_lower_95", "yhat_upper_95",
 )  # fmt: skip
 
@@ -532,6 +546,7 @@ async def prediction_rows(ctx: Context, query: PredictionQuery) -> list[tuple[ob
             p.date.isoformat(),
             p.model,
             round(p.yhat, 3),
+            None if p.yhat_median is None else round(p.yhat_median, 3),
             round(p.yhat_lower_80, 3),
             round(p.yhat_upper_80, 3),
             round(p.yhat_lower_95, 3),
@@ -566,6 +581,8 @@ async def list_evaluations(ctx: Context, run_id: uuid.UUID, query: EvaluationQue
             bias=e.bias,
             coverage_80=e.coverage_80,
             coverage_95=e.coverage_95,
+            mase_median=e.mase_median,
+            wape_median=e.wape_median,
             selected=e.selected,
         ),
     )

@@ -9,7 +9,9 @@ pooled MASE over several folds is Σ|error| / Σ(scale × days).
 Intervals calibrated on backtest errors (the model's and the baselines') need out-of-sample
 errors from folds before the one scored: fold k ≥ 1 is calibrated on the first
 min(⌊folds/2⌋, k) folds (for the last fold that is what `Backtest.score_last_fold` does), and
-fold 0 has none. "Served" (the model with its per-product fallback) chooses each product's
+fold 0 has none. The median forecast (MASE and WAPE's point forecast) comes from the same
+calibration, so it too exists from fold 1 on; AutoETS and Prophet bring their own intervals and
+medians. "Served" (the model with its per-product fallback) chooses each product's
 method on the folds before k, so it exists from fold 1 on.
 
 `refitted_model` is the global model as AutoETS and Prophet are treated: trained anew (the
@@ -48,14 +50,19 @@ def calibration_days(backtest: Backtest, fold: int) -> int:
     return min(max(1, backtest.folds // 2), fold) * backtest.steps
 
 
-def calibrated_bounds(backtest: Backtest, fold: int, forecast: Matrix, calibration_forecast: Matrix) -> Bounds | None:
-    """Intervals for `forecast` (the fold's) from the errors of `calibration_forecast` (every
-    backtest day, only the calibration days are read) on the earlier folds; None for fold 0."""
+def calibrated(
+    backtest: Backtest, fold: int, forecast: Matrix, calibration_forecast: Matrix
+) -> tuple[Bounds | None, Matrix | None]:
+    """Intervals and the median for `forecast` (the fold's) from the errors of
+    `calibration_forecast` (every backtest day, only the calibration days are read) on the
+    earlier folds; None for fold 0."""
     days = calibration_days(backtest, fold)
     if days == 0:
-        return None
-    calibration = IntervalCalibration.fit(calibration_forecast[:, :days], backtest.actual[:, :days])
-    return calibration.bounds(forecast)
+        return None, None
+    calibration = IntervalCalibration.fit(
+        calibration_forecast[:, :days], backtest.actual[:, :days], profiles=backtest.profiles
+    )
+    return calibration.bounds(forecast, backtest.profiles), calibration.median(forecast, backtest.profiles)
 
 
 def served(backtest: Backtest, fold: int, margin: float) -> tuple[list[str], Matrix, Matrix]:
@@ -89,25 +96,39 @@ def rmsse(backtest: Backtest, actual: Matrix, forecast: Matrix) -> float:
 
 @dataclass(frozen=True, slots=True)
 class FoldForecasts:
-    """One method's forecast of each fold it covers (fold → (series, steps) matrix) and, where
-    it has them, its 80 % / 95 % bounds of that fold."""
+    """One method's (mean) forecast of each fold it covers (fold → (series, steps) matrix) and,
+    where it has them, its 80 % / 95 % bounds and its median forecast of that fold."""
 
     forecasts: dict[int, Matrix]
     bounds: dict[int, Bounds | None]
+    medians: dict[int, Matrix | None] = dataclasses.field(default_factory=dict)
 
 
-def summary(backtest: Backtest, actual: Matrix, forecast: Matrix, bounds: Bounds | None) -> dict[str, Any]:
-    """Pooled MASE (mean and Σ/Σ), WAPE, bias, coverage and RMSSE of one forecast."""
-    result: Scores = score(actual, forecast, backtest.scale, bounds, established=backtest.established)
+MEDIAN_KEYS = ("mase_median", "mase_median_pooled", "wape_median")
+
+
+def summary(
+    backtest: Backtest, actual: Matrix, forecast: Matrix, bounds: Bounds | None, median: Matrix | None = None
+) -> dict[str, Any]:
+    """Pooled MASE (mean and Σ/Σ), WAPE, bias, coverage and RMSSE of one (mean) forecast, and
+    MASE and WAPE of its median where it has one (None where not)."""
+    result: Scores = score(actual, forecast, backtest.scale, bounds, established=backtest.established, median=median)
     row: dict[str, Any] = {
         key: result.pooled[key] for key in ("mase", "mase_pooled", "wape", "bias", "coverage_80", "coverage_95")
     }
     row["rmsse_pooled"] = rmsse(backtest, actual, forecast)
+    row.update({key: result.pooled.get(key) for key in MEDIAN_KEYS})
     return row
 
 
 def score_fold(backtest: Backtest, fold: int, method: FoldForecasts) -> dict[str, Any]:
-    return summary(backtest, backtest.actual[:, columns(backtest, fold)], method.forecasts[fold], method.bounds[fold])
+    return summary(
+        backtest,
+        backtest.actual[:, columns(backtest, fold)],
+        method.forecasts[fold],
+        method.bounds[fold],
+        method.medians.get(fold),
+    )
 
 
 def score_pooled(
@@ -122,6 +143,9 @@ def score_pooled(
     actual = np.concatenate([backtest.actual[:, columns(backtest, fold)] for fold in folds], axis=1)
     forecast = np.concatenate([method.forecasts[fold] for fold in folds], axis=1)
     covered = [fold for fold in folds if fold >= coverage_from]
+    median: Matrix | None = None
+    if covered and all(method.medians.get(fold) is not None for fold in covered):
+        median = np.concatenate([method.medians[fold] for fold in covered], axis=1)
     bounds: Bounds | None = None
     if covered and all(method.bounds[fold] is not None for fold in covered):
         bounds = {
@@ -131,7 +155,7 @@ def score_pooled(
             )
             for level in (0.80, 0.95)
         }
-    return summary(backtest, actual, forecast, bounds)
+    return summary(backtest, actual, forecast, bounds, median)
 
 
 def backtest_method(backtest: Backtest, name: str) -> FoldForecasts:
@@ -139,11 +163,25 @@ def backtest_method(backtest: Backtest, name: str) -> FoldForecasts:
     on the earlier folds."""
     forecast = backtest.forecasts[name]
     folds = range(backtest.folds)
+    made = {fold: calibrated(backtest, fold, forecast[:, columns(backtest, fold)], forecast) for fold in folds}
     return FoldForecasts(
         forecasts={fold: forecast[:, columns(backtest, fold)] for fold in folds},
-        bounds={
-            fold: calibrated_bounds(backtest, fold, forecast[:, columns(backtest, fold)], forecast) for fold in folds
-        },
+        bounds={fold: made[fold][0] for fold in folds},
+        medians={fold: made[fold][1] for fold in folds},
+    )
+
+
+def recalibrated(backtest: Backtest, method: FoldForecasts) -> FoldForecasts:
+    """`method` (forecasting every fold) with its own intervals and median replaced by ones
+    calibrated on its errors on the earlier folds, exactly as the run's own methods are: the
+    like-for-like median for a method whose own distribution is symmetric (AutoETS's and
+    Prophet's normal errors make their median their mean)."""
+    every = np.concatenate([method.forecasts[fold] for fold in range(backtest.folds)], axis=1)
+    made = {fold: calibrated(backtest, fold, method.forecasts[fold], every) for fold in range(backtest.folds)}
+    return FoldForecasts(
+        forecasts=dict(method.forecasts),
+        bounds={fold: made[fold][0] for fold in made},
+        medians={fold: made[fold][1] for fold in made},
     )
 
 
@@ -153,11 +191,12 @@ def served_method(backtest: Backtest, margin: float) -> FoldForecasts:
     does for the last fold)."""
     forecasts: dict[int, Matrix] = {}
     bounds: dict[int, Bounds | None] = {}
+    medians: dict[int, Matrix | None] = {}
     for fold in range(1, backtest.folds):
         _, this, earlier = served(backtest, fold, margin)
         forecasts[fold] = this
-        bounds[fold] = calibrated_bounds(backtest, fold, this, earlier)
-    return FoldForecasts(forecasts=forecasts, bounds=bounds)
+        bounds[fold], medians[fold] = calibrated(backtest, fold, this, earlier)
+    return FoldForecasts(forecasts=forecasts, bounds=bounds, medians=medians)
 
 
 def truncated(panel: Panel, end: int) -> Panel:
@@ -167,6 +206,7 @@ def truncated(panel: Panel, end: int) -> Panel:
         dates=panel.dates[:end],
         values=panel.values[:, :end],
         first_sale=np.minimum(panel.first_sale, end),
+        groups=panel.groups,
     )
 
 
@@ -180,6 +220,7 @@ def refitted_model(backtest: Backtest, panel: Panel, config: ModelConfig, holida
     steps, count = backtest.steps, len(panel.product_ids)
     forecasts: dict[int, Matrix] = {}
     bounds: dict[int, Bounds | None] = {}
+    medians: dict[int, Matrix | None] = {}
     for fold in range(backtest.folds):
         history = truncated(panel, origin(backtest, fold))
         trained = train(history, config=config, holidays=holidays)
@@ -190,8 +231,9 @@ def refitted_model(backtest: Backtest, panel: Panel, config: ModelConfig, holida
             return frame[column].to_numpy(dtype=np.float64).reshape(count, steps)
 
         forecasts[fold] = matrix("yhat")
+        medians[fold] = matrix("yhat_median")
         bounds[fold] = {
             0.80: (matrix("yhat_lower_80"), matrix("yhat_upper_80")),
             0.95: (matrix("yhat_lower_95"), matrix("yhat_upper_95")),
         }
-    return FoldForecasts(forecasts=forecasts, bounds=bounds)
+    return FoldForecasts(forecasts=forecasts, bounds=bounds, medians=medians)

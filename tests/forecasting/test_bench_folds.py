@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from forecasting import baselines
-from forecasting.evaluation import score, seasonal_scale
+from forecasting.evaluation import demand_profiles, score, seasonal_scale
 from forecasting.model import MODEL_NAME, Backtest
 
 
@@ -59,6 +59,7 @@ def _backtest(actual_override: dict[int, float] | None = None) -> Backtest:
         forecasts=forecasts,
         history=history,
         allowed=("moving_average", "tsb"),
+        profiles=demand_profiles(history[:, :origin]),
     )
 
 
