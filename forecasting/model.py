@@ -695,7 +695,7 @@ class Backtest:
             self.actual,
             forecast,
             self.scale,
-            calibration.bounds(held, self.profiles),
+            calibration.bounds(held),
             established=self.established,
             median=calibration.median(held, self.profiles),
         )
@@ -710,7 +710,7 @@ class Backtest:
             self.actual[:, cut:],
             forecast,
             self.scale,
-            calibration.bounds(forecast, self.profiles),
+            calibration.bounds(forecast),
             established=self.established,
             median=calibration.median(forecast, self.profiles),
         )
@@ -830,7 +830,7 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         yhat[rows] = values
         calibration = trained.calibrations.get(method)
         if calibration is not None:
-            method_bounds = calibration.bounds(values, profiles[rows])
+            method_bounds = calibration.bounds(values)
             median[rows] = calibration.median(values, profiles[rows])
         else:
             method_bounds = _poisson_bounds(values)
@@ -838,6 +838,9 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         for nominal in INTERVALS:
             bounds[nominal][0][rows] = np.minimum(method_bounds[nominal][0], values)
             bounds[nominal][1][rows] = np.maximum(method_bounds[nominal][1], values)
+        # The median comes from the product's demand profile, the intervals from every error:
+        # keep it inside the 80 % interval.
+        median[rows] = np.clip(median[rows], bounds[0.80][0][rows], bounds[0.80][1][rows])
     start = (panel.dates[-1] + pd.Timedelta(days=1)) if panel.days else pd.Timestamp.today().normalize()
     days = pd.date_range(start, periods=horizon, freq="D")
     result = pd.DataFrame(

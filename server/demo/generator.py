@@ -81,11 +81,19 @@ class DemoShop:
     inventory_movements: pd.DataFrame
     promotions: pd.DataFrame
     _daily_demand: pd.DataFrame
+    _expected_demand: pd.DataFrame
 
     def daily_demand(self) -> pd.DataFrame:
         """Units sold per product and local day: columns `product_id, date, quantity`, one row
         per day with sales (a missing day means zero), sorted by product then date."""
         return self._daily_demand.copy()
+
+    def expected_demand(self) -> pd.DataFrame:
+        """The mean of the demand drawn per product and local day — the rate before the day's
+        traffic, the product's own noise and the Poisson draw — as one column per product id
+        (index: dates). No forecaster can know it; benchmarks compare forecasts with it to see
+        how far from the truth they are, without the noise of a single draw."""
+        return self._expected_demand.copy()
 
     def row_counts(self) -> dict[str, int]:
         """Rows per database table."""
@@ -1961,6 +1969,7 @@ class _Shop:
             inventory_movements=inventory_movements,
             promotions=promotions,
             _daily_demand=daily_demand,
+            _expected_demand=pd.DataFrame(self.expected.T, index=pd.to_datetime(dates), columns=product_id),
         )
 
     def movements(self, product_id: Array, sale_id: Array, refund_id: Array) -> dict[str, Any]:
