@@ -2,22 +2,26 @@
 
 The public contract (DESIGN §10), usable without the server::
 
-    forecast(history, horizon) -> DataFrame[product_id, date, yhat, yhat_lower, yhat_upper]
+    forecast(history, horizon) -> DataFrame[product_id, date, yhat, yhat_lower, yhat_upper, yhat_median]
 
 `history` has columns `product_id, date, quantity`, one row per product and day with sales; a
 missing day means zero sales. Negative quantities (returns) count as zero demand, duplicate
-rows are summed. The result has one row per product of `history` and day of the `horizon` days
-after the last date of `history`; `yhat ≥ 0` and `0 ≤ yhat_lower ≤ yhat ≤ yhat_upper`
-(80 % interval by default). It never raises on short, empty or all-zero histories.
+rows are summed. An optional `group` column names each product's group (its category). The
+result has one row per product of `history` and day of the `horizon` days after the last date
+of `history`; `yhat` is the mean (expected units), `yhat_median` the median (the point forecast
+absolute errors call for); `0 ≤ yhat_lower ≤ yhat ≤ yhat_upper` and `yhat_lower ≤ yhat_median
+≤ yhat_upper` (80 % interval by default). It never raises on short, empty or all-zero
+histories. The first five columns are DESIGN §10's contract; `yhat_median` was added after it.
 
 How (see docs/forecasting.md): a `ForecasterRecursiveMultiSeries` over LightGBM with a Tweedie
 loss whose trees learn demand relative to each product's smoothed level (`LevelOffsetRegressor`),
-lags, rolling windows, calendar features and, given a holiday calendar (`forecast(…,
-country="CL")`), public holidays and closed days known in advance; a rolling-origin backtest
+lags, rolling windows, calendar features, each product's group when the history names one,
+and, given a holiday calendar (`forecast(…, country="CL")`), public holidays and closed days
+known in advance; a rolling-origin backtest
 scores the model and the baselines (seasonal naive, 28-day moving average, TSB for intermittent
 products) on the same folds; each product gets the model unless a fallback baseline (moving
-average, TSB) has a clearly lower backtest MASE; intervals come from the backtest errors
-(`evaluation`).
+average, TSB) has a clearly lower backtest MASE; intervals and the median come from the
+backtest errors (`evaluation`).
 
 `train()` and `predict()` split the work so a worker can checkpoint the trained model
 (`TrainedModel.dumps()` / `TrainedModel.loads()`, which refuses an artifact made with other
@@ -61,7 +65,7 @@ logger = logging.getLogger("orbit.forecasting")
 MODEL_NAME = "global_lgbm"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
-PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper"]
+PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper", "yhat_median"]
 ARTIFACT_FORMAT = 5
 LOG_LINK_OBJECTIVES = ("tweedie", "poisson", "gamma")
 LEVEL_COLUMN = "_level_skforecast"  # skforecast's column of the series' ordinal code

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from forecasting.baselines import is_intermittent, moving_average, seasonal_naive, tsb
-from forecasting.evaluation import IntervalCalibration, score, seasonal_scale
+from forecasting.evaluation import IntervalCalibration, demand_profiles, score, seasonal_scale
 
 
 def test_seasonal_naive_repeats_last_week() -> None:
@@ -51,3 +51,47 @@ def test_interval_calibration_is_binned_by_forecast_size() -> None:
     inside = (actual >= bounds[0.8][0]) & (actual <= bounds[0.8][1])
     assert 0.78 <= inside.mean() <= 0.97
     assert (bounds[0.95][0] >= 0).all()
+
+
+def test_the_median_forecast_is_the_forecast_plus_its_bins_median_error() -> None:
+    rng = np.random.default_rng(2)
+    forecast = np.repeat(np.array([[0.3], [2.0], [30.0]]), 2000, axis=1)
+    actual = rng.poisson(forecast).astype(float)
+    calibration = IntervalCalibration.fit(forecast, actual)
+    median = calibration.median(forecast)
+    # Poisson medians: 0 for a mean of 0.3 (74 % of its days sell nothing), 2 for 2, 30 for 30.
+    assert median[:, 0].tolist() == [0.0, 2.0, 30.0]
+    bounds = calibration.bounds(forecast)
+    assert ((bounds[0.8][0] <= median) & (median <= bounds[0.8][1])).all()
+    # Scored on a fresh draw, the median's absolute error is lower than the mean's.
+    fresh = rng.poisson(forecast).astype(float)
+    result = score(fresh, forecast, np.ones(3), median=median)
+    assert result.pooled["wape_median"] < result.pooled["wape"]
+    assert result.mase_median is not None and result.mase_median[0] < result.mase[0]
+
+
+def test_demand_profiles_tell_steady_from_lumpy_sellers() -> None:
+    steady = np.ones(200)  # 1 unit every day
+    lumpy = np.tile([3.0, 0.0, 0.0], 67)[:200]  # 3 units one day in three: the same mean
+    rare = np.zeros(200)
+    rare[::20] = 1.0
+    profiles = demand_profiles(np.stack([steady, lumpy, rare, np.zeros(200)]))
+    assert profiles.tolist() == [3 * 4 + 0, 1 * 4 + 3, 0 * 4 + 0, 0]
+    assert demand_profiles(np.zeros((2, 0))).tolist() == [0, 0]
+
+
+def test_each_profile_gets_its_own_median_and_the_intervals_pool_every_error() -> None:
+    rng = np.random.default_rng(3)
+    days = 1000
+    steady = rng.poisson(1.0, size=(10, days)).astype(float)
+    lumpy = 3.0 * (rng.random((10, days)) < 1 / 3)
+    actual = np.concatenate([steady, lumpy])
+    forecast = np.ones_like(actual)  # both sell a unit a day on average
+    profiles = demand_profiles(actual)
+    calibration = IntervalCalibration.fit(forecast, actual, profiles=profiles)
+    median = calibration.median(forecast, profiles)
+    assert (median[:10] == 1.0).all() and (median[10:] == 0.0).all()
+    assert calibration.median(forecast).max() == calibration.median(forecast).min()  # without profiles, one median
+    pooled = IntervalCalibration.fit(forecast, actual).bounds(forecast)
+    with_profiles = calibration.bounds(forecast)
+    assert all(np.array_equal(pooled[level][side], with_profiles[level][side]) for level in pooled for side in (0, 1))

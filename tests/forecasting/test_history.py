@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from forecasting import service
+from forecasting.model import make_panel
 from server.core.context import Resources
 from server.demo.generator import generate_shop
 from server.demo.loader import load_shop
@@ -47,3 +48,7 @@ async def test_the_history_is_the_units_sold_per_product_and_local_day(
     assert set(map(str, history["product_id"])) == set(map(str, active))
     assert (history.loc[history["date"] == pd.Timestamp(until), "quantity"] >= 0).all()
     assert history["date"].dtype.kind == "M" and history["date"].max() == pd.Timestamp(until)
+    # Each product's category is its group (on its anchor row), which the model reads per product.
+    category = dict(zip(shop.products["id"].astype(str), shop.products["category_id"].astype(str), strict=True))
+    panel = make_panel(history)
+    assert panel.groups == [category[str(product)] for product in panel.product_ids]

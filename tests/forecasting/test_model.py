@@ -181,3 +181,21 @@ def test_fitting_the_final_model_alongside_the_backtest_changes_nothing(seasonal
     assert together.evaluation.pooled == one_after_the_other.evaluation.pooled
     assert together.methods == one_after_the_other.methods
     assert np.array_equal(predict(together, panel, 14)["yhat"], predict(one_after_the_other, panel, 14)["yhat"])
+
+
+def test_the_median_sits_inside_the_interval_and_below_the_mean_of_a_slow_mover(seasonal: pd.DataFrame) -> None:
+    rng = np.random.default_rng(5)
+    start = pd.Timestamp(seasonal["date"].min()).date()
+    slow = pd.DataFrame(
+        [("slow", start + timedelta(days=day), 1) for day in range(365) if rng.random() < 0.25],
+        columns=["product_id", "date", "quantity"],
+    )
+    history = pd.concat([seasonal, slow], ignore_index=True)
+    result = forecast(history, 14)
+    assert ((result["yhat_lower"] <= result["yhat_median"]) & (result["yhat_median"] <= result["yhat_upper"])).all()
+    rows = result[result["product_id"] == "slow"]
+    # A quarter of its days sell one unit: the mean is about 0.25, the median day sells nothing.
+    assert rows["yhat"].mean() == pytest.approx(0.25, abs=0.12)
+    assert (rows["yhat_median"] < 0.1).all()
+    busy = result[result["product_id"] == "p00"]
+    assert (busy["yhat_median"] > 0).all()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from lightgbm import LGBMRegressor
 
-from forecasting.model import LevelOffsetRegressor, ModelConfig, RecencyWeights, make_panel, train
+from forecasting.model import LevelOffsetRegressor, ModelConfig, RecencyWeights, make_panel, predict, train
 from tests.forecasting.test_model import FAST, weekly_history
 
 
@@ -66,3 +66,47 @@ def test_the_model_trains_with_or_without_the_offset_and_with_recency_weights() 
         trained = train(panel, config=config)
         assert trained.forecaster is not None
         assert np.isfinite(trained.evaluation.pooled["global_lgbm"]["mase"])
+
+
+def test_groups_are_a_categorical_feature_of_the_trees() -> None:
+    """Two categories with opposite weeks: products of one sell on weekends, of the other on
+    weekdays. Told each product's category, the model gives each its own week."""
+    rng = np.random.default_rng(8)
+    start = pd.Timestamp("2025-01-06")  # a Monday
+    weekend = np.array([0.6, 0.6, 0.6, 0.6, 1.0, 2.0, 1.6])
+    weekday = 1.6 - 0.6 * weekend
+    rows = []
+    for index in range(16):
+        shape = weekend if index % 2 else weekday
+        level = rng.uniform(0.5, 3.0)
+        for day in range(300):
+            rows.append((f"p{index:02d}", start + pd.Timedelta(days=day), rng.poisson(level * shape[day % 7])))
+    history = pd.DataFrame(rows, columns=["product_id", "date", "quantity"])
+    history["group"] = np.where(history["product_id"].str[-1].astype(int) % 2 == 1, "weekend", "weekday")
+    panel = make_panel(history)
+    assert panel.groups is not None and panel.groups[:2] == ["weekday", "weekend"]
+    trained = train(panel, config=FAST)
+    regressor = trained.forecaster.estimator
+    assert regressor.level_groups.tolist() == [0.0, 1.0] * 8  # sorted names; groups numbered in sorted order
+    importance = regressor.estimator.booster_.feature_importance()
+    assert importance[regressor._level_index] > 0
+    full = predict(trained, panel, 14)
+    full["weekday"] = pd.to_datetime(full["date"]).dt.weekday
+    by = full.assign(group=full["product_id"].str[-1].astype(int) % 2).groupby(["group", "weekday"])["yhat"].mean()
+    assert by[1][5] > 1.8 * by[1][0]  # the weekend group's Saturday
+    assert by[0][0] > 1.3 * by[0][5]  # the weekday group's Monday
+    # Without groups the same history trains as before: no series code among the features.
+    plain = train(history.drop(columns="group"), config=FAST)
+    assert plain.forecaster.estimator.level_groups is None and plain.forecaster.encoding is None
+
+
+def test_a_product_without_a_group_and_a_model_that_ignores_groups() -> None:
+    history = weekly_history(products=6, days=200)
+    history["group"] = np.where(history["product_id"] == "p00", None, "dairy")
+    panel = make_panel(history)
+    assert panel.groups is not None and panel.groups[0] is None and panel.groups[1] == "dairy"
+    trained = train(panel, config=FAST)
+    assert np.isnan(trained.forecaster.estimator.level_groups[0])
+    assert np.isfinite(predict(trained, panel, 7)["yhat"]).all()
+    ignoring = train(panel, config=replace(FAST, group_feature=False))
+    assert ignoring.forecaster.encoding is None

@@ -78,7 +78,9 @@ async def test_a_run_from_request_to_reorder_suggestions(
     assert done["versions"]["skforecast"] and done["versions"]["model"] == "global_lgbm"
     pooled = done["metrics"]["pooled"]
     assert {"global_lgbm", "seasonal_naive", "moving_average", "tsb"} <= set(pooled)
-    assert {"mase", "wape", "bias", "coverage_80", "coverage_95"} <= set(pooled["global_lgbm"])
+    assert {"mase", "wape", "bias", "coverage_80", "coverage_95", "mase_median", "wape_median"} <= set(
+        pooled["global_lgbm"]
+    )
     assert "selected" in done["metrics"]["held_out"]
     assert sum(done["metrics"]["methods"].values()) == products
     listed = (await client.get(RUNS)).json()["items"]
@@ -96,18 +98,22 @@ async def test_a_run_from_request_to_reorder_suggestions(
         <= first["yhat_upper_80"]
         <= first["yhat_upper_95"]
     )
+    assert all(item["yhat_lower_80"] <= item["yhat_median"] <= item["yhat_upper_80"] for item in page["items"])
     window = (
         await client.get(PREDICTIONS, params={"date_from": first["date"], "date_to": first["date"], "limit": 200})
     ).json()
     assert len(window["items"]) == products
     exported = await client.get(f"{PREDICTIONS}.csv", params={"run_id": run["id"]})
     assert exported.headers["content-type"].startswith("text/csv")
-    assert len(list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))) == products * 30 + 1
+    exported_rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert len(exported_rows) == products * 30 + 1 and "yhat_median" in exported_rows[0]
 
     evaluations = (
         await client.get(f"{RUNS}/{run['id']}/evaluations", params={"selected": "true", "limit": 200})
     ).json()["items"]
     assert len({item["product_id"] for item in evaluations}) == len(evaluations) >= products - 2
+    assert {"mase_median", "wape_median"} <= set(evaluations[0])
+    assert any(item["wape_median"] is not None for item in evaluations)
 
     # Reruns of the same job never duplicate: a finished run is left alone, and an attempt
     # after a crash (status still running, model checkpointed) replaces rather than adds.

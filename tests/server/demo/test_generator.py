@@ -265,6 +265,22 @@ def test_daily_demand_is_what_the_sale_lines_sold(shop: DemoShop) -> None:
     assert (merged["quantity"] == merged["quantity_sold"]).all()
 
 
+def test_expected_demand_is_the_mean_the_sales_were_drawn_from(shop: DemoShop) -> None:
+    expected = shop.expected_demand()
+    assert list(expected.columns) == list(shop.products["id"]) and len(expected) == (shop.end - shop.start).days + 1
+    assert (expected.to_numpy() >= 0).all()
+    sold = shop.daily_demand().pivot_table(index="date", columns="product_id", values="quantity", aggfunc="sum")
+    sold = sold.reindex(index=expected.index, columns=expected.columns, fill_value=0).fillna(0)
+    # Over the whole shop and history the draws average out to the means (within 3 %) ...
+    assert sold.to_numpy().sum() == pytest.approx(expected.to_numpy().sum(), rel=0.03)
+    # ... and day by day the shop's totals follow them (the day's traffic moves every product
+    # together, so not closely), on the same days: a day off, they follow far less.
+    totals_expected, totals_sold = expected.sum(axis=1).to_numpy(), sold.sum(axis=1).to_numpy()
+    aligned = np.corrcoef(totals_expected, totals_sold)[0, 1]
+    assert aligned > 0.5 and aligned > np.corrcoef(totals_expected[1:], totals_sold[:-1])[0, 1] + 0.2
+    assert (totals_sold[totals_expected == 0] == 0).all()
+
+
 def test_until_stops_the_last_day_with_its_shifts_open() -> None:
     until = datetime(2025, 12, 31, 18, 0, tzinfo=UTC)
     cut = generate_shop(seed=5, products=20, days=10, end=END, until=until)
