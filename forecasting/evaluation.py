@@ -16,8 +16,8 @@ the *median* of the predictive distribution, not its mean (Gneiting, "Making and
 point forecasts", 2011). For counts that are often zero the two differ a lot: a product that
 sells 0.3 units a day has a median day of 0. So each method is scored twice: its mean forecast
 (`mase`, `wape`, `bias`; what reorder quantities add up) and its median forecast
-(`mase_median`, `wape_median`; the forecast's own 50 % quantile from the same calibration as
-its intervals). Bias is only meaningful for the mean.
+(`mase_median`, `wape_median`; the forecast plus the median of the same backtest errors that
+calibrate its intervals). Bias is only meaningful for the mean.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ Matrix = npt.NDArray[np.floating[Any]]
 SEASON = 7
 INTERVALS = (0.80, 0.95)
 INTERVAL_BINS = 12
-MEDIAN = 0.5
 
 
 def seasonal_scale(history: Matrix) -> npt.NDArray[np.float64]:

@@ -30,6 +30,13 @@ What it does:
      products and history as the model; fitted in a pool of `--workers` processes, untimed;
    - what is served (the model with its per-product fallback), chosen on the folds before each
      fold, so from fold 2 on;
+   - AutoETS and Prophet recalibrated: their forecasts given intervals and a median by the run's
+     calibration on their own errors of the earlier folds (`folds.recalibrated`);
+   - the generator's true expected demand (`DemoShop.expected_demand`), a reference row that is
+     never a peer;
+   every method's median as well as its mean where it has one (MASE and WAPE of the median: the
+   point forecast absolute errors call for), with a paired bootstrap over products of the
+   model's median lead over each peer, and each mean forecast's distance from the truth;
    intervals calibrated on backtest errors (the model's, the baselines', the served mix's) use
    the earlier folds only, so they have coverage from fold 2 on; pooled coverage is over folds
    2–4 for every method. The last fold is also scored exactly as earlier versions of this
