@@ -46,6 +46,16 @@ def origin(backtest: Backtest, fold: int) -> int:
     return backtest.origin + fold * backtest.steps
 
 
+def _stacked(per_fold: dict[int, Matrix], folds: Sequence[int]) -> Matrix:
+    """The matrices of `folds`, side by side."""
+    return np.concatenate([per_fold[fold] for fold in folds], axis=1)
+
+
+def _actual(backtest: Backtest, folds: Sequence[int]) -> Matrix:
+    """The actual units of the days of `folds`."""
+    return np.concatenate([backtest.actual[:, columns(backtest, fold)] for fold in folds], axis=1)
+
+
 def calibration_days(backtest: Backtest, fold: int) -> int:
     """Days of out-of-sample errors (from the start of the backtest) that calibrate fold `fold`."""
     return min(max(1, backtest.folds // 2), fold) * backtest.steps
@@ -141,12 +151,12 @@ def score_pooled(
     folds = list(folds)
     if folds != list(range(folds[0], folds[0] + len(folds))):
         raise ValueError("folds must be consecutive and ascending")
-    actual = np.concatenate([backtest.actual[:, columns(backtest, fold)] for fold in folds], axis=1)
-    forecast = np.concatenate([method.forecasts[fold] for fold in folds], axis=1)
+    actual = _actual(backtest, folds)
+    forecast = _stacked(method.forecasts, folds)
     covered = [fold for fold in folds if fold >= coverage_from]
     median: Matrix | None = None
     if covered and all(method.medians.get(fold) is not None for fold in covered):
-        median = np.concatenate([method.medians[fold] for fold in covered], axis=1)
+        median = _stacked(method.medians, covered)  # type: ignore[arg-type]
     bounds: Bounds | None = None
     if covered and all(method.bounds[fold] is not None for fold in covered):
         bounds = {
@@ -163,13 +173,8 @@ def backtest_method(backtest: Backtest, name: str) -> FoldForecasts:
     """A method the run backtested (the global model or a baseline), with intervals calibrated
     on the earlier folds."""
     forecast = backtest.forecasts[name]
-    folds = range(backtest.folds)
-    made = {fold: calibrated(backtest, fold, forecast[:, columns(backtest, fold)], forecast) for fold in folds}
-    return FoldForecasts(
-        forecasts={fold: forecast[:, columns(backtest, fold)] for fold in folds},
-        bounds={fold: made[fold][0] for fold in folds},
-        medians={fold: made[fold][1] for fold in folds},
-    )
+    folds = {fold: forecast[:, columns(backtest, fold)] for fold in range(backtest.folds)}
+    return recalibrated(backtest, FoldForecasts(forecasts=folds, bounds={}))
 
 
 def recalibrated(backtest: Backtest, method: FoldForecasts) -> FoldForecasts:
@@ -177,7 +182,7 @@ def recalibrated(backtest: Backtest, method: FoldForecasts) -> FoldForecasts:
     calibrated on its errors on the earlier folds, exactly as the run's own methods are: the
     like-for-like median for a method whose own distribution is symmetric (AutoETS's and
     Prophet's normal errors make their median their mean)."""
-    every = np.concatenate([method.forecasts[fold] for fold in range(backtest.folds)], axis=1)
+    every = _stacked(method.forecasts, range(backtest.folds))
     made = {fold: calibrated(backtest, fold, method.forecasts[fold], every) for fold in range(backtest.folds)}
     return FoldForecasts(
         forecasts=dict(method.forecasts),
@@ -240,10 +245,6 @@ def refitted_model(backtest: Backtest, panel: Panel, config: ModelConfig, holida
     return FoldForecasts(forecasts=forecasts, bounds=bounds, medians=medians)
 
 
-def _stacked(backtest: Backtest, folds: Sequence[int], per_fold: dict[int, Matrix]) -> Matrix:
-    return np.concatenate([per_fold[fold] for fold in folds], axis=1)
-
-
 def paired_bootstrap(
     backtest: Backtest,
     folds: Sequence[int],
@@ -257,9 +258,9 @@ def paired_bootstrap(
     `folds`, and its 95 % interval when the products are resampled with replacement (paired:
     each resample scores both on the same products). An interval that excludes zero is a
     difference the choice of products does not explain."""
-    actual = _stacked(backtest, folds, {fold: backtest.actual[:, columns(backtest, fold)] for fold in folds})
-    mine_errors = np.abs(_stacked(backtest, folds, mine.medians) - actual).sum(axis=1)  # type: ignore[arg-type]
-    other_errors = np.abs(_stacked(backtest, folds, other.medians) - actual).sum(axis=1)  # type: ignore[arg-type]
+    actual = _actual(backtest, folds)
+    mine_errors = np.abs(_stacked(mine.medians, folds) - actual).sum(axis=1)  # type: ignore[arg-type]
+    other_errors = np.abs(_stacked(other.medians, folds) - actual).sum(axis=1)  # type: ignore[arg-type]
     weight = backtest.established.astype(np.float64)
     scale = backtest.scale * actual.shape[1] * weight
     units = actual.sum(axis=1)
@@ -283,7 +284,7 @@ def distance_to_truth(backtest: Backtest, folds: Sequence[int], method: FoldFore
     """Root mean squared distance of the (mean) forecast from the true expected demand, over the
     established products and the days of `folds`: the forecast's error without the noise of the
     one draw of demand that happened."""
-    forecast = _stacked(backtest, folds, method.forecasts)
-    expected = _stacked(backtest, folds, truth.forecasts)
+    forecast = _stacked(method.forecasts, folds)
+    expected = _stacked(truth.forecasts, folds)
     squared = ((forecast - expected) ** 2)[backtest.established]
     return round(float(np.sqrt(squared.mean())), 4)
