@@ -67,6 +67,29 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 4)
 
 
+def _absolute_scores(
+    actual: Matrix,
+    absolute: Matrix,
+    scale: npt.NDArray[np.float64],
+    established: npt.NDArray[np.bool_] | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], dict[str, float | None]]:
+    """MASE and WAPE per series of the absolute errors `absolute`, and pooled: `mase` (mean over
+    the series with a MASE), `mase_pooled` (Σ errors / Σ scales over them) and `wape`."""
+    mase = _ratio(absolute.mean(axis=1), scale)
+    if established is not None:
+        mase = np.where(established, mase, np.nan)
+    wape = _ratio(absolute.sum(axis=1), actual.sum(axis=1))
+    defined = np.isfinite(mase)
+    scale_total = float((scale[defined] * actual.shape[1]).sum())
+    all_actual = float(actual.sum())
+    pooled = {
+        "mase": _finite(float(np.nanmean(mase))) if defined.any() else None,
+        "mase_pooled": _finite(float(absolute[defined].sum()) / scale_total) if scale_total > 0 else None,
+        "wape": _finite(float(absolute.sum()) / all_actual) if all_actual > 0 else None,
+    }
+    return mase, wape, pooled
+
+
 def score(
     actual: Matrix,
     forecast: Matrix,
@@ -81,13 +104,8 @@ def score(
     (the folds not used to calibrate them). MASE is left undefined for series not `established`
     (too little history before the forecast origin for its scale to mean anything)."""
     error = forecast - actual
-    absolute = np.abs(error)
-    total_actual = actual.sum(axis=1)
-    mase = _ratio(absolute.mean(axis=1), scale)
-    if established is not None:
-        mase = np.where(established, mase, np.nan)
-    wape = _ratio(absolute.sum(axis=1), total_actual)
-    bias = _ratio(error.sum(axis=1), total_actual)
+    mase, wape, absolute_pooled = _absolute_scores(actual, np.abs(error), scale, established)
+    bias = _ratio(error.sum(axis=1), actual.sum(axis=1))
     coverage: dict[float, npt.NDArray[np.float64]] = {}
     pooled_coverage: dict[float, float] = {}
     for nominal in INTERVALS:
@@ -101,12 +119,8 @@ def score(
             coverage[nominal] = np.full(actual.shape[0], np.nan)
             pooled_coverage[nominal] = math.nan
     all_actual = float(actual.sum())
-    defined = np.isfinite(mase)
-    scale_total = float((scale[defined] * actual.shape[1]).sum())
     pooled = {
-        "mase": _finite(float(np.nanmean(mase))) if defined.any() else None,
-        "mase_pooled": _finite(float(absolute[defined].sum()) / scale_total) if scale_total > 0 else None,
-        "wape": _finite(float(absolute.sum()) / all_actual) if all_actual > 0 else None,
+        **absolute_pooled,
         "bias": _finite(float(error.sum()) / all_actual) if all_actual > 0 else None,
         "coverage_80": _finite(pooled_coverage[0.80]),
         "coverage_95": _finite(pooled_coverage[0.95]),
@@ -114,18 +128,10 @@ def score(
     mase_median = wape_median = None
     if median is not None:
         tail = actual[:, actual.shape[1] - median.shape[1] :]
-        absolute_median = np.abs(median - tail)
-        mase_median = _ratio(absolute_median.mean(axis=1), scale)
-        if established is not None:
-            mase_median = np.where(established, mase_median, np.nan)
-        wape_median = _ratio(absolute_median.sum(axis=1), tail.sum(axis=1))
-        defined_median = np.isfinite(mase_median)
-        median_scale = float((scale[defined_median] * tail.shape[1]).sum())
-        pooled["mase_median"] = _finite(float(np.nanmean(mase_median))) if defined_median.any() else None
-        pooled["mase_median_pooled"] = (
-            _finite(float(absolute_median[defined_median].sum()) / median_scale) if median_scale > 0 else None
-        )
-        pooled["wape_median"] = _finite(float(absolute_median.sum()) / float(tail.sum())) if tail.sum() > 0 else None
+        mase_median, wape_median, median_pooled = _absolute_scores(tail, np.abs(median - tail), scale, established)
+        pooled["mase_median"] = median_pooled["mase"]
+        pooled["mase_median_pooled"] = median_pooled["mase_pooled"]
+        pooled["wape_median"] = median_pooled["wape"]
     return Scores(
         mase=mase,
         wape=wape,
