@@ -23,6 +23,8 @@ import pandas as pd
 
 Matrix = npt.NDArray[np.floating[Any]]
 
+_BLOCK_SERIES = 64  # series whose windows `transform_panel` copies at once (about 15 MB for a year)
+
 
 class LevelFeatures:
     """Rolling means over `means` days, rolling standard deviations (ddof 1) over `stds` days,
@@ -100,22 +102,33 @@ class LevelFeatures:
     def transform_batch(self, X: pd.Series) -> pd.DataFrame:
         """Features of every day after the first `max(window_sizes)`, from the days before it."""
         values = np.asarray(X.to_numpy(), dtype=np.float64)
+        features = self.transform_panel(values[None, :])[0]
+        return pd.DataFrame(features, index=X.index[max(self.window_sizes) :], columns=self.features_names)
+
+    def transform_panel(self, values: Matrix) -> Matrix:
+        """`transform_batch` of every row of a (series, days) matrix at once: (series, days −
+        max(window_sizes), features)."""
+        values = np.asarray(values, dtype=np.float64)
+        series, days = values.shape
         first = max(self.window_sizes)
-        ends = np.arange(first, len(values))
-        sums = np.concatenate([[0.0], np.cumsum(values)])
-        squares = np.concatenate([[0.0], np.cumsum(values * values)])
-        columns = [(sums[ends] - sums[ends - window]) / window for window in self.means]
+        ends = np.arange(first, days)
+        zero = np.zeros((series, 1))
+        sums = np.concatenate([zero, np.cumsum(values, axis=1)], axis=1)
+        squares = np.concatenate([zero, np.cumsum(values * values, axis=1)], axis=1)
+        columns = [(sums[:, ends] - sums[:, ends - window]) / window for window in self.means]
         for window in self.stds:
-            total = sums[ends] - sums[ends - window]
-            variance = (squares[ends] - squares[ends - window] - total * total / window) / (window - 1)
+            total = sums[:, ends] - sums[:, ends - window]
+            variance = (squares[:, ends] - squares[:, ends - window] - total * total / window) / (window - 1)
             columns.append(np.sqrt(np.maximum(variance, 0.0)))
+        linear = np.empty((series, len(ends), self._weights.shape[1]))
         if len(ends):
-            windows = np.lib.stride_tricks.sliding_window_view(values, self._span)
-            linear = windows[ends - self._span] @ self._weights
-        else:
-            linear = np.zeros((0, self._weights.shape[1]))
-        base = np.column_stack([*columns, linear]) if columns else linear
-        return pd.DataFrame(self._with_ratios(base), index=X.index[first:], columns=self.features_names)
+            windows = np.lib.stride_tricks.sliding_window_view(values, self._span, axis=1)
+            # In blocks of series: the windows are copied to multiply them (span × days each).
+            for block in range(0, series, _BLOCK_SERIES):
+                rows = slice(block, block + _BLOCK_SERIES)
+                linear[rows] = windows[rows, ends - self._span] @ self._weights
+        base = np.concatenate([np.stack(columns, axis=2), linear], axis=2) if columns else linear
+        return self._with_ratios(base.reshape(-1, base.shape[2])).reshape(series, len(ends), -1)
 
     def transform(self, X: Matrix) -> Matrix:
         """Features of the day after the window `X`: (days,) → (features,), or

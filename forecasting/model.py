@@ -284,7 +284,8 @@ def _forecaster(config: ModelConfig, level_groups: npt.NDArray[np.float64] | Non
     the trees do not see which series a row belongs to."""
     from lightgbm import LGBMRegressor
     from skforecast.preprocessing import CalendarFeatures
-    from skforecast.recursive import ForecasterRecursiveMultiSeries
+
+    from forecasting.forecaster import ForecasterRecursiveMultiSeries
 
     estimator: Any = LGBMRegressor(
         objective=config.objective,
