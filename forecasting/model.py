@@ -95,8 +95,8 @@ class ModelConfig:
     weekday_alpha: float = 0.0
     ratios: tuple[tuple[str, str], ...] = ()
     calendar: tuple[str, ...] = ("day_of_week", "month")
-    n_estimators: int = 80
-    learning_rate: float = 0.15
+    n_estimators: int = 60
+    learning_rate: float = 0.2
     num_leaves: int = 31
     min_child_samples: int = 100
     max_bin: int = 63
@@ -126,6 +126,8 @@ class ModelConfig:
     # as a categorical feature: products of a category share their weekly and yearly pattern
     # and their response to holidays, which one product's own history shows only noisily.
     group_feature: bool = True
+    # The share of training rows with zero demand the trees see (each weighing 1 / share).
+    zero_rows_kept: float = 0.5
 
     def __post_init__(self) -> None:
         if self.offset_feature is not None and self.objective not in LOG_LINK_OBJECTIVES:
@@ -307,7 +309,13 @@ def _forecaster(config: ModelConfig, level_groups: npt.NDArray[np.float64] | Non
         level_groups = None  # the series' group is given to the trees by `LevelOffsetRegressor`
     else:
         estimator = LevelOffsetRegressor(
-            estimator, config.offset_feature, config.offset_floor, config.relative_features, level_groups
+            estimator,
+            config.offset_feature,
+            config.offset_floor,
+            config.relative_features,
+            level_groups,
+            zero_rows_kept=config.zero_rows_kept,
+            seed=config.seed,
         )
     forecaster = ForecasterRecursiveMultiSeries(
         estimator=estimator,
@@ -356,14 +364,20 @@ class LevelOffsetRegressor:
         floor: float,
         relative: tuple[str, ...] = (),
         level_groups: npt.NDArray[np.float64] | None = None,
+        zero_rows_kept: float = 1.0,
+        seed: int = 0,
     ) -> None:
         if floor <= 0:
             raise ValueError("the level's floor must be positive")
+        if not 0 < zero_rows_kept <= 1:
+            raise ValueError("the share of zero rows kept must be in (0, 1]")
         self.estimator = estimator
         self.offset_feature = offset_feature
         self.floor = floor
         self.relative = relative
         self.level_groups = level_groups
+        self.zero_rows_kept = zero_rows_kept
+        self.seed = seed
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {
@@ -372,6 +386,8 @@ class LevelOffsetRegressor:
             "floor": self.floor,
             "relative": self.relative,
             "level_groups": self.level_groups,
+            "zero_rows_kept": self.zero_rows_kept,
+            "seed": self.seed,
         }
 
     def set_params(self, **params: Any) -> LevelOffsetRegressor:
@@ -401,11 +417,21 @@ class LevelOffsetRegressor:
         if self._level_index is not None and self.level_groups is None:
             raise ValueError("the series code is among the features but no level_groups map it to groups")
         values, offset = self._design(X)
+        target = np.asarray(y, dtype=np.float64)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if self.zero_rows_kept < 1:
+            # A random share of the rows whose target is zero, each weighing 1 / share: the
+            # loss's expectation is unchanged, the trees see fewer rows.
+            drawn = np.random.default_rng(self.seed).random(len(target)) < self.zero_rows_kept
+            kept = (target > 0) | drawn
+            scale = np.where(target[kept] > 0, 1.0, 1.0 / self.zero_rows_kept)
+            weight = scale if weight is None else weight[kept] * scale
+            values, offset, target = values[kept], offset[kept], target[kept]
         categorical = [self._level_index] if self._level_index is not None else "auto"
         self.estimator.fit(
             values,
-            np.asarray(y, dtype=np.float64),
-            sample_weight=sample_weight,
+            target,
+            sample_weight=weight,
             init_score=offset,
             categorical_feature=categorical,
         )
