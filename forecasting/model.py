@@ -647,8 +647,8 @@ def _backtest(
         allowed=config.candidates,
         profiles=demand_profiles(panel.values[:, :origin]),
     )
-    pooled = backtest.pooled_scores(config.selection_margin)
     all_folds = {name: backtest.score_all(name) for name in forecasts}
+    pooled = backtest.pooled_scores(config.selection_margin, all_folds)
     chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
     methods = {product: chosen[index] for index, product in enumerate(panel.product_ids)}
     calibrations = {
@@ -761,8 +761,13 @@ class Backtest:
         picked = stacked[[order.index(name) for name in chosen], rows]
         return chosen, picked[:, cut:], picked
 
-    def pooled_scores(self, margin: float) -> dict[str, dict[str, dict[str, float | None]]]:
-        all_folds = {name: _pooled(self.score_all(name)) for name in self.forecasts}
+    def pooled_scores(
+        self, margin: float, scored: dict[str, Scores] | None = None
+    ) -> dict[str, dict[str, dict[str, float | None]]]:
+        """Pooled scores of every method over all folds (`scored`: their `score_all`, when the
+        caller has it) and on the last fold alone, with the served choice's."""
+        scored = scored or {name: self.score_all(name) for name in self.forecasts}
+        all_folds = {name: _pooled(scored[name]) for name in self.forecasts}
         held_out: dict[str, dict[str, float | None]] = {}
         if self.folds > 1:
             for name, forecast in self.forecasts.items():

@@ -52,7 +52,7 @@ from forecasting.schemas import (
 )
 from server.catalog.models import Product
 from server.core.context import Context, Resources
-from server.core.db import unique_or_conflict
+from server.core.db import Database, unique_or_conflict
 from server.core.errors import ApiError, Conflict, NotFound
 from server.core.events import publish, publish_after_commit
 from server.core.ids import new_id
@@ -231,6 +231,7 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
     await publish(
         redis, organization_id, "predictions", "forecast.started", {"run_id": str(run_id), "attempt": attempt}
     )
+    saving: asyncio.Task[float] | None = None
     try:
         started = time.perf_counter()
         today = datetime.now(UTC).astimezone(ZoneInfo(time_zone)).date()
@@ -246,23 +247,11 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
             and trained.trained_through == (panel.dates[-1].date() if panel.days else None)
             and trained.product_ids == list(panel.product_ids)
         )
-        checkpoint_seconds = 0.0
         if not resumed:
             trained = await asyncio.to_thread(forecasting_model.train, panel, progress=progress, holidays=holidays)
-            tick = time.perf_counter()
-            blob = await asyncio.to_thread(trained.dumps)
-            async with database.transaction(organization_id) as session:
-                await session.execute(
-                    delete(ForecastModel).where(
-                        ForecastModel.organization_id == organization_id, ForecastModel.run_id == run_id
-                    )
-                )
-                session.add(
-                    ForecastModel(
-                        organization_id=organization_id, run_id=run_id, versions=trained.versions, artifact=blob
-                    )
-                )
-            checkpoint_seconds = time.perf_counter() - tick
+            # The checkpoint (so that a retry resumes instead of retraining) is written on its
+            # own connection while the predictions are made and stored.
+            saving = asyncio.create_task(_save_checkpoint(database, organization_id, run_id, trained))
         assert trained is not None
         tick = time.perf_counter()
         predictions = await asyncio.to_thread(forecasting_model.predict, trained, panel, horizon)
@@ -272,6 +261,7 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
         async with database.transaction(organization_id) as session:
             await _store(session, organization_id, run_id, predictions, trained.evaluation.per_product)
             store_seconds = time.perf_counter() - tick
+            checkpoint_seconds = await saving if saving is not None else 0.0
             tick = time.perf_counter()
             at_risk = await _at_risk(session, organization_id, run_id, today)
             run = await _run(session, organization_id, run_id)
@@ -290,6 +280,8 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
             run.metrics = _metrics(trained, predictions)
             run.versions = {**trained.versions, "model": forecasting_model.MODEL_NAME}
     except Exception as exc:
+        if saving is not None and not saving.done():
+            saving.cancel()
         logger.exception("forecast run %s failed", run_id)
         await _finish_failed(resources, organization_id, run_id, f"{type(exc).__name__}: {exc}")
         return {"run_id": str(run_id), "status": "failed"}
@@ -304,6 +296,24 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
             {"run_id": str(run_id), "count": len(at_risk), "products": at_risk[:ALERT_ITEMS]},
         )
     return {"run_id": str(run_id), "status": "succeeded", "products": len(panel.product_ids)}
+
+
+async def _save_checkpoint(
+    database: Database, organization_id: uuid.UUID, run_id: uuid.UUID, trained: forecasting_model.TrainedModel
+) -> float:
+    """Store the trained model as the run's checkpoint (replacing an earlier attempt's); seconds."""
+    started = time.perf_counter()
+    blob = await asyncio.to_thread(trained.dumps)
+    async with database.transaction(organization_id) as session:
+        await session.execute(
+            delete(ForecastModel).where(
+                ForecastModel.organization_id == organization_id, ForecastModel.run_id == run_id
+            )
+        )
+        session.add(
+            ForecastModel(organization_id=organization_id, run_id=run_id, versions=trained.versions, artifact=blob)
+        )
+    return time.perf_counter() - started
 
 
 async def _finish_failed(resources: Resources, organization_id: uuid.UUID, run_id: uuid.UUID, error: str) -> None:
