@@ -49,11 +49,18 @@ def country_of_locale(locale: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def has_calendar(country: str) -> bool:
-    """Whether the `holidays` package knows public holidays for `country`."""
+    """Whether the `holidays` package knows public holidays for `country`. Asking for the one
+    country imports its module alone; listing the supported countries would import all of
+    them (more than a second, once per process)."""
     import holidays
 
-    return country.upper() in holidays.list_supported_countries()
+    try:
+        holidays.country_holidays(country.upper())
+    except NotImplementedError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

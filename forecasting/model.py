@@ -217,11 +217,16 @@ class TrainedModel:
 
 
 def load_libraries() -> None:
-    """Import LightGBM and skforecast (seconds in a fresh process). `train` imports them on
-    first use; a worker pays this once, not on every run."""
+    """Import LightGBM, skforecast and the `holidays` package, and build one holiday calendar
+    (seconds in a fresh process: the first calendar the package builds costs half a second, any
+    later one nothing). `train` would do it on first use; `orbit worker` calls this at start-up,
+    so that no run pays it."""
+    import holidays
     import lightgbm  # noqa: F401
     import skforecast.preprocessing
     import skforecast.recursive  # noqa: F401
+
+    holidays.country_holidays("CL")
 
 
 # Preparing the history ------------------------------------------------------------------------

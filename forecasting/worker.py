@@ -15,6 +15,7 @@ import signal
 from taskiq.acks import AcknowledgeType
 from taskiq.api import run_receiver_task
 
+from forecasting import model as forecasting_model
 from forecasting.jobs import make_broker
 from server.core.config import Settings
 from server.core.context import Resources
@@ -37,6 +38,8 @@ async def run_worker(settings: Settings) -> None:
     from server.app import close_resources, open_resources
 
     _resources = open_resources(settings)
+    # The first run would otherwise pay the libraries' import (seconds) on top of its own work.
+    await asyncio.to_thread(forecasting_model.load_libraries)
     broker = make_broker(settings)
     broker.is_worker_process = True
     await broker.startup()
