@@ -18,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -58,26 +58,36 @@ class ForecastRun(TenantScoped, Base):
 
 
 class Prediction(TenantScoped, Base):
-    """Predicted daily units of one product by one run: the mean (`yhat`), the median, and 80 %
-    and 95 % intervals."""
+    """One run's forecast of one product: its daily values from `first_day` on, one array
+    element per day (element i is day `first_day + i`) — the mean (`yhat`), the median, and
+    80 % and 95 % intervals. One row per product and run rather than per day: a nightly run
+    writes a thousand rows, not thirty thousand, and a reader gets a product's whole horizon
+    from one row. Invariant: every array has the same number of elements (CHECK)."""
 
     __tablename__ = "predictions"
     __table_args__ = (
         ForeignKeyConstraint(["organization_id", "run_id"], ["forecast_runs.organization_id", "forecast_runs.id"]),
         ForeignKeyConstraint(["organization_id", "product_id"], ["products.organization_id", "products.id"]),
-        Index("ix_predictions_product", "organization_id", "product_id", "day"),
+        CheckConstraint(
+            "cardinality(yhat) >= 1 and array_ndims(yhat) = 1"
+            " and cardinality(yhat_lower_80) = cardinality(yhat) and cardinality(yhat_upper_80) = cardinality(yhat)"
+            " and cardinality(yhat_lower_95) = cardinality(yhat) and cardinality(yhat_upper_95) = cardinality(yhat)"
+            " and (yhat_median is null or cardinality(yhat_median) = cardinality(yhat))",
+            name="daily_arrays",
+        ),
+        Index("ix_predictions_product", "organization_id", "product_id", "first_day"),
     )
 
     run_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date)
     model: Mapped[str] = mapped_column(String(32))
-    yhat: Mapped[float] = mapped_column(Float)  # the mean
-    yhat_median: Mapped[float | None] = mapped_column(Float)
-    yhat_lower_80: Mapped[float] = mapped_column(Float)
-    yhat_upper_80: Mapped[float] = mapped_column(Float)
-    yhat_lower_95: Mapped[float] = mapped_column(Float)
-    yhat_upper_95: Mapped[float] = mapped_column(Float)
+    yhat: Mapped[list[float]] = mapped_column(ARRAY(Float))  # the mean
+    yhat_median: Mapped[list[float] | None] = mapped_column(ARRAY(Float))
+    yhat_lower_80: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    yhat_upper_80: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    yhat_lower_95: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    yhat_upper_95: Mapped[list[float]] = mapped_column(ARRAY(Float))
 
 
 class ForecastEvaluation(TenantScoped, Base):

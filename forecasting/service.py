@@ -30,8 +30,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import and_, delete, func, insert, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecasting import model as forecasting_model
@@ -421,28 +420,7 @@ async def _store(
     for table in (Prediction, ForecastEvaluation):
         await session.execute(delete(table).where(table.organization_id == organization_id, table.run_id == run_id))
     if len(predictions):
-        await session.execute(
-            text(
-                "insert into predictions (organization_id, run_id, product_id, day, model, yhat, yhat_median, "
-                "yhat_lower_80, yhat_upper_80, yhat_lower_95, yhat_upper_95) select :organization, :run, * from "
-                "unnest(cast(:product as uuid[]), cast(:day as date[]), cast(:model as text[]), "
-                "cast(:yhat as float8[]), cast(:median as float8[]), cast(:l80 as float8[]), cast(:u80 as float8[]), "
-                "cast(:l95 as float8[]), cast(:u95 as float8[]))"
-            ),
-            {
-                "organization": organization_id,
-                "run": run_id,
-                "product": predictions["product_id"].tolist(),
-                "day": predictions["date"].tolist(),
-                "model": predictions["method"].tolist(),
-                "yhat": predictions["yhat"].round(4).tolist(),
-                "median": predictions["yhat_median"].round(4).tolist(),
-                "l80": predictions["yhat_lower_80"].round(4).tolist(),
-                "u80": predictions["yhat_upper_80"].round(4).tolist(),
-                "l95": predictions["yhat_lower_95"].round(4).tolist(),
-                "u95": predictions["yhat_upper_95"].round(4).tolist(),
-            },
-        )
+        await session.execute(insert(Prediction), _prediction_rows_of(organization_id, run_id, predictions))
     if len(evaluations):
         await session.execute(
             text(
@@ -469,6 +447,36 @@ async def _store(
         )
 
 
+PREDICTION_FIGURES = ("yhat", "yhat_median", "yhat_lower_80", "yhat_upper_80", "yhat_lower_95", "yhat_upper_95")
+
+
+def _prediction_rows_of(
+    organization_id: uuid.UUID, run_id: uuid.UUID, predictions: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """`predict`'s frame (a row per product and day, every product the same consecutive days)
+    as `Prediction` rows: one per product, each figure an array over the days."""
+    frame = predictions.sort_values(["product_id", "date"], kind="stable")
+    products = frame["product_id"].drop_duplicates().tolist()
+    days = len(frame) // len(products)
+    first_days = frame["date"].to_numpy()[::days]
+    figures = {
+        name: frame[name].to_numpy(dtype=np.float64).round(4).reshape(len(products), days)
+        for name in PREDICTION_FIGURES
+    }
+    models = frame["method"].to_numpy()[::days]
+    return [
+        {
+            "organization_id": organization_id,
+            "run_id": run_id,
+            "product_id": product,
+            "first_day": first_days[index],
+            "model": models[index],
+            **{name: values[index].tolist() for name, values in figures.items()},
+        }
+        for index, product in enumerate(products)
+    ]
+
+
 def _nullable(column: pd.Series) -> list[float | None]:
     return [None if value is None or pd.isna(value) else float(value) for value in column]
 
@@ -493,35 +501,48 @@ async def _resolve_run(session: AsyncSession, organization_id: uuid.UUID, run_id
 
 
 def _prediction_statement(organization_id: uuid.UUID, run_id: uuid.UUID, query: PredictionQuery) -> Any:
+    """A run's predictions as one row per product and day: each product's row unnested over its
+    days (`generate_subscripts`), filtered by product and dates, ordered by name then day."""
+    days = func.generate_subscripts(Prediction.yhat, 1).table_valued("i").render_derived(name="element")
+    index = days.c.i
+    day = (Prediction.first_day + (index - 1)).label("day")
     statement = (
-        select(Prediction, Product.sku, Product.name)
+        select(
+            Prediction.run_id,
+            Prediction.product_id,
+            Product.sku,
+            Product.name,
+            day,
+            Prediction.model,
+            *(getattr(Prediction, name)[index].label(name) for name in PREDICTION_FIGURES),
+        )
         .join(Product, and_(Product.organization_id == Prediction.organization_id, Product.id == Prediction.product_id))
+        .join(days, true())  # a function in FROM sees the rows before it (implicitly LATERAL)
         .where(Prediction.organization_id == organization_id, Prediction.run_id == run_id)
     )
     if query.product_id is not None:
         statement = statement.where(Prediction.product_id == query.product_id)
     if query.date_from is not None:
-        statement = statement.where(Prediction.day >= query.date_from)
+        statement = statement.where(Prediction.first_day + (index - 1) >= query.date_from)
     if query.date_to is not None:
-        statement = statement.where(Prediction.day <= query.date_to)
-    return statement.order_by(Product.name, Prediction.product_id, Prediction.day)
+        statement = statement.where(Prediction.first_day + (index - 1) <= query.date_to)
+    return statement.order_by(Product.name, Prediction.product_id, index)
 
 
 def _prediction(row: Any) -> PredictionRead:
-    prediction, sku, name = row
     return PredictionRead(
-        run_id=prediction.run_id,
-        product_id=prediction.product_id,
-        sku=sku,
-        name=name,
-        date=prediction.day,
-        model=prediction.model,
-        yhat=prediction.yhat,
-        yhat_median=prediction.yhat_median,
-        yhat_lower_80=prediction.yhat_lower_80,
-        yhat_upper_80=prediction.yhat_upper_80,
-        yhat_lower_95=prediction.yhat_lower_95,
-        yhat_upper_95=prediction.yhat_upper_95,
+        run_id=row.run_id,
+        product_id=row.product_id,
+        sku=row.sku,
+        name=row.name,
+        date=row.day,
+        model=row.model,
+        yhat=row.yhat,
+        yhat_median=row.yhat_median,
+        yhat_lower_80=row.yhat_lower_80,
+        yhat_upper_80=row.yhat_upper_80,
+        yhat_lower_95=row.yhat_lower_95,
+        yhat_upper_95=row.yhat_upper_95,
     )
 
 
@@ -616,9 +637,9 @@ def _local_today(ctx: Context) -> date:
 async def _suggestions(
     session: AsyncSession, organization_id: uuid.UUID, run_id: uuid.UUID, today: date, query: ReorderQuery
 ) -> list[ReorderSuggestion]:
-    """Every active product's suggestion from run `run_id`'s forecasts of `today` on. The
-    database returns one row per product with its days and forecasts as arrays (a thousand rows
-    instead of thirty thousand), and only the product columns a suggestion needs."""
+    """Every active product's suggestion from run `run_id`'s forecasts of `today` on (a run's
+    row per product holds its days as arrays; only the product columns a suggestion needs are
+    read)."""
     products = select(Product.id, Product.sku, Product.name, Product.stock, Product.lead_time_days).where(
         Product.organization_id == organization_id, Product.is_active.is_(True)
     )
@@ -627,24 +648,20 @@ async def _suggestions(
     if query.category_id is not None:
         products = products.where(Product.category_id == query.category_id)
     catalog = {row.id: row for row in (await session.execute(products)).all()}
-    statement = (
-        select(
-            Prediction.product_id,
-            func.min(Prediction.model),
-            func.array_agg(aggregate_order_by(Prediction.day, Prediction.day)),
-            func.array_agg(aggregate_order_by(Prediction.yhat, Prediction.day)),
-            func.array_agg(aggregate_order_by(Prediction.yhat_upper_95, Prediction.day)),
-        )
-        .where(Prediction.organization_id == organization_id, Prediction.run_id == run_id, Prediction.day >= today)
-        .group_by(Prediction.product_id)
-    )
+    statement = select(
+        Prediction.product_id, Prediction.model, Prediction.first_day, Prediction.yhat, Prediction.yhat_upper_95
+    ).where(Prediction.organization_id == organization_id, Prediction.run_id == run_id)
     if query.product_id is not None:
         statement = statement.where(Prediction.product_id == query.product_id)
     series: dict[uuid.UUID, list[DailyForecast]] = {}
     methods: dict[uuid.UUID, str] = {}
-    for product_id, method, days, yhats, uppers in (await session.execute(statement)).all():
+    for product_id, method, first_day, yhats, uppers in (await session.execute(statement)).all():
         if product_id in catalog:
-            series[product_id] = [DailyForecast(*values) for values in zip(days, yhats, uppers, strict=True)]
+            skip = max(0, (today - first_day).days)  # the days before today are past
+            series[product_id] = [
+                DailyForecast(first_day + timedelta(days=skip + offset), yhat, upper)
+                for offset, (yhat, upper) in enumerate(zip(yhats[skip:], uppers[skip:], strict=True))
+            ]
             methods[product_id] = method
     result: list[ReorderSuggestion] = []
     for product_id, forecasts in series.items():

@@ -216,7 +216,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 durations, stored = (
                     await session.execute(
                         text(
-                            "select durations, (select count(*) from predictions where run_id = :run) "
+                            "select durations, (select sum(cardinality(yhat)) from predictions where run_id = :run) "
                             "from forecast_runs where id = :run"
                         ),
                         {"run": run_id},

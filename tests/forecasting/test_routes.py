@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date, timedelta
 
 import msgspec
 from sqlalchemy import func, select, update
@@ -27,7 +28,7 @@ async def prediction_count(resources: Resources, tenant: TenantSession, run_id: 
     async with resources.database.transaction(tenant.organization_id) as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(Prediction).where(Prediction.run_id == uuid.UUID(run_id))
+                select(func.sum(func.cardinality(Prediction.yhat))).where(Prediction.run_id == uuid.UUID(run_id))
             )
             or 0
         )
@@ -99,10 +100,16 @@ async def test_a_run_from_request_to_reorder_suggestions(
         <= first["yhat_upper_95"]
     )
     assert all(item["yhat_lower_80"] <= item["yhat_median"] <= item["yhat_upper_80"] for item in page["items"])
+    days = [date.fromisoformat(item["date"]) for item in page["items"]]
+    assert days == [days[0] + timedelta(days=offset) for offset in range(30)]  # consecutive, ascending
     window = (
         await client.get(PREDICTIONS, params={"date_from": first["date"], "date_to": first["date"], "limit": 200})
     ).json()
-    assert len(window["items"]) == products
+    assert len(window["items"]) == products and {item["date"] for item in window["items"]} == {first["date"]}
+    later = (
+        await client.get(PREDICTIONS, params={"product_id": empty_shelf["id"], "date_from": days[28].isoformat()})
+    ).json()
+    assert [item["date"] for item in later["items"]] == [days[28].isoformat(), days[29].isoformat()]
     exported = await client.get(f"{PREDICTIONS}.csv", params={"run_id": run["id"]})
     assert exported.headers["content-type"].startswith("text/csv")
     exported_rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))

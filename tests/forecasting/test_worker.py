@@ -63,7 +63,10 @@ def workers(settings: Settings, job_stream: str) -> Iterator[Workers]:
 async def run_state(resources: Resources, organization_id: uuid.UUID, run_id: uuid.UUID) -> tuple[str, int]:
     async with resources.database.transaction(organization_id) as session:
         status = await session.scalar(select(ForecastRun.status).where(ForecastRun.id == run_id))
-        count = await session.scalar(select(func.count()).select_from(Prediction).where(Prediction.run_id == run_id))
+        # Product-days: each product's row holds its days as arrays.
+        count = await session.scalar(
+            select(func.sum(func.cardinality(Prediction.yhat))).where(Prediction.run_id == run_id)
+        )
     return str(status), int(count or 0)
 
 
