@@ -37,7 +37,7 @@ import pickle
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import version
@@ -537,8 +537,9 @@ def _model_forecast(
 ) -> Matrix:
     """Predict `horizon` days after day `origin` (exclusive) from the window just before it."""
     window = forecaster.window_size
-    known = [name for name in _frame(panel, 0).columns if name in set(forecaster.series_names_in_)]
-    last_window = _frame(panel, origin).iloc[-window:][known]
+    fitted = set(forecaster.series_names_in_)
+    known = [name for name in (str(product) for product in panel.product_ids) if name in fitted]
+    last_window = _frame(panel, origin, start=max(0, origin - window))[known]
     exog = None
     if forecaster.exog_in_:
         start = last_window.index[-1] + pd.Timedelta(days=1)
@@ -584,9 +585,13 @@ def train(
     # The final model does not depend on the backtest: with two threads it is fitted while the
     # backtest runs (LightGBM releases the GIL; each fit uses one core).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        final = pool.submit(_timed_fit, panel, config, holidays) if fit_final and config.threads > 1 else None
+        parallel = config.threads > 1
+        final = pool.submit(_timed_fit, panel, config, holidays) if fit_final and parallel else None
+        # The baselines' backtest needs no model: the second thread does it after the final fit,
+        # while this one forecasts and scores the backtest model.
+        baselines_done = pool.submit(_backtest_baselines, panel, config, folds) if folds and parallel else None
         tick = time.perf_counter()
-        evaluation, methods, calibrations = _backtest(panel, config, folds, report, holidays)
+        evaluation, methods, calibrations = _backtest(panel, config, folds, report, holidays, baselines_done)
         durations["backtest"] = time.perf_counter() - tick
         report("backtested", 0.6)
         if final is not None:
@@ -617,30 +622,17 @@ def _backtest_folds(panel: Panel, config: ModelConfig) -> int:
     return max(0, min(config.backtest_folds, available // config.fold_days))
 
 
-def _backtest(
-    panel: Panel, config: ModelConfig, folds: int, report: Progress, holidays: HolidayCalendar | None
-) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration]]:
-    if folds == 0:
-        empty = pd.DataFrame(columns=EVALUATION_COLUMNS)
-        return Evaluation(empty, {}, {}, 0, config.fold_days, None), {}, {}
-    steps = config.fold_days
-    origin = panel.days - folds * steps
-    # Rolling origin without refitting: one model fitted on the days before the first origin
-    # forecasts every fold from the actual window before that fold's origin. This is what
-    # skforecast's `backtesting_forecaster_multiseries(cv=TimeSeriesFold(refit=False))` does;
-    # calling `predict(last_window=…)` directly skips its per-fold data extraction, which cost
-    # more than the fit on a thousand series.
-    forecaster = _fit(panel, config, end=origin, holidays=holidays)
-    report("backtest model", 0.35)
-    model_folds = [
-        _model_forecast(forecaster, panel, origin + k * steps, steps, config, holidays) for k in range(folds)
-    ]
-    report("backtest forecasts", 0.45)
-    forecasts: dict[str, Matrix] = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
-    per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
-    for name in baselines.BASELINES:
-        forecasts[name] = np.concatenate([fold[name] for fold in per_fold], axis=1)
-    backtest = Backtest(
+MethodResults = dict[str, "MethodResult"]
+
+
+def _backtest_layout(panel: Panel, config: ModelConfig, folds: int) -> tuple[int, int]:
+    """The first origin and the fold length of a backtest of `folds` folds."""
+    return panel.days - folds * config.fold_days, config.fold_days
+
+
+def _scorer(panel: Panel, config: ModelConfig, folds: int, forecasts: dict[str, Matrix]) -> Backtest:
+    origin, steps = _backtest_layout(panel, config, folds)
+    return Backtest(
         origin=origin,
         steps=steps,
         actual=panel.values[:, origin:],
@@ -652,14 +644,56 @@ def _backtest(
         allowed=config.candidates,
         profiles=demand_profiles(panel.values[:, :origin]),
     )
-    all_folds = {name: backtest.score_all(name) for name in forecasts}
-    pooled = backtest.pooled_scores(config.selection_margin, all_folds)
+
+
+def _backtest_baselines(panel: Panel, config: ModelConfig, folds: int) -> tuple[dict[str, Matrix], MethodResults]:
+    """Every baseline's forecasts of the backtest folds (each from the days before its fold's
+    origin), and their scores and calibrations."""
+    origin, steps = _backtest_layout(panel, config, folds)
+    per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
+    forecasts = {name: np.concatenate([fold[name] for fold in per_fold], axis=1) for name in baselines.BASELINES}
+    return forecasts, _scorer(panel, config, folds, forecasts).method_results()
+
+
+def _backtest(
+    panel: Panel,
+    config: ModelConfig,
+    folds: int,
+    report: Progress,
+    holidays: HolidayCalendar | None,
+    baselines_done: Future[tuple[dict[str, Matrix], MethodResults]] | None = None,
+) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration]]:
+    """The rolling-origin backtest of the model and the baselines (the baselines' part from
+    `baselines_done` when another thread computes it), the method chosen per product, and each
+    method's interval calibration."""
+    if folds == 0:
+        empty = pd.DataFrame(columns=EVALUATION_COLUMNS)
+        return Evaluation(empty, {}, {}, 0, config.fold_days, None), {}, {}
+    origin, steps = _backtest_layout(panel, config, folds)
+    # Rolling origin without refitting: one model fitted on the days before the first origin
+    # forecasts every fold from the actual window before that fold's origin. This is what
+    # skforecast's `backtesting_forecaster_multiseries(cv=TimeSeriesFold(refit=False))` does;
+    # calling `predict(last_window=…)` directly skips its per-fold data extraction, which cost
+    # more than the fit on a thousand series.
+    forecaster = _fit(panel, config, end=origin, holidays=holidays)
+    report("backtest model", 0.35)
+    model_folds = [
+        _model_forecast(forecaster, panel, origin + k * steps, steps, config, holidays) for k in range(folds)
+    ]
+    report("backtest forecasts", 0.45)
+    model = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
+    results = _scorer(panel, config, folds, model).method_results()
+    baseline_forecasts, baseline_results = (
+        baselines_done.result() if baselines_done is not None else _backtest_baselines(panel, config, folds)
+    )
+    forecasts = {**model, **baseline_forecasts}
+    results.update(baseline_results)
+    backtest = _scorer(panel, config, folds, forecasts)
+    all_folds = {name: result.scores for name, result in results.items()}
+    pooled = backtest.pooled_scores(config.selection_margin, results)
     chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
     methods = {product: chosen[index] for index, product in enumerate(panel.product_ids)}
-    calibrations = {
-        name: IntervalCalibration.fit(forecast, backtest.actual, profiles=backtest.profiles)
-        for name, forecast in forecasts.items()
-    }
+    calibrations = {name: result.calibration for name, result in results.items()}
 
     rows = []
     for name, result in all_folds.items():
@@ -685,6 +719,16 @@ def _backtest(
         per_product, pooled["all_folds"], pooled["held_out"], folds, steps, panel.dates[origin].date(), backtest
     )
     return evaluation, methods, calibrations
+
+
+@dataclass(frozen=True, slots=True)
+class MethodResult:
+    """One method's backtest: its scores over every fold, its pooled last-fold scores, and
+    the calibration of its intervals and median on every fold."""
+
+    scores: Scores
+    held_out: dict[str, float | None] | None
+    calibration: IntervalCalibration
 
 
 @dataclass(slots=True)
@@ -766,18 +810,30 @@ class Backtest:
         picked = stacked[[order.index(name) for name in chosen], rows]
         return chosen, picked[:, cut:], picked
 
+    def method_results(self) -> dict[str, MethodResult]:
+        """Per method: `score_all`, the pooled scores of its last fold (None with one fold) and
+        its intervals calibrated on every fold (what its served forecasts get)."""
+        cut = (self.folds - 1) * self.steps
+        return {
+            name: MethodResult(
+                scores=self.score_all(name),
+                held_out=_pooled(self.score_last_fold(forecast[:, cut:], forecast)) if self.folds > 1 else None,
+                calibration=IntervalCalibration.fit(forecast, self.actual, profiles=self.profiles),
+            )
+            for name, forecast in self.forecasts.items()
+        }
+
     def pooled_scores(
-        self, margin: float, scored: dict[str, Scores] | None = None
+        self, margin: float, results: dict[str, MethodResult] | None = None
     ) -> dict[str, dict[str, dict[str, float | None]]]:
-        """Pooled scores of every method over all folds (`scored`: their `score_all`, when the
-        caller has it) and on the last fold alone, with the served choice's."""
-        scored = scored or {name: self.score_all(name) for name in self.forecasts}
-        all_folds = {name: _pooled(scored[name]) for name in self.forecasts}
+        """Pooled scores of every method over all folds and on the last fold alone, with the
+        served choice's (`results`: their `method_results`, when the caller has them)."""
+        results = results or self.method_results()
+        all_folds = {name: _pooled(results[name].scores) for name in self.forecasts}
         held_out: dict[str, dict[str, float | None]] = {}
         if self.folds > 1:
-            for name, forecast in self.forecasts.items():
-                cut = (self.folds - 1) * self.steps
-                held_out[name] = _pooled(self.score_last_fold(forecast[:, cut:], forecast))
+            for name in self.forecasts:
+                held_out[name] = results[name].held_out  # type: ignore[assignment]
             _, last, everything = self.selected_last_fold(margin)
             held_out["selected"] = _pooled(self.score_last_fold(last, everything))
         return {"all_folds": all_folds, "held_out": held_out}

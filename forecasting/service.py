@@ -363,6 +363,16 @@ async def load_history(
     arrays (days since `HISTORY_EPOCH`, units): a thousand rows to decode instead of one per
     product and day, which cost more than the query. The explicit tenant filter (row-level
     security applies anyway) lets the planner estimate the join and hash it."""
+    # The aggregate reads every sale line of the tenant once a night: let PostgreSQL split it
+    # over parallel workers even for small tenants (its default costs keep a table of a few
+    # hundred thousand lines on one core; two cores read the benchmark shop's 303k lines in 0.45 s
+    # rather than 0.6–0.7 s).
+    await session.execute(
+        text(
+            "select set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true), "
+            "set_config('min_parallel_table_scan_size', '0', true)"
+        )
+    )
     rows = (
         await session.execute(
             text(
