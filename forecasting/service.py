@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, select, text, true, update
+from sqlalchemy import and_, delete, func, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecasting import model as forecasting_model
@@ -430,7 +430,7 @@ async def _store(
     for table in (Prediction, ForecastEvaluation):
         await session.execute(delete(table).where(table.organization_id == organization_id, table.run_id == run_id))
     if len(predictions):
-        await session.execute(insert(Prediction), _prediction_rows_of(organization_id, run_id, predictions))
+        await session.execute(_INSERT_PREDICTIONS, _prediction_rows_of(organization_id, run_id, predictions))
     if len(evaluations):
         await session.execute(
             text(
@@ -460,20 +460,33 @@ async def _store(
 PREDICTION_FIGURES = ("yhat", "yhat_median", "yhat_lower_80", "yhat_upper_80", "yhat_lower_95", "yhat_upper_95")
 
 
+# One row per product, each figure an array over its days; sent as one batch of rows (the
+# driver's executemany: a single round trip).
+_INSERT_PREDICTIONS = text(
+    "insert into predictions (organization_id, run_id, product_id, first_day, model, "
+    + ", ".join(PREDICTION_FIGURES)
+    + ") values (:organization_id, :run_id, :product_id, :first_day, :model, "
+    + ", ".join(f"cast(:{name} as float8[])" for name in PREDICTION_FIGURES)
+    + ")"
+)
+
+
 def _prediction_rows_of(
     organization_id: uuid.UUID, run_id: uuid.UUID, predictions: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    """`predict`'s frame (a row per product and day, every product the same consecutive days)
-    as `Prediction` rows: one per product, each figure an array over the days."""
+    """`predict`'s frame (a row per product and day; every product has the same consecutive
+    days) as the rows of `_INSERT_PREDICTIONS`: one per product."""
     frame = predictions.sort_values(["product_id", "date"], kind="stable")
     products = frame["product_id"].drop_duplicates().tolist()
     days = len(frame) // len(products)
-    first_days = frame["date"].to_numpy()[::days]
+    if days * len(products) != len(frame):
+        raise ValueError("every product must have the same number of predicted days")
+    first_days = frame["date"].iloc[::days].tolist()
+    models = frame["method"].iloc[::days].tolist()
     figures = {
-        name: frame[name].to_numpy(dtype=np.float64).round(4).reshape(len(products), days)
+        name: frame[name].to_numpy(dtype=np.float64).round(4).reshape(len(products), days).tolist()
         for name in PREDICTION_FIGURES
     }
-    models = frame["method"].to_numpy()[::days]
     return [
         {
             "organization_id": organization_id,
@@ -481,7 +494,7 @@ def _prediction_rows_of(
             "product_id": product,
             "first_day": first_days[index],
             "model": models[index],
-            **{name: values[index].tolist() for name, values in figures.items()},
+            **{name: values[index] for name, values in figures.items()},
         }
         for index, product in enumerate(products)
     ]
