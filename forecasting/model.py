@@ -30,6 +30,7 @@ library versions so the caller retrains instead of crashing).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
@@ -66,7 +67,7 @@ MODEL_NAME = "global_lgbm"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper", "yhat_median"]
-ARTIFACT_FORMAT = 5
+ARTIFACT_FORMAT = 6
 LOG_LINK_OBJECTIVES = ("tweedie", "poisson", "gamma")
 LEVEL_COLUMN = "_level_skforecast"  # skforecast's column of the series' ordinal code
 
@@ -185,6 +186,9 @@ class TrainedModel:
     holidays: HolidayCalendar | None = None
     versions: dict[str, str] = field(default_factory=library_versions)
     durations: dict[str, float] = field(default_factory=dict)
+    # The final model's forecast of the days after the training history, made in `train`, with
+    # that history's `panel_digest`: `predict` uses it for the same history.
+    model_forecast: tuple[str, Matrix] | None = None
 
     def dumps(self) -> bytes:
         """The artifact: a pickle that records the library versions it was made with."""
@@ -521,10 +525,27 @@ def _level_groups(panel: Panel, config: ModelConfig, names: pd.Index) -> npt.NDA
     return np.array([math.nan if group is None else codes[group] for group in ordered])
 
 
-def _timed_fit(panel: Panel, config: ModelConfig, holidays: HolidayCalendar | None) -> tuple[Any, float]:
+def _timed_fit(
+    panel: Panel, config: ModelConfig, holidays: HolidayCalendar | None, horizon: int | None = None
+) -> tuple[Any, float, Matrix | None]:
+    """The final model, the seconds its fit took, and (with `horizon`) its forecast of the
+    `horizon` days after the panel."""
     started = time.perf_counter()
     forecaster = _fit(panel, config, holidays=holidays)
-    return forecaster, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    forecast = None
+    if horizon is not None and horizon >= 1 and panel.days >= forecaster.window_size:
+        forecast = _model_forecast(forecaster, panel, panel.days, horizon, config, holidays)
+    return forecaster, seconds, forecast
+
+
+def panel_digest(panel: Panel) -> str:
+    """A fingerprint of the panel's products, days and values (what a model forecast from it
+    depends on)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((panel.product_ids, str(panel.dates[0]) if panel.days else None, panel.days)).encode())
+    digest.update(np.ascontiguousarray(panel.values).tobytes())
+    return digest.hexdigest()
 
 
 def _model_forecast(
@@ -567,11 +588,14 @@ def train(
     config: ModelConfig | None = None,
     progress: Progress | None = None,
     holidays: HolidayCalendar | None = None,
+    horizon: int | None = None,
 ) -> TrainedModel:
     """Backtest the model and the baselines on rolling origins, choose a method per product,
     calibrate the intervals, and fit the final model on the whole history (in a second thread,
     while the backtest runs, when `config.threads > 1`). With `holidays`, the model also sees
-    the public holidays of every day it learns from and forecasts (`holiday_calendar`)."""
+    the public holidays of every day it learns from and forecasts (`holiday_calendar`). With
+    `horizon`, the final model forecasts the `horizon` days after the history as soon as it is
+    fitted (in that second thread), and `predict` on the same history uses that forecast."""
     config = config or ModelConfig()
     report = progress or (lambda stage, fraction: None)
     durations: dict[str, float] = {}
@@ -586,7 +610,7 @@ def train(
     # backtest runs (LightGBM releases the GIL; each fit uses one core).
     with ThreadPoolExecutor(max_workers=1) as pool:
         parallel = config.threads > 1
-        final = pool.submit(_timed_fit, panel, config, holidays) if fit_final and parallel else None
+        final = pool.submit(_timed_fit, panel, config, holidays, horizon) if fit_final and parallel else None
         # The baselines' backtest needs no model: the second thread does it after the final fit,
         # while this one forecasts and scores the backtest model.
         baselines_done = pool.submit(_backtest_baselines, panel, config, folds) if folds and parallel else None
@@ -595,11 +619,11 @@ def train(
         durations["backtest"] = time.perf_counter() - tick
         report("backtested", 0.6)
         if final is not None:
-            forecaster, durations["fit"] = final.result()
+            forecaster, durations["fit"], model_forecast = final.result()
         elif fit_final:
-            forecaster, durations["fit"] = _timed_fit(panel, config, holidays)
+            forecaster, durations["fit"], model_forecast = _timed_fit(panel, config, holidays, horizon)
         else:
-            forecaster, durations["fit"] = None, 0.0
+            forecaster, durations["fit"], model_forecast = None, 0.0, None
     report("fitted", 0.85)
     if forecaster is None:
         methods = {product: method for product, method in methods.items() if method != MODEL_NAME}
@@ -613,6 +637,7 @@ def train(
         config=config,
         holidays=holidays,
         durations=durations,
+        model_forecast=None if model_forecast is None else (panel_digest(panel), model_forecast),
     )
 
 
@@ -900,9 +925,13 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
     count = len(panel.product_ids)
     forecasts = _baseline_forecasts(panel.values, horizon)
     if trained.forecaster is not None and panel.days >= trained.forecaster.window_size:
-        forecasts[MODEL_NAME] = _model_forecast(
-            trained.forecaster, panel, panel.days, horizon, trained.config, trained.holidays
-        )
+        made = trained.model_forecast
+        if made is not None and made[1].shape[1] >= horizon and made[0] == panel_digest(panel):
+            forecasts[MODEL_NAME] = made[1][:, :horizon]
+        else:
+            forecasts[MODEL_NAME] = _model_forecast(
+                trained.forecaster, panel, panel.days, horizon, trained.config, trained.holidays
+            )
     age = panel.days - panel.first_sale  # days since the first sale (≤ 0: never sold)
     minimum = max(trained.config.window_size, 14)
     chosen: list[str] = []

@@ -247,7 +247,9 @@ async def _execute_locked(resources: Resources, organization_id: uuid.UUID, run_
             and trained.product_ids == list(panel.product_ids)
         )
         if not resumed:
-            trained = await asyncio.to_thread(forecasting_model.train, panel, progress=progress, holidays=holidays)
+            trained = await asyncio.to_thread(
+                forecasting_model.train, panel, progress=progress, holidays=holidays, horizon=horizon
+            )
             # The checkpoint (so that a retry resumes instead of retraining) is written on its
             # own connection while the predictions are made and stored.
             saving = asyncio.create_task(_save_checkpoint(database, organization_id, run_id, trained))

@@ -183,6 +183,24 @@ def test_fitting_the_final_model_alongside_the_backtest_changes_nothing(seasonal
     assert np.array_equal(predict(together, panel, 14)["yhat"], predict(one_after_the_other, panel, 14)["yhat"])
 
 
+def test_the_forecast_made_while_training_is_the_one_predict_would_make(seasonal: pd.DataFrame) -> None:
+    """`train(…, horizon=)` forecasts with the final model as soon as it is fitted; `predict`
+    uses that forecast for the same history (any horizon up to it) and no other."""
+    panel = make_panel(seasonal)
+    ahead = train(panel, config=replace(FAST, threads=2), horizon=14)
+    assert ahead.model_forecast is not None and ahead.model_forecast[1].shape == (len(panel.product_ids), 14)
+    plain = replace(ahead, model_forecast=None)
+    for horizon in (14, 5):
+        assert predict(ahead, panel, horizon).equals(predict(plain, panel, horizon))
+    # A longer horizon, or another history, is forecast anew.
+    assert predict(ahead, panel, 20).equals(predict(plain, panel, 20))
+    changed = seasonal.assign(quantity=seasonal["quantity"] * 2)
+    assert predict(ahead, make_panel(changed), 7).equals(predict(plain, make_panel(changed), 7))
+    assert not predict(ahead, make_panel(changed), 7).equals(predict(ahead, panel, 7))
+    restored = TrainedModel.loads(ahead.dumps())
+    assert restored is not None and predict(restored, panel, 14).equals(predict(plain, panel, 14))
+
+
 def test_the_median_sits_inside_the_interval_and_below_the_mean_of_a_slow_mover(seasonal: pd.DataFrame) -> None:
     rng = np.random.default_rng(5)
     start = pd.Timestamp(seasonal["date"].min()).date()

@@ -41,6 +41,38 @@ def test_the_level_is_the_starting_point_of_the_trees() -> None:
     assert fitted.predict(np.array([[0.0, 0.0, 0.0]]))[0] < 0.1  # no level: next to nothing
 
 
+def test_subsampled_zero_rows_keep_the_level_the_trees_learn() -> None:
+    """Keeping a share of the zero-demand rows, each weighing 1 / share, leaves the expected
+    loss unchanged: the learnt demand matches training on every row, on fewer rows."""
+    rng = np.random.default_rng(9)
+    level = rng.uniform(0.05, 1.5, 20000)
+    weekend = rng.integers(0, 2, 20000).astype(float)
+    X = pd.DataFrame({"lag_1": rng.poisson(level).astype(float), "level": level, "weekend": weekend})
+    y = rng.poisson(level * np.where(weekend == 1, 1.5, 0.8)).astype(float)
+    assert (y == 0).mean() > 0.3
+    every = regressor().fit(X, y)
+    sampled = LevelOffsetRegressor(
+        every.estimator.__class__(**every.estimator.get_params()), "level", 0.05, ("lag_1",), zero_rows_kept=0.4, seed=3
+    )
+    seen: dict[str, int] = {}
+    original_fit = sampled.estimator.fit
+
+    def counting_fit(values, target, **options):  # type: ignore[no-untyped-def]
+        seen["rows"], seen["weight"] = len(target), float(options["sample_weight"].sum())
+        return original_fit(values, target, **options)
+
+    sampled.estimator.fit = counting_fit
+    sampled.fit(X, y)
+    zeros = int((y == 0).sum())
+    assert seen["rows"] == pytest.approx(len(y) - zeros * 0.6, rel=0.05)  # about 40 % of the zeros kept
+    assert seen["weight"] == pytest.approx(len(y), rel=0.03)  # the kept zeros stand for all of them
+    rows = X.to_numpy()[:2000]
+    assert sampled.predict(rows).mean() == pytest.approx(every.predict(rows).mean(), rel=0.05)
+    assert sampled.predict(rows).mean() == pytest.approx(y[:2000].mean(), rel=0.1)
+    with pytest.raises(ValueError):
+        LevelOffsetRegressor(every.estimator, "level", 0.05, zero_rows_kept=0.0)
+
+
 def test_offset_needs_a_known_feature_and_a_log_link() -> None:
     X = pd.DataFrame({"lag_1": [1.0, 2.0], "other": [1.0, 1.0]})
     with pytest.raises(ValueError, match="level"):
