@@ -23,13 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
+from typing import NamedTuple
 
 Z_95 = 1.959963984540054
 MAX_RUNOUT_DAYS = 365
 
 
-@dataclass(frozen=True, slots=True)
-class DailyForecast:
+class DailyForecast(NamedTuple):
+    """One day of a product's forecast (a tuple: a run's thousand products make 30,000)."""
+
     day: date
     yhat: float
     upper_95: float

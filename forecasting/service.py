@@ -680,13 +680,16 @@ async def _suggestions(
         statement = statement.where(Prediction.product_id == query.product_id)
     series: dict[uuid.UUID, list[DailyForecast]] = {}
     methods: dict[uuid.UUID, str] = {}
+    calendars: dict[tuple[date, int], list[date]] = {}  # a run's products share their days
     for product_id, method, first_day, yhats, uppers in (await session.execute(statement)).all():
         if product_id in catalog:
             skip = max(0, (today - first_day).days)  # the days before today are past
-            series[product_id] = [
-                DailyForecast(first_day + timedelta(days=skip + offset), yhat, upper)
-                for offset, (yhat, upper) in enumerate(zip(yhats[skip:], uppers[skip:], strict=True))
-            ]
+            days = calendars.get((first_day, len(yhats)))
+            if days is None:
+                days = calendars[first_day, len(yhats)] = [
+                    first_day + timedelta(days=offset) for offset in range(len(yhats))
+                ]
+            series[product_id] = list(map(DailyForecast, days[skip:], yhats[skip:], uppers[skip:]))
             methods[product_id] = method
     result: list[ReorderSuggestion] = []
     for product_id, forecasts in series.items():
