@@ -36,10 +36,9 @@ import logging
 import math
 import pickle
 import time
-import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.metadata import version
 from typing import Any
@@ -193,11 +192,10 @@ class TrainedModel:
     def dumps(self) -> bytes:
         """The artifact: a pickle that records the library versions it was made with."""
         buffer = io.BytesIO()
-        backtest, self.evaluation.backtest = self.evaluation.backtest, None
-        try:
-            pickle.dump({"format": ARTIFACT_FORMAT, "versions": self.versions, "model": self}, buffer, protocol=5)
-        finally:
-            self.evaluation.backtest = backtest
+        # A copy without the backtest's fold forecasts, so that this model is not changed while
+        # the checkpoint is written (the run predicts from it meanwhile).
+        stored = replace(self, evaluation=replace(self.evaluation, backtest=None))
+        pickle.dump({"format": ARTIFACT_FORMAT, "versions": self.versions, "model": stored}, buffer, protocol=5)
         return buffer.getvalue()
 
     @staticmethod
@@ -565,11 +563,11 @@ def _model_forecast(
     if forecaster.exog_in_:
         start = last_window.index[-1] + pd.Timedelta(days=1)
         exog = _exog(config, holidays, pd.date_range(start, periods=horizon, freq="D"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        predicted = forecaster.predict(
-            steps=horizon, levels=known, last_window=last_window, exog=exog, suppress_warnings=True
-        )
+    # No `warnings.catch_warnings()`: this runs in the second thread too (the final model's
+    # forecast), and it swaps process-wide filters; `suppress_warnings` silences skforecast's.
+    predicted = forecaster.predict(
+        steps=horizon, levels=known, last_window=last_window, exog=exog, suppress_warnings=True
+    )
     wide = predicted.pivot(columns="level", values="pred")
     wide = wide.reindex(columns=[str(p) for p in panel.product_ids])
     return np.clip(wide.to_numpy().T, 0.0, None)  # NaN for products the model was not fitted on
