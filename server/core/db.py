@@ -15,7 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -144,13 +144,24 @@ class Statement:
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
         """The rows (asyncpg `Record`s: by name or index) of the statement run with `params`."""
-        adapted = await _driver_connection(session)
         arguments = [params[name] for name in self.names]
+        return await self._run(session, lambda driver: driver.fetch(self.sql, *arguments), arguments)  # type: ignore[no-any-return]
+
+    async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once for each of `rows`, in one round trip (asyncpg's
+        `executemany`: the driver encodes the rows, not SQLAlchemy's per-row bind processing)."""
+        arguments = [[row[name] for name in self.names] for row in rows]
+        await self._run(session, lambda driver: driver.executemany(self.sql, arguments), arguments)
+
+    async def _run(self, session: AsyncSession, call: Callable[[Any], Awaitable[Any]], arguments: list[Any]) -> Any:
+        """`call` on the session's asyncpg connection, inside its transaction; the driver's errors
+        raised as SQLAlchemy's."""
+        adapted = await _driver_connection(session)
         try:
             if adapted._transaction is None:
                 # The driver begins lazily, on the first statement SQLAlchemy runs.
                 await adapted._start_transaction()
-            return await adapted.driver_connection.fetch(self.sql, *arguments)  # type: ignore[no-any-return]
+            return await call(adapted.driver_connection)
         except Exception as error:
             try:
                 adapted._handle_exception(error)
