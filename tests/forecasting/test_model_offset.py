@@ -71,6 +71,18 @@ def test_subsampled_zero_rows_keep_the_level_the_trees_learn() -> None:
     assert sampled.predict(rows).mean() == pytest.approx(y[:2000].mean(), rel=0.1)
     with pytest.raises(ValueError):
         LevelOffsetRegressor(every.estimator, "level", 0.05, zero_rows_kept=0.0)
+    # Below `zero_rows_from` rows every row is kept, each weighing 1.
+    small = LevelOffsetRegressor(
+        every.estimator.__class__(**every.estimator.get_params()),
+        "level",
+        0.05,
+        ("lag_1",),
+        zero_rows_kept=0.4,
+        zero_rows_from=len(y) + 1,
+    )
+    small.fit(X, y)
+    assert small.estimator.booster_.num_trees() == every.estimator.booster_.num_trees()
+    assert np.allclose(small.predict(rows), every.predict(rows))
 
 
 def test_offset_needs_a_known_feature_and_a_log_link() -> None:
