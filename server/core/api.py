@@ -24,7 +24,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from starlette.requests import Request
@@ -75,6 +75,18 @@ ADMINS = allow("admin")
 Handler = Callable[..., Awaitable[Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A header or cookie that a handler reads itself (it takes `request`), declared so that
+    the API document lists it."""
+
+    name: str
+    location: Literal["header", "cookie"]
+    description: str
+    required: bool = False
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -91,6 +103,7 @@ class Endpoint:
     produces: tuple[str, ...] = (JSON,)
     max_body: int = DEFAULT_MAX_BODY
     idempotent: bool = False
+    parameters: tuple[Parameter, ...] = ()
 
     @property
     def operation_id(self) -> str:
@@ -119,6 +132,7 @@ class Router:
         produces: tuple[str, ...] = (JSON,),
         max_body: int = DEFAULT_MAX_BODY,
         idempotent: bool = False,
+        parameters: tuple[Parameter, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(
@@ -137,6 +151,7 @@ class Router:
                     produces=produces,
                     max_body=max_body,
                     idempotent=idempotent,
+                    parameters=parameters,
                 )
             )
             return handler

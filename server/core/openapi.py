@@ -78,7 +78,8 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
     """Return the OpenAPI 3.1 document describing `endpoints`.
 
     Each endpoint becomes one operation on its path (Starlette parameter syntax converted to
-    OpenAPI's), with its query Struct's fields as query parameters, its body Struct as a
+    OpenAPI's), with its query Struct's fields as query parameters (then its declared header
+    and cookie `Endpoint.parameters`), its body Struct as a
     required JSON request body, its success response and the problem responses it can answer
     (422 when it has input, 401/403 when it requires a role, 404 on tenant or parametrized
     paths, plus `Endpoint.responses`). Operation ids are the handlers' names, suffixed when
@@ -114,6 +115,16 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
         if text := _description(endpoint):
             operation["description"] = text
         parameters = path_parameters + [_query_parameter(field, schema) for field, schema in query]
+        parameters += [
+            {
+                "name": parameter.name,
+                "in": parameter.location,
+                "required": parameter.required,
+                "description": parameter.description,
+                "schema": dict(parameter.schema),
+            }
+            for parameter in endpoint.parameters
+        ]
         if endpoint.access.tenant:
             parameters.append({"$ref": f"#/components/parameters/{_TENANT_PARAMETER}"})
         if parameters:

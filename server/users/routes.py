@@ -2,21 +2,24 @@ from __future__ import annotations
 
 import uuid
 
+from starlette.requests import Request
 from starlette.responses import Response
 
-from server.core.api import ADMINS, ANY_ROLE, TENANT_PUBLIC, Router
+from server.core.api import ADMINS, ANY_ROLE, TENANT_PUBLIC, Parameter, Router
 from server.core.context import Context
-from server.core.errors import Unauthorized, problem_response
+from server.core.errors import problem_response
 from server.core.pagination import Page
 from server.tenancy import service as tenancy
 from server.tenancy.schemas import MeRead
-from server.users import service
+from server.users import browser_session, service
 from server.users.schemas import (
     LoginRequest,
     PinSet,
     RefreshRequest,
+    SessionRead,
     TokenPair,
     UserCreate,
+    UserPinSet,
     UserQuery,
     UserRead,
     UserUpdate,
@@ -48,11 +51,7 @@ async def refresh(ctx: Context, body: RefreshRequest) -> TokenPair | Response:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     outcome = await service.refresh(ctx, body.refresh_token)
     if isinstance(outcome, service.RefreshReuse):
-        return problem_response(
-            Unauthorized(
-                "this refresh token was already used; every session of its family is revoked", code="refresh_reused"
-            )
-        )
+        return problem_response(service.refresh_reused())
     return outcome
 
 
@@ -60,6 +59,68 @@ async def refresh(ctx: Context, body: RefreshRequest) -> TokenPair | Response:
 async def logout(ctx: Context, body: RefreshRequest) -> None:
     """End the session of a refresh token."""
     await service.logout(ctx, body.refresh_token)
+
+
+# Browser sessions: the refresh token travels only in the `orbit_refresh` cookie.
+
+SESSION_COOKIE = Parameter(
+    browser_session.COOKIE_NAME,
+    "cookie",
+    f"The refresh token, set by the session endpoints (HttpOnly, SameSite=Strict, Path={browser_session.COOKIE_PATH}).",
+)
+CSRF = Parameter(
+    browser_session.CSRF_HEADER,
+    "header",
+    "Must be `1`. With `Origin` (when sent) equal to the request's own origin and `Sec-Fetch-Site` "
+    "(when sent) `same-origin`, it shows the request comes from the app's own pages.",
+    required=True,
+    schema={"type": "string", "enum": ["1"]},
+)
+
+
+@router.post(
+    "/api/v1/auth/session",
+    access=TENANT_PUBLIC,
+    body=LoginRequest,
+    response=SessionRead,
+    responses={401: "Wrong credentials or inactive account", 429: "Too many attempts"},
+)
+async def open_browser_session(ctx: Context, body: LoginRequest) -> Response:
+    """Sign in a browser: the access token in the body, the refresh token in a cookie.
+
+    Sets `orbit_refresh` (HttpOnly, SameSite=Strict, host-only, Path=/api/v1/auth/session,
+    Secure under https, Max-Age the refresh token's lifetime). Same limits as `/auth/login`."""
+    return await browser_session.open_session(ctx, body)
+
+
+@router.post(
+    "/api/v1/auth/session/refresh",
+    access=TENANT_PUBLIC,
+    response=SessionRead,
+    parameters=(SESSION_COOKIE, CSRF),
+    responses={
+        401: "No session cookie (`session_missing`), or its token is invalid, expired, revoked or reused "
+        "(`refresh_reused`); the cookie is cleared",
+        403: "The CSRF checks failed (`csrf`)",
+    },
+)
+async def refresh_browser_session(ctx: Context, request: Request) -> Response:
+    """Rotate the session cookie's refresh token and answer a new access token.
+
+    The old token stops working; presenting it again revokes every session of its family."""
+    return await browser_session.refresh_session(ctx, request)
+
+
+@router.post(
+    "/api/v1/auth/session/logout",
+    access=TENANT_PUBLIC,
+    status=204,
+    parameters=(SESSION_COOKIE, CSRF),
+    responses={403: "The CSRF checks failed (`csrf`)"},
+)
+async def close_browser_session(ctx: Context, request: Request) -> Response:
+    """Sign a browser out: revoke the session cookie's refresh token and clear the cookie."""
+    return await browser_session.close_session(ctx, request)
 
 
 @router.get("/api/v1/me", access=ANY_ROLE, response=MeRead)
@@ -112,3 +173,17 @@ async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> Use
 async def set_pin(ctx: Context, body: PinSet) -> None:
     """Set the PIN that unlocks the point of sale offline (4–8 digits; the password confirms it)."""
     await service.set_offline_pin(ctx, pin=body.pin, password=body.password)
+
+
+@router.put(
+    "/api/v1/users/{user_id:uuid}/pin",
+    access=ADMINS,
+    body=UserPinSet,
+    status=204,
+    responses={422: "Not 4–8 digits, or too guessable (`weak_pin`)"},
+)
+async def set_user_pin(ctx: Context, user_id: uuid.UUID, body: UserPinSet) -> None:
+    """Set a user's point-of-sale unlock PIN (4–8 digits), for instance a cashier who forgot theirs.
+
+    The registers get the new unlock data on their next catalog pull."""
+    await service.set_user_pin(ctx, user_id, body.pin)

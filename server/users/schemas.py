@@ -42,6 +42,16 @@ class TokenPair(Output):
     user: UserRead
 
 
+class SessionRead(Output):
+    """A browser session: the access token in the body, the refresh token only in the
+    `orbit_refresh` cookie set by the same response."""
+
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    user: UserRead
+
+
 class UserCreate(Input):
     email: Email
     full_name: Name
@@ -64,6 +74,15 @@ class UserQuery(PageQuery):
     search: Annotated[str, msgspec.Meta(max_length=100)] | None = None
 
 
+Pin = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+
+
 class PinSet(Input):
-    pin: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+    pin: Pin
     password: Password
+
+
+class UserPinSet(Input):
+    """An admin sets a user's PIN: no password of the user is needed."""
+
+    pin: Pin

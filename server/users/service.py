@@ -268,6 +268,13 @@ class RefreshReuse:
     """The presented refresh token had already been rotated: its family is now revoked."""
 
 
+def refresh_reused() -> Unauthorized:
+    """The answer to a `RefreshReuse`."""
+    return Unauthorized(
+        "this refresh token was already used; every session of its family is revoked", code="refresh_reused"
+    )
+
+
 async def refresh(ctx: Context, refresh_token: str) -> TokenPair | RefreshReuse:
     """Rotate a refresh token. Returns `RefreshReuse` (after revoking the family) on reuse, so
     the caller can answer 401 while the revocation still commits."""
@@ -340,6 +347,17 @@ def pin_verifier(pin: str, *, salt: bytes | None = None, iterations: int = PIN_I
     return f"pbkdf2-sha256${iterations}${encode(salt)}${encode(digest)}"
 
 
+def _store_pin(user: User, pin: str) -> None:
+    """Refuse a guessable PIN (422 `weak_pin`), else replace the user's verifier. The row's
+    change marks it for the next catalog pull, so the registers learn the new unlock data."""
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise ValidationFailed(
+            "choose a less guessable PIN", errors=[FieldError(loc=["body", "pin"], msg="too simple")], code="weak_pin"
+        )
+    user.offline_pin = pin_verifier(pin)
+    user.updated_at = datetime.now(UTC)
+
+
 async def set_offline_pin(ctx: Context, *, pin: str, password: str) -> None:
     """Set the signed-in user's POS unlock PIN; their password confirms it is them."""
     assert ctx.actor is not None
@@ -350,10 +368,23 @@ async def set_offline_pin(ctx: Context, *, pin: str, password: str) -> None:
             errors=[FieldError(loc=["body", "password"], msg="wrong password")],
             code="bad_credentials",
         )
-    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        raise ValidationFailed(
-            "choose a less guessable PIN", errors=[FieldError(loc=["body", "pin"], msg="too simple")], code="weak_pin"
-        )
-    user.offline_pin = pin_verifier(pin)
-    user.updated_at = datetime.now(UTC)
+    _store_pin(user, pin)
     await audit.record(ctx, action="user.pin_set", entity="user", entity_id=user.id)
+
+
+async def set_user_pin(ctx: Context, user_id: uuid.UUID, pin: str) -> None:
+    """An admin sets another user's (or their own) POS unlock PIN, say for a cashier who forgot
+    theirs. The audit row says who did it, never the PIN."""
+    user = await ctx.session.get(User, (ctx.organization_id, user_id), with_for_update=True)
+    if user is None:
+        raise NotFound("no such user")
+    had_pin = user.offline_pin is not None
+    _store_pin(user, pin)
+    await audit.record(
+        ctx,
+        action="user.pin_set",
+        entity="user",
+        entity_id=user.id,
+        before={"has_pin": had_pin},
+        after={"has_pin": True, "set_by_admin": True},
+    )

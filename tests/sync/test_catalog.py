@@ -74,6 +74,21 @@ async def test_cashier_unlock_data(pos: Pos, api: Api) -> None:
     assert malformed.status_code == 422
 
 
+async def test_a_pin_set_by_an_admin_reaches_the_registers_on_the_next_pull(pos: Pos) -> None:
+    _, cursor, _ = await pull_all(pos)
+    unchanged, cursor, _ = await pull_all(pos, cursor)
+    assert pos.cashier_id not in unchanged
+    response = await pos.shop.client.put(f"/api/v1/users/{pos.cashier_id}/pin", json={"pin": "73915"})
+    assert response.status_code == 204, response.text
+    changed, cursor, _ = await pull_all(pos, cursor)
+    verifier = changed[pos.cashier_id]["offline_pin"]
+    assert verifier.startswith("pbkdf2-sha256$")
+    again = await pos.shop.client.put(f"/api/v1/users/{pos.cashier_id}/pin", json={"pin": "73915"})
+    assert again.status_code == 204
+    changed, _, _ = await pull_all(pos, cursor)
+    assert changed[pos.cashier_id]["offline_pin"] != verifier
+
+
 async def test_bad_cursors_and_other_tenants(pos: Pos, api: Api, tenant_b) -> None:
     for cursor in ("garbage", "YzEuMS4yLjkuLTEu", "Yz" * 50, "YzIuLTEuLi4uLi4="):
         response = await pos.client.get("/api/v1/sync/catalog", params={"cursor": cursor}, headers=pos.headers)

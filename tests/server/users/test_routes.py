@@ -116,3 +116,35 @@ async def test_pagination(api: Api, tenant_a) -> None:
     assert bad.json()["errors"][0]["loc"] == ["query", "limit"]
     unknown = await tenant_a.client.get("/api/v1/users", params={"organization_id": str(uuid.uuid4())})
     assert unknown.status_code == 422
+
+
+async def test_an_admin_sets_a_users_pin_audited_without_the_pin(api: Api, tenant_a, tenant_b) -> None:
+    cashier = await api.add_user(tenant_a, "cashier")
+    cashier_id = (await cashier["client"].get("/api/v1/me")).json()["user"]["id"]
+    response = await tenant_a.client.put(f"/api/v1/users/{cashier_id}/pin", json={"pin": "482615"})
+    assert response.status_code == 204 and response.content == b""
+    audit = (await tenant_a.client.get("/api/v1/audit", params={"entity": "user", "entity_id": cashier_id})).json()
+    entry = audit["items"][0]
+    assert entry["action"] == "user.pin_set" and entry["actor_id"] == str(tenant_a.admin_id)
+    assert entry["before"] == {"has_pin": False} and entry["after"] == {"has_pin": True, "set_by_admin": True}
+    assert "482615" not in str(audit)
+
+    for pin in ("123", "123456789", "12a4", "", 1234, None):
+        bad = await tenant_a.client.put(f"/api/v1/users/{cashier_id}/pin", json={"pin": pin})
+        assert bad.status_code == 422, pin
+        assert bad.json()["errors"][0]["loc"] == ["body", "pin"]
+    weak = await tenant_a.client.put(f"/api/v1/users/{cashier_id}/pin", json={"pin": "1111"})
+    assert weak.status_code == 422 and weak.json()["code"] == "weak_pin"
+    smuggled = await tenant_a.client.put(
+        f"/api/v1/users/{cashier_id}/pin", json={"pin": "4826", "password": STRONG_PASSWORD}
+    )
+    assert smuggled.status_code == 422
+
+    for role in ("manager", "cashier"):
+        user = await api.add_user(tenant_a, role)
+        forbidden = await user["client"].put(f"/api/v1/users/{cashier_id}/pin", json={"pin": "4826"})
+        assert forbidden.status_code == 403
+    assert (await tenant_b.client.put(f"/api/v1/users/{cashier_id}/pin", json={"pin": "4826"})).status_code == 404
+    missing = await tenant_a.client.put(f"/api/v1/users/{uuid.uuid4()}/pin", json={"pin": "4826"})
+    assert missing.status_code == 404
+    assert (await tenant_a.client.put("/api/v1/users/not-a-uuid/pin", json={"pin": "4826"})).status_code == 404
