@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from server.core.api import ANY_ROLE, PUBLIC, Router
+from server.core.api import ADMINS, ANY_ROLE, PUBLIC, Router
 from server.core.context import Context
 from server.tenancy import service
 from server.tenancy.schemas import (
     OrganizationRead,
+    OrganizationUpdate,
     RegistrationRequest,
     RegistrationResult,
     SubdomainAvailability,
@@ -37,3 +38,17 @@ async def check_subdomain(ctx: Context, query: SubdomainQuery) -> SubdomainAvail
 async def read_organization(ctx: Context) -> OrganizationRead:
     """The signed-in user's organization and its settings."""
     return await service.read_organization(ctx)
+
+
+@router.patch(
+    "/api/v1/organization",
+    access=ADMINS,
+    body=OrganizationUpdate,
+    response=OrganizationRead,
+    responses={409: "The currency can't change once sales are recorded (`currency_locked`)"},
+)
+async def update_organization(ctx: Context, body: OrganizationUpdate) -> OrganizationRead:
+    """Change the organization's name, currency, locale, time zone, tax mode or negative-stock rule.
+
+    Fields left out stay as they are. The currency can change only until the first sale."""
+    return await service.update_organization(ctx, body)

@@ -22,6 +22,44 @@ class RegistrationRequest(Input):
     time_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "UTC"
 
 
+LOCALE_PATTERN = r"^(es|en)(-([A-Z]{2}|[0-9]{3}))?$"
+
+
+class OrganizationUpdate(Input):
+    """An admin's change to the organization's settings; fields left out stay as they are.
+
+    The currency can change only until the first sale: amounts are stored in its minor units
+    and are never converted."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | msgspec.UnsetType = msgspec.UNSET
+    currency: (
+        Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, such as CLP or USD")]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    locale: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern=LOCALE_PATTERN, description="Spanish or English, optionally with a region: es, es-CL, en-US"
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    time_zone: (
+        Annotated[
+            str, msgspec.Meta(min_length=1, max_length=64, description="IANA time zone, such as America/Santiago")
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    tax_mode: (
+        Annotated[
+            Literal["inclusive", "exclusive"], msgspec.Meta(description="Whether prices include tax or tax is added")
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    allow_negative_stock: bool | msgspec.UnsetType = msgspec.UNSET
+
+
 class OrganizationRead(Output):
     id: uuid.UUID
     name: str

@@ -7,6 +7,10 @@ Invariants:
   exist afterwards or neither does.
 - The tenant of a request comes from the Host's subdomain of BASE_DOMAIN, or from
   `X-Tenant-Subdomain`; when both are present they must agree. Unknown or inactive → 404.
+  It is read afresh by every request (no process caches it), so a settings change applies to
+  the next request of every server process.
+- Money is stored in minor units of the organization's currency, so the currency can change
+  only while the organization has no sale; the subdomain never changes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
+import msgspec
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -28,8 +33,15 @@ from server.core.db import Statement, enter_tenant, unique_or_conflict
 from server.core.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from server.core.ids import new_id
 from server.core.money import is_currency, minor_units
+from server.sales.models import Sale
 from server.tenancy.models import Organization
-from server.tenancy.schemas import OrganizationRead, RegistrationRequest, RegistrationResult, SubdomainAvailability
+from server.tenancy.schemas import (
+    OrganizationRead,
+    OrganizationUpdate,
+    RegistrationRequest,
+    RegistrationResult,
+    SubdomainAvailability,
+)
 from server.users import service as users
 from server.users.passwords import check_password_strength
 
@@ -280,3 +292,53 @@ async def get_organization(ctx: Context) -> Organization:
 
 async def read_organization(ctx: Context) -> OrganizationRead:
     return to_read(await get_organization(ctx))
+
+
+SETTINGS_FIELDS = ("name", "currency", "locale", "time_zone", "tax_mode", "allow_negative_stock")
+
+
+def settings_view(organization: Organization) -> dict[str, object]:
+    return {name: getattr(organization, name) for name in SETTINGS_FIELDS}
+
+
+async def update_organization(ctx: Context, data: OrganizationUpdate) -> OrganizationRead:
+    """Change the organization's name and settings, audited with before and after.
+
+    The registers learn the new settings from their next catalog pull, which carries them."""
+    organization = await ctx.session.get(Organization, ctx.organization_id, with_for_update=True)
+    if organization is None:
+        raise NotFound("unknown organization", code="unknown_tenant")
+    before = settings_view(organization)
+    changes = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
+    if "name" in changes:
+        changes["name"] = " ".join(str(changes["name"]).split())
+        if len(changes["name"]) < 2:
+            raise _field("name", "a company name needs at least 2 characters")
+    if "currency" in changes:
+        if not is_currency(str(changes["currency"])):
+            raise _field("currency", "not an ISO 4217 currency code")
+        if changes["currency"] != organization.currency and await ctx.session.scalar(
+            select(exists().where(Sale.organization_id == ctx.organization_id))
+        ):
+            raise Conflict(
+                "the currency can't change once sales are recorded: their amounts are in its minor units",
+                code="currency_locked",
+                errors=[FieldError(loc=["body", "currency"], msg="sales are recorded in the current currency")],
+            )
+    if "time_zone" in changes and changes["time_zone"] not in _TIME_ZONES:
+        raise _field("time_zone", "not an IANA time zone such as America/Santiago")
+    for name, value in changes.items():
+        setattr(organization, name, value)
+    after = settings_view(organization)
+    if after != before:
+        organization.updated_at = datetime.now(UTC)
+        await audit.record(
+            ctx,
+            action="organization.updated",
+            entity="organization",
+            entity_id=organization.id,
+            before=before,
+            after=after,
+        )
+    await ctx.session.flush()
+    return to_read(organization)

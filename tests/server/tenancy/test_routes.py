@@ -4,7 +4,8 @@ import uuid
 
 from sqlalchemy import text
 
-from tests.conftest import STRONG_PASSWORD, Api
+from tests.conftest import STRONG_PASSWORD, Api, TenantSession
+from tests.server.sales.conftest import open_shop
 
 REGISTER = "/api/v1/auth/register"
 
@@ -161,3 +162,83 @@ async def test_tenant_header_must_agree_with_host(api: Api, tenant_a, tenant_b) 
     assert mismatch.json()["code"] == "tenant_mismatch"
     agree = await tenant_a.client.get("/api/v1/me", headers={"X-Tenant-Subdomain": tenant_a.subdomain})
     assert agree.status_code == 200
+
+
+async def test_an_admin_changes_the_settings_audited_and_seen_by_the_next_request(
+    api: Api, tenant_a: TenantSession, tenant_b: TenantSession
+) -> None:
+    change = {
+        "name": "  Almacén   Aurora Sur ",
+        "locale": "en-US",
+        "time_zone": "Europe/Madrid",
+        "tax_mode": "exclusive",
+        "allow_negative_stock": True,
+        "currency": "USD",
+    }
+    response = await tenant_a.client.patch("/api/v1/organization", json=change)
+    assert response.status_code == 200, response.text
+    organization = response.json()
+    assert organization["name"] == "Almacén Aurora Sur"
+    assert (organization["currency"], organization["currency_minor_units"]) == ("USD", 2)
+    assert (organization["locale"], organization["time_zone"]) == ("en-US", "Europe/Madrid")
+    assert (organization["tax_mode"], organization["allow_negative_stock"]) == ("exclusive", True)
+    assert (await tenant_a.client.get("/api/v1/organization")).json() == organization
+    assert (await tenant_b.client.get("/api/v1/organization")).json()["currency"] == "CLP"
+
+    audit = (await tenant_a.client.get("/api/v1/audit", params={"action": "organization.updated"})).json()["items"]
+    assert len(audit) == 1
+    assert audit[0]["before"]["time_zone"] == "America/Santiago" and audit[0]["after"]["time_zone"] == "Europe/Madrid"
+    assert audit[0]["entity_id"] == str(tenant_a.organization_id)
+
+    partial = await tenant_a.client.patch("/api/v1/organization", json={"locale": "es"})
+    assert partial.json() == {**organization, "locale": "es"}
+    unchanged = await tenant_a.client.patch("/api/v1/organization", json={"locale": "es"})
+    assert unchanged.status_code == 200
+    audit = (await tenant_a.client.get("/api/v1/audit", params={"action": "organization.updated"})).json()["items"]
+    assert len(audit) == 2
+
+
+async def test_bad_organization_settings_are_422_and_change_nothing(tenant_a: TenantSession) -> None:
+    before = (await tenant_a.client.get("/api/v1/organization")).json()
+    cases = [
+        ({"currency": "XYZ"}, ["body", "currency"]),
+        ({"currency": "usd"}, ["body", "currency"]),
+        ({"currency": "USDX"}, ["body", "currency"]),
+        ({"time_zone": "Mars/Olympus"}, ["body", "time_zone"]),
+        ({"time_zone": ""}, ["body", "time_zone"]),
+        ({"locale": "fr-FR"}, ["body", "locale"]),
+        ({"locale": "es_CL"}, ["body", "locale"]),
+        ({"locale": "es-cl"}, ["body", "locale"]),
+        ({"tax_mode": "none"}, ["body", "tax_mode"]),
+        ({"allow_negative_stock": "yes"}, ["body", "allow_negative_stock"]),
+        ({"name": " "}, ["body", "name"]),
+        ({"name": "x" * 121}, ["body", "name"]),
+        ({"subdomain": "other"}, ["body"]),
+        ({"id": str(uuid.uuid4())}, ["body"]),
+        ({"time_zone": "America/Santiago", "is_active": False}, ["body"]),
+    ]
+    for body, location in cases:
+        response = await tenant_a.client.patch("/api/v1/organization", json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["errors"][0]["loc"] == location, body
+    assert (await tenant_a.client.patch("/api/v1/organization", content=b"[")).status_code == 422
+    assert (await tenant_a.client.get("/api/v1/organization")).json() == before
+
+
+async def test_only_admins_change_the_organization(api: Api, tenant_a: TenantSession) -> None:
+    for role in ("manager", "cashier"):
+        user = await api.add_user(tenant_a, role)
+        response = await user["client"].patch("/api/v1/organization", json={"name": "Tomada"})
+        assert response.status_code == 403 and response.json()["code"] == "role_forbidden"
+    assert (await api.client(tenant_a.subdomain).patch("/api/v1/organization", json={"name": "X"})).status_code == 401
+
+
+async def test_the_currency_is_locked_once_there_are_sales(tenant_a: TenantSession) -> None:
+    shop = await open_shop(tenant_a)
+    assert (await tenant_a.client.patch("/api/v1/organization", json={"currency": "PEN"})).status_code == 200
+    assert (await tenant_a.client.patch("/api/v1/organization", json={"currency": "CLP"})).status_code == 200
+    assert (await shop.sell([(0, 1)])).status_code == 201
+    locked = await tenant_a.client.patch("/api/v1/organization", json={"currency": "USD"})
+    assert locked.status_code == 409 and locked.json()["code"] == "currency_locked"
+    same = await tenant_a.client.patch("/api/v1/organization", json={"currency": "CLP", "tax_mode": "exclusive"})
+    assert same.status_code == 200 and same.json()["tax_mode"] == "exclusive"
