@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -23,7 +24,7 @@ from server.core.errors import EXCEPTION_HANDLERS
 from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
 from server.core.migrate import application_url
-from server.core.openapi import openapi_routes
+from server.core.openapi import build_openapi, openapi_routes
 from server.customers.routes import router as customers_router
 from server.inventory.routes import router as inventory_router
 from server.reports.routes import router as reports_router
@@ -52,6 +53,11 @@ ROUTERS: Sequence[Router] = (
 
 def all_endpoints() -> list[Endpoint]:
     return [endpoint for router in ROUTERS for endpoint in router.endpoints]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API document served at `/api/openapi.json` (and written by `orbit openapi`)."""
+    return build_openapi(all_endpoints(), title=API_TITLE, version=API_VERSION)
 
 
 def open_resources(settings: Settings) -> Resources:

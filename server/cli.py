@@ -7,6 +7,7 @@ orbit worker     a job worker (forecasting runs); run as many as needed
 orbit scheduler  the nightly scheduler (one per deployment)
 orbit migrate    upgrade the schema (creates the database roles when missing)
 orbit seed-demo  create the demo tenant and two years of its shop's trading
+orbit openapi    write the API's OpenAPI document (no server, database or Redis needed)
 """
 
 from __future__ import annotations
@@ -224,6 +225,29 @@ def command_seed_demo(args: argparse.Namespace) -> None:
     print("Demo tenant created." if created else "Demo tenant already present.")
 
 
+def openapi_json() -> bytes:
+    """The document of `/api/openapi.json`, pretty-printed with sorted keys and a final newline,
+    so that a generated copy diffs cleanly."""
+    import msgspec
+
+    from server.app import openapi_document
+
+    return msgspec.json.format(msgspec.json.encode(openapi_document(), order="sorted"), indent=2) + b"\n"
+
+
+def command_openapi(args: argparse.Namespace) -> None:
+    document = openapi_json()
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_bytes(document)
+    temporary.replace(output)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="orbit", description="Run, migrate and seed OrbitEngine.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -261,6 +285,10 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--products", type=int, default=300)
     seed.add_argument("--days", type=int, default=730, help="days of history, ending today")
     seed.set_defaults(run=command_seed_demo)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document of the API")
+    openapi.add_argument("--output", "-o", help="file to write (default: standard output)")
+    openapi.set_defaults(run=command_openapi)
     return root
 
 
