@@ -1,5 +1,6 @@
 # The two commands: `make demo` runs the whole system locally, `make test` runs every test suite.
-# Both set themselves up on a fresh clone: a private uv in .tools/, the locked environment in .venv/.
+# Both set themselves up on a fresh clone: a private uv in .tools/, the locked environment in .venv/,
+# the locked npm workspace in node_modules/, and the front ends built into each app's dist/.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test install lint typecheck clean
+.PHONY: demo test install web web-install api-client test-python test-web lint typecheck clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -21,13 +22,45 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-demo: install
+# The npm workspace: never downloads a browser (the browser suites use Debian's Chromium).
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json packages/shared/package.json frontend/package.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+web-install: $(NPM_STAMP)
+
+# A front end is rebuilt when its sources or the shared package changed.
+SHARED_SOURCES := $(shell find packages/shared/src -type f 2>/dev/null)
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+frontend/dist/index.html: $(NPM_STAMP) $(SHARED_SOURCES) $(FRONTEND_SOURCES)
+	npm run build -w frontend
+
+web: frontend/dist/index.html
+
+# The typed API client, from the OpenAPI document the app declares (no server needed).
+api-client: install $(NPM_STAMP)
+	$(BIN)/orbit openapi --output .openapi.json
+	npx openapi-typescript .openapi.json -o packages/shared/src/api/schema.d.ts
+	rm -f .openapi.json
+
+demo: install web
 	$(BIN)/orbit dev
 
-test: install
+test: test-python test-web
+
+test-python: install web-install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Unit tests (vitest), type checks, then the browser suites in Debian's Chromium against the real
+# server. CHROMIUM_PATH overrides where Chromium is; a missing browser fails, never skips.
+test-web: install web
+	npm run typecheck
+	npx vitest run
+	npx playwright test
 
 lint: install
 	$(BIN)/ruff check .
@@ -37,4 +70,4 @@ typecheck: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache node_modules frontend/dist test-results .orbit-web

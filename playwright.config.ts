@@ -1,0 +1,39 @@
+import { defineConfig, devices } from '@playwright/test';
+
+/**
+ * The browser suites: Debian's Chromium (never a downloaded browser) against the real system
+ * (`tests/web/serve.py`: `orbit dev` on a fresh database with the demo shop). Each front end is
+ * a project with its own test folder. In CI a missing Chromium fails the run; it never skips.
+ */
+const PORT = Number(process.env.WEB_TEST_PORT ?? 8765);
+export const SHOP_URL = `http://demo.orbitengine.localhost:${PORT}`;
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: ['frontend/e2e/**/*.spec.ts'],
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list']] : [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: SHOP_URL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    },
+  },
+  projects: [{ name: 'frontend', use: { ...devices['Desktop Chrome'] }, testMatch: 'frontend/e2e/**/*.spec.ts' }],
+  webServer: {
+    command: `.venv/bin/python -m tests.web.serve --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/ready`,
+    timeout: 240_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

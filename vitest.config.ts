@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/src/**/*.test.{ts,tsx}', 'frontend/src/**/*.test.{ts,tsx}'],
+    environment: 'node',
+  },
+});
