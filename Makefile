@@ -70,4 +70,4 @@ typecheck: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache node_modules frontend/dist test-results .orbit-web
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache node_modules frontend/dist test-results .orbit-web-*
