@@ -1,5 +1,24 @@
-# One image for the server, the workers and the scheduler.
-FROM python:3.11-slim AS base
+# One image for the server, the workers and the scheduler (target `app`), and the proxy with the
+# built front ends (target `proxy`): no Node process runs in production.
+
+# The front ends, built once with the locked npm workspace.
+FROM node:20-slim AS web
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+WORKDIR /web
+COPY package.json package-lock.json ./
+COPY packages/shared/package.json packages/shared/
+COPY frontend/package.json frontend/
+RUN npm ci --no-audit --no-fund
+COPY packages packages
+COPY frontend frontend
+RUN npm run build -w frontend
+
+# The reverse proxy: serves the built files and routes the API and /ws to the servers.
+FROM caddy:2 AS proxy
+COPY deploy/Caddyfile /etc/caddy/Caddyfile
+COPY --from=web /web/frontend/dist /srv/frontend
+
+FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /app
