@@ -11,7 +11,9 @@ u_d, from today on:
 - run-out date: the first day on which cumulative forecast demand exceeds S (today when S ≤ 0),
   continued past the horizon at the horizon's last-week average rate, none when the rate is 0;
 - a product runs out within its lead time when that date is before today + L: an order
-  placed now would arrive too late.
+  placed now would arrive too late;
+- order-by date: the run-out date minus L, the last day on which an order still arrives before
+  the shelf is empty (in the past when it is already too late; none without a run-out date).
 
 Lead times longer than the horizon continue at the last week's average demand and spread.
 """
@@ -45,6 +47,7 @@ class Suggestion:
     suggested_quantity: int
     runout_date: date | None
     runs_out_within_lead_time: bool
+    order_by_date: date | None
 
 
 def service_level_z(service_level: float) -> float:
@@ -81,6 +84,7 @@ def suggest(
         suggested_quantity=quantity,
         runout_date=runout,
         runs_out_within_lead_time=at_risk,
+        order_by_date=runout - timedelta(days=lead) if runout is not None else None,
     )
 
 

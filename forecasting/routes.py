@@ -11,8 +11,10 @@ from forecasting import service
 from forecasting.schemas import (
     EvaluationQuery,
     EvaluationRead,
+    HistoryQuery,
     PredictionQuery,
     PredictionRead,
+    ProductHistory,
     ReorderPage,
     ReorderQuery,
     RunCreate,
@@ -74,6 +76,19 @@ async def list_predictions(ctx: Context, query: PredictionQuery) -> Page[Predict
 async def list_predictions_csv(ctx: Context, query: PredictionQuery) -> Response:
     """Daily predictions, as CSV."""
     return csv_response("predictions.csv", service.PREDICTION_HEADER, await service.prediction_rows(ctx, query))
+
+
+@router.get(
+    "/api/v1/forecasts/history",
+    access=MANAGERS,
+    query=HistoryQuery,
+    response=ProductHistory,
+    responses={404: "No such product"},
+)
+async def product_history(ctx: Context, query: HistoryQuery) -> ProductHistory:
+    """One product's units sold per local day before today (what its forecast learns from), for
+    charting the history beside the forecast."""
+    return await service.product_history(ctx, query)
 
 
 @router.get("/api/v1/reorder-suggestions", access=MANAGERS, query=ReorderQuery, response=ReorderPage)

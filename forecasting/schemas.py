@@ -13,6 +13,9 @@ from server.core.schemas import Input, Output
 
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
 Horizon = Annotated[int, msgspec.Meta(ge=7, le=30, description="Days to forecast (7–30)")]
+SearchText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=100, description="Name contains, or SKU or barcode starts with")
+]
 ServiceLevel = Annotated[
     float, msgspec.Meta(ge=0.5, le=0.999, description="Probability of not running out during the lead time")
 ]
@@ -84,6 +87,7 @@ class EvaluationRead(Output):
 
 class ReorderQuery(PageQuery):
     service_level: ServiceLevel = 0.95
+    search: SearchText | None = None
     product_id: uuid.UUID | None = None
     category_id: uuid.UUID | None = None
     needs_reorder: bool | None = None
@@ -102,6 +106,9 @@ class ReorderSuggestion(Output):
     suggested_quantity: int
     runout_date: date | None
     runs_out_within_lead_time: bool
+    order_by_date: Annotated[
+        date | None, msgspec.Meta(description="Last day an order arrives before the run-out (runout_date − lead time)")
+    ]
     model: str
     run_id: uuid.UUID
 
@@ -114,3 +121,23 @@ class ReorderPage(Output):
     run_id: uuid.UUID | None
     service_level: float
     as_of: date
+
+
+class HistoryQuery(Input):
+    product_id: uuid.UUID
+    days: Annotated[int, msgspec.Meta(ge=7, le=730, description="Local days before today (today is not complete)")] = 90
+
+
+class HistoryDay(Output):
+    date: date
+    units: float
+
+
+class ProductHistory(Output):
+    """Units of one product sold per local day, every day of `[date_from, date_to]` (zero on
+    days without a sale): completed sales, not net of refunds, like the forecast's history."""
+
+    product_id: uuid.UUID
+    date_from: date
+    date_to: date
+    days: list[HistoryDay]

@@ -40,8 +40,11 @@ from forecasting.reorder import DailyForecast, suggest
 from forecasting.schemas import (
     EvaluationQuery,
     EvaluationRead,
+    HistoryDay,
+    HistoryQuery,
     PredictionQuery,
     PredictionRead,
+    ProductHistory,
     ReorderPage,
     ReorderQuery,
     ReorderSuggestion,
@@ -50,6 +53,7 @@ from forecasting.schemas import (
     RunRead,
 )
 from server.catalog.models import Product
+from server.catalog.service import search_condition
 from server.core.context import Context, Resources
 from server.core.db import Database, Statement, unique_or_conflict
 from server.core.errors import ApiError, Conflict, NotFound
@@ -652,6 +656,47 @@ async def list_evaluations(ctx: Context, run_id: uuid.UUID, query: EvaluationQue
     )
 
 
+# A product's sales history -------------------------------------------------------------------
+
+
+async def product_history(ctx: Context, query: HistoryQuery) -> ProductHistory:
+    """One product's units sold per local day over the `days` days before today (the days the
+    forecast learns from: completed sales, voids left out, refunds not subtracted), zero-filled."""
+    await _product_exists(ctx.session, ctx.organization_id, query.product_id)
+    assert ctx.tenant is not None
+    time_zone = ctx.tenant.time_zone
+    until = _local_today(ctx) - timedelta(days=1)
+    since = until - timedelta(days=query.days - 1)
+    rows = (
+        await ctx.session.execute(
+            text(
+                "select (s.sold_at at time zone :zone)::date as day, sum(l.quantity)::float8 as units "
+                "from sales s join sale_lines l on l.organization_id = s.organization_id and l.sale_id = s.id "
+                "where s.organization_id = :organization and l.organization_id = :organization "
+                "and l.product_id = :product and s.status = 'completed' "
+                "and s.sold_at >= (cast(:since as date)::timestamp at time zone :zone) "
+                "and s.sold_at < (cast(:after as date)::timestamp at time zone :zone) "
+                "group by 1"
+            ),
+            {
+                "zone": time_zone,
+                "since": since,
+                "after": until + timedelta(days=1),
+                "organization": ctx.organization_id,
+                "product": query.product_id,
+            },
+        )
+    ).all()
+    sold = {row.day: row.units for row in rows}
+    days = [since + timedelta(days=offset) for offset in range(query.days)]
+    return ProductHistory(
+        product_id=query.product_id,
+        date_from=since,
+        date_to=until,
+        days=[HistoryDay(date=day, units=sold.get(day, 0.0)) for day in days],
+    )
+
+
 # Reorder suggestions ---------------------------------------------------------------------------
 
 
@@ -673,6 +718,8 @@ async def _suggestions(
         products = products.where(Product.id == query.product_id)
     if query.category_id is not None:
         products = products.where(Product.category_id == query.category_id)
+    if query.search is not None:
+        products = products.where(search_condition(query.search))
     catalog = {row.id: row for row in (await session.execute(products)).all()}
     statement = select(
         Prediction.product_id, Prediction.model, Prediction.first_day, Prediction.yhat, Prediction.yhat_upper_95
@@ -714,6 +761,7 @@ async def _suggestions(
             suggested_quantity=suggestion.suggested_quantity,
             runout_date=suggestion.runout_date,
             runs_out_within_lead_time=suggestion.runs_out_within_lead_time,
+            order_by_date=suggestion.order_by_date,
             model=methods[product_id],
             run_id=run_id,
         )
@@ -747,7 +795,8 @@ async def reorder_suggestions(ctx: Context, query: ReorderQuery) -> ReorderPage:
 
 REORDER_HEADER = (
     "product_id", "sku", "name", "stock", "lead_time_days", "lead_time_demand", "safety_stock",
-    "reorder_level", "suggested_quantity", "runout_date", "runs_out_within_lead_time", "model", "run_id",
+    "reorder_level", "suggested_quantity", "runout_date", "runs_out_within_lead_time", "order_by_date",
+    "model", "run_id",
 )  # fmt: skip
 
 
@@ -769,6 +818,7 @@ async def reorder_rows(ctx: Context, query: ReorderQuery) -> list[Sequence[objec
             s.suggested_quantity,
             s.runout_date.isoformat() if s.runout_date else "",
             "yes" if s.runs_out_within_lead_time else "no",
+            s.order_by_date.isoformat() if s.order_by_date else "",
             s.model,
             str(s.run_id),
         )

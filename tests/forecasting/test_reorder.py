@@ -56,3 +56,13 @@ def test_lead_times_beyond_the_horizon_continue_at_the_last_weeks_rate() -> None
 def test_service_level_must_be_a_probability() -> None:
     with pytest.raises(ValueError):
         suggest(flat(7, 1.0, 1.0), today=TODAY, stock=0, lead_time_days=1, service_level=1.0)
+
+
+def test_the_order_by_date_is_the_runout_less_the_lead_time() -> None:
+    ample = suggest(flat(30, 1.0, 2.0), today=TODAY, stock=20, lead_time_days=5, service_level=0.95)
+    assert ample.runout_date == TODAY + timedelta(days=20)  # 21 units sold exceed 20
+    assert ample.order_by_date == TODAY + timedelta(days=15)
+    late = suggest(flat(30, 2.0, 3.0), today=TODAY, stock=3, lead_time_days=4, service_level=0.95)
+    assert late.runs_out_within_lead_time and late.order_by_date is not None and late.order_by_date < TODAY
+    never = suggest(flat(30, 0.0, 0.0), today=TODAY, stock=3, lead_time_days=5, service_level=0.95)
+    assert never.runout_date is None and never.order_by_date is None

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 import msgspec
+import pandas as pd
 from sqlalchemy import func, select, update
 
 from forecasting import service
@@ -22,6 +23,7 @@ from tests.forecasting.conftest import load_history
 RUNS = "/api/v1/forecasts/runs"
 PREDICTIONS = "/api/v1/forecasts/predictions"
 REORDER = "/api/v1/reorder-suggestions"
+HISTORY = "/api/v1/forecasts/history"
 
 
 async def prediction_count(resources: Resources, tenant: TenantSession, run_id: str) -> int:
@@ -229,3 +231,58 @@ async def test_roles_isolation_and_bad_input(
         assert response.status_code == 422, (path, params)
         assert response.json()["errors"][0]["loc"][0] == "query"
     assert (await tenant_a.client.get(f"{RUNS}/not-a-uuid")).status_code == 404
+
+
+async def test_a_products_daily_history_and_searching_the_reorder_list(
+    api: Api, tenant_a: TenantSession, tenant_b: TenantSession, resources: Resources, job_stream: str
+) -> None:
+    await load_history(resources, tenant_a, products=6, days=60)
+    client = tenant_a.client
+    today = date.fromisoformat((await client.get(REORDER)).json()["as_of"])
+    yesterday, first = today - timedelta(days=1), today - timedelta(days=30)
+    async with resources.database.transaction(tenant_a.organization_id) as session:
+        frame = await service.load_history(
+            session, tenant_a.organization_id, time_zone="America/Santiago", until=yesterday
+        )
+    recent = frame[frame["date"] >= pd.Timestamp(first)]
+    best_seller = str(recent.groupby("product_id")["quantity"].sum().idxmax())
+    catalog = (await client.get("/api/v1/products", params={"limit": 200})).json()["items"]
+    product = next(item for item in catalog if item["id"] == best_seller)
+
+    answer = await client.get(HISTORY, params={"product_id": product["id"], "days": 30})
+    assert answer.status_code == 200, answer.text
+    history = answer.json()
+    days = [date.fromisoformat(day["date"]) for day in history["days"]]
+    assert days == [first + timedelta(days=offset) for offset in range(30)] and days[-1] == yesterday
+    assert history["date_from"] == first.isoformat() and history["date_to"] == yesterday.isoformat()
+    # The same units the nightly run learns from, zero on the days without a sale.
+    own = recent[recent["product_id"].astype(str) == best_seller]
+    expected = {row.date.date().isoformat(): row.quantity for row in own.itertuples() if row.quantity > 0}
+    assert expected and {day["date"]: day["units"] for day in history["days"] if day["units"] > 0} == expected
+
+    assert (await client.get(HISTORY, params={"product_id": product["id"]})).json()["days"].__len__() == 90
+    for params in ({}, {"product_id": product["id"], "days": 3}, {"product_id": "nope"}):
+        assert (await client.get(HISTORY, params=params)).status_code == 422, params
+    assert (await tenant_b.client.get(HISTORY, params={"product_id": product["id"]})).status_code == 404
+    cashier = (await api.add_user(tenant_a, "cashier"))["client"]
+    assert (await cashier.get(HISTORY, params={"product_id": product["id"]})).status_code == 403
+
+    run = (await client.post(RUNS, json={"horizon_days": 14})).json()
+    assert (await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
+        "status"
+    ] == "succeeded"
+    everything = (await client.get(REORDER, params={"limit": 200})).json()["items"]
+    for item in everything:
+        if item["runout_date"] is None:
+            assert item["order_by_date"] is None
+        else:
+            runout = date.fromisoformat(item["runout_date"])
+            assert date.fromisoformat(item["order_by_date"]) == runout - timedelta(days=item["lead_time_days"])
+    found = (await client.get(REORDER, params={"search": product["name"][2:8].upper()})).json()["items"]
+    assert product["id"] in {item["product_id"] for item in found} and len(found) < len(everything)
+    by_sku = (await client.get(REORDER, params={"search": product["sku"]})).json()["items"]
+    assert [item["product_id"] for item in by_sku] == [product["id"]]
+    exported = await client.get(f"{REORDER}.csv", params={"search": product["sku"]})
+    rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert "order_by_date" in rows[0] and len(rows) == 2 and rows[1][0] == product["id"]
+    assert (await client.get(REORDER, params={"search": ""})).status_code == 422

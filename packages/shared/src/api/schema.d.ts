@@ -295,6 +295,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forecasts/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One product's units sold per local day before today (what its forecast learns from), for
+         * @description charting the history beside the forecast.
+         *
+         *     Roles: admin, manager.
+         */
+        get: operations["product_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/forecasts/predictions": {
         parameters: {
             query?: never;
@@ -2001,6 +2023,12 @@ export interface components {
             /** @default 0 */
             queued_documents: number;
         };
+        /** HistoryDay */
+        HistoryDay: {
+            /** Format: date */
+            date: string;
+            units: number;
+        };
         /** HourRow */
         HourRow: {
             discounts: number;
@@ -2365,6 +2393,20 @@ export interface components {
             /** @default unit */
             unit: string;
         };
+        /**
+         * ProductHistory
+         * @description Units of one product sold per local day, every day of `[date_from, date_to]` (zero on
+         *         days without a sale): completed sales, not net of refunds, like the forecast's history.
+         */
+        ProductHistory: {
+            /** Format: date */
+            date_from: string;
+            /** Format: date */
+            date_to: string;
+            days: components["schemas"]["HistoryDay"][];
+            /** Format: uuid */
+            product_id: string;
+        };
         /** ProductRead */
         ProductRead: {
             barcode: string | null;
@@ -2619,6 +2661,8 @@ export interface components {
             lead_time_demand: number;
             model: string;
             name: string;
+            /** @description Last day an order arrives before the run-out (runout_date − lead time) */
+            order_by_date: string | null;
             /** Format: uuid */
             product_id: string;
             reorder_level: number;
@@ -4237,6 +4281,69 @@ export interface operations {
                 };
             };
             /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field of the request is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    product_history: {
+        parameters: {
+            query: {
+                product_id: string;
+                /** @description Local days before today (today is not complete) */
+                days?: number;
+            };
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductHistory"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such product */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6020,6 +6127,7 @@ export interface operations {
                 offset?: number;
                 /** @description Probability of not running out during the lead time */
                 service_level?: number;
+                search?: string | null;
                 product_id?: string | null;
                 category_id?: string | null;
                 needs_reorder?: boolean | null;
@@ -6088,6 +6196,7 @@ export interface operations {
                 offset?: number;
                 /** @description Probability of not running out during the lead time */
                 service_level?: number;
+                search?: string | null;
                 product_id?: string | null;
                 category_id?: string | null;
                 needs_reorder?: boolean | null;
