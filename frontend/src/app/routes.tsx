@@ -35,8 +35,8 @@ const appRoute = createRoute({
   component: AppShell,
 });
 
-function screen<S>(
-  path: string,
+function screen<TPath extends string, S>(
+  path: TPath,
   area: string,
   component: ReturnType<typeof lazyRouteComponent>,
   validateSearch?: (raw: Record<string, unknown>) => S,
