@@ -1,0 +1,148 @@
+/**
+ * The sales feature's server state: TanStack Query hooks over the generated client. Keys:
+ * `['sales', 'list', query]`, `['sales', 'detail', id]`, `['sales', 'refunds', id]`,
+ * `['audit', {entity, entity_id}]`; a refund or a void invalidates every `['sales']` key and
+ * the figures that depend on sales (shifts, reports, the dashboard).
+ */
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas, type paths } from '@orbit/shared/api/client';
+import { addDays, calendarDateIn } from '@orbit/shared/format/format';
+import { useLocality } from '@orbit/shared/format/locality';
+import { useMe } from '../../lib/me';
+
+export type SaleQuery = NonNullable<paths['/api/v1/sales']['get']['parameters']['query']>;
+export type SaleSummary = Schemas['SaleSummary'];
+export type Sale = Schemas['SaleRead'];
+export type Refund = Schemas['RefundRead'];
+export type RefundCreate = Schemas['RefundCreate'];
+export type AuditEntry = Schemas['AuditEntryRead'];
+export type Customer = Schemas['CustomerRead'];
+
+export const SALES_PAGE_SIZE = 25;
+
+export function useSales(query: SaleQuery) {
+  return useQuery({
+    queryKey: ['sales', 'list', query],
+    queryFn: () => unwrap(api.GET('/api/v1/sales', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useSale(saleId: string) {
+  return useQuery({
+    queryKey: ['sales', 'detail', saleId],
+    queryFn: () => unwrap(api.GET('/api/v1/sales/{sale_id}', { params: { path: { sale_id: saleId } } })),
+  });
+}
+
+export function useSaleRefunds(saleId: string) {
+  return useQuery({
+    queryKey: ['sales', 'refunds', saleId],
+    queryFn: () => unwrap(api.GET('/api/v1/sales/{sale_id}/refunds', { params: { path: { sale_id: saleId } } })),
+  });
+}
+
+/** The sale's audit trail; only admins may read the audit log, so it is not asked for otherwise. */
+export function useSaleAudit(saleId: string, enabled: boolean) {
+  const query = { entity: 'sale', entity_id: saleId, limit: 100 };
+  return useQuery({
+    queryKey: ['audit', query],
+    queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
+    enabled,
+  });
+}
+
+/** The names of the products of a sale's lines (one request per distinct product, cached). */
+export function useProductNames(productIds: string[]): Map<string, string> {
+  const results = useQueries({
+    queries: [...new Set(productIds)].map((productId) => ({
+      queryKey: ['products', 'detail', productId],
+      queryFn: () => unwrap(api.GET('/api/v1/products/{product_id}', { params: { path: { product_id: productId } } })),
+      staleTime: 5 * 60_000,
+    })),
+  });
+  return new Map(results.flatMap((result) => (result.data ? [[result.data.id, `${result.data.name} (${result.data.sku})`] as const] : [])));
+}
+
+export function useCustomer(customerId: string | null | undefined) {
+  return useQuery({
+    queryKey: ['customers', 'detail', customerId],
+    queryFn: () => unwrap(api.GET('/api/v1/customers/{customer_id}', { params: { path: { customer_id: customerId! } } })),
+    enabled: Boolean(customerId),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useCustomerSearch(search: string) {
+  const query = { search, limit: 8 };
+  return useQuery({
+    queryKey: ['customers', 'list', query],
+    queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query } })),
+    enabled: search.trim().length > 0,
+    placeholderData: keepPreviousData,
+  });
+}
+
+const NAMES_PAGES = 10;
+
+/**
+ * Who is who: user names by id, for cashiers, refunders and audit actors. Admins read the user
+ * list; managers may not, so for them the names come from the sales-by-cashier report of the
+ * longest period the reports allow (everyone who sold or refunded in it).
+ */
+export function usePeopleNames() {
+  const role = useMe().data?.user.role;
+  const { timeZone } = useLocality();
+  return useQuery({
+    queryKey: ['people', 'names', role],
+    enabled: role !== undefined,
+    staleTime: 5 * 60_000,
+    queryFn: async (): Promise<Map<string, string>> => {
+      const names = new Map<string, string>();
+      if (role === 'admin') {
+        let offset: number | null = 0;
+        for (let page = 0; offset !== null && page < NAMES_PAGES; page += 1) {
+          const users: Schemas['Page_UserRead_'] = await unwrap(api.GET('/api/v1/users', { params: { query: { limit: 200, offset } } }));
+          for (const user of users.items) names.set(user.id, user.full_name);
+          offset = users.next_offset;
+        }
+        return names;
+      }
+      const today = calendarDateIn(Date.now(), timeZone);
+      const report = await unwrap(
+        api.GET('/api/v1/reports/sales-by-cashier', { params: { query: { since: addDays(today, -730), until: addDays(today, 1) } } }),
+      );
+      for (const row of report.rows) names.set(row.cashier_id, row.cashier_name);
+      return names;
+    },
+  });
+}
+
+/** Everything a sale's refund or void changes: the sale, lists, shifts, reports, stock, audit. */
+function useSaleChanged() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all(
+      [['sales'], ['shifts'], ['reports'], ['dashboard'], ['audit'], ['customers'], ['products'], ['stock']].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+}
+
+export function useRefundSale(saleId: string) {
+  const changed = useSaleChanged();
+  return useMutation({
+    mutationFn: ({ body, key }: { body: RefundCreate; key: string }) =>
+      unwrap(api.POST('/api/v1/sales/{sale_id}/refunds', { params: { path: { sale_id: saleId } }, body, headers: { 'Idempotency-Key': key } })),
+    onSuccess: changed,
+  });
+}
+
+export function useVoidSale(saleId: string) {
+  const changed = useSaleChanged();
+  return useMutation({
+    mutationFn: ({ reason, key }: { reason: string; key: string }) =>
+      unwrap(api.POST('/api/v1/sales/{sale_id}/void', { params: { path: { sale_id: saleId } }, body: { reason }, headers: { 'Idempotency-Key': key } })),
+    onSuccess: changed,
+  });
+}
