@@ -17,7 +17,8 @@ export interface DataTableProps<Row> {
 
 /**
  * A table of server-paged rows (TanStack Table, manual paging: the server sorts and pages).
- * It scrolls sideways inside its card on a phone instead of breaking the page.
+ * It scrolls sideways inside its card on a phone instead of breaking the page. Columns with a
+ * `footer` get a totals row.
  */
 export function DataTable<Row>({ columns, rows, caption, rowKey, onRowClick, empty, className }: DataTableProps<Row>) {
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowKey, manualPagination: true });
@@ -51,6 +52,19 @@ export function DataTable<Row>({ columns, rows, caption, rowKey, onRowClick, emp
             </tr>
           ))}
         </tbody>
+        {columns.some((column) => column.footer !== undefined) && rows.length > 0 ? (
+          <tfoot className="border-t border-slate-200 bg-slate-50 font-medium">
+            {table.getFooterGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => (
+                  <td key={header.id} className="px-3 py-2 align-middle">
+                    {header.isPlaceholder ? null : flexRender(header.column.columnDef.footer, header.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tfoot>
+        ) : null}
       </table>
       {rows.length === 0 && empty ? <div className="p-4">{empty}</div> : null}
     </div>
