@@ -67,7 +67,7 @@ export const routes = {
     '/reports',
     'reports',
     lazyRouteComponent(() => import('../features/reports/reports-page'), 'ReportsPage'),
-    searchSchema({ report: 'string', from: 'string', to: 'string' }),
+    searchSchema({ report: 'string', from: 'string', to: 'string', by: 'string' }),
   ),
   shifts: screen('/shifts', 'shifts', lazyRouteComponent(() => import('../features/shifts/shifts-page'), 'ShiftsPage'), searchSchema({ ...listSearch, register_id: 'string', status: 'string' })),
   shift: screen('/shifts/$shiftId', 'shifts', lazyRouteComponent(() => import('../features/shifts/shift-page'), 'ShiftPage')),
@@ -75,7 +75,7 @@ export const routes = {
     '/forecasts',
     'forecasts',
     lazyRouteComponent(() => import('../features/forecasts/forecasts-page'), 'ForecastsPage'),
-    searchSchema({ tab: 'string', product_id: 'string', q: 'string', alert: 'boolean' }),
+    searchSchema({ tab: 'string', product_id: 'string', q: 'string', alert: 'boolean', offset: 'number' }),
   ),
   products: screen(
     '/products',
