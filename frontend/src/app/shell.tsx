@@ -173,7 +173,7 @@ export function AppShell() {
           {t('skipToContent')}
         </a>
         <div className="flex min-h-dvh">
-          <aside className="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block">
+          <aside className="hidden w-60 shrink-0 border-r border-slate-200 bg-white lg:block print:hidden">
             <div className="flex h-14 items-center gap-2 border-b border-slate-200 px-4 font-semibold">
               <img src="/favicon.svg" alt="" className="size-6" />
               <span className="truncate">{organization.name}</span>
@@ -181,7 +181,7 @@ export function AppShell() {
             <Navigation role={user.role} />
           </aside>
           <div className="flex min-w-0 flex-1 flex-col">
-            <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/95 px-3 backdrop-blur sm:px-4">
+            <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/95 px-3 backdrop-blur sm:px-4 print:hidden">
               <DialogPrimitive.Root open={drawer} onOpenChange={setDrawer}>
                 <DialogPrimitive.Trigger asChild>
                   <Button variant="ghost" size="icon" className="lg:hidden" aria-label={t('openMenu')}>
@@ -211,7 +211,7 @@ export function AppShell() {
                 />
               </div>
             </header>
-            <main id="content" className="mx-auto w-full max-w-7xl flex-1 p-3 sm:p-6">
+            <main id="content" className="mx-auto w-full max-w-7xl flex-1 p-3 sm:p-6 print:max-w-none print:p-0">
               <Outlet />
             </main>
           </div>
