@@ -2,7 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
@@ -26,7 +37,9 @@ class Category(TenantScoped, Timestamped, ChangeTracked, Base):
 
 class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     """A sellable item. Money in minor units of the tenant's currency; `tax_rate_bp` in basis
-    points (1900 = 19 %). `stock` changes only together with an inventory movement."""
+    points (1900 = 19 %). `stock` changes only together with an inventory movement.
+    `folded_name` is `orbit_fold(name)`, kept by PostgreSQL, for search (see migration 0007);
+    it is deferred, so loading a product never reads it."""
 
     __tablename__ = "products"
     __table_args__ = (
@@ -43,8 +56,6 @@ class Product(TenantScoped, Timestamped, ChangeTracked, Base):
         Index(
             "ix_products_barcode_prefix", "organization_id", "barcode", postgresql_ops={"barcode": "text_pattern_ops"}
         ),
-        Index("ix_products_sku_prefix", "organization_id", text("lower(sku) text_pattern_ops")),
-        Index("ix_products_name_trgm", text("orbit_fold(name) gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_products_category", "organization_id", "category_id"),
         Index("ix_products_name", "organization_id", "name"),
         Index("ix_products_change", "organization_id", "change_xid"),
@@ -59,6 +70,7 @@ class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     sku: Mapped[str] = mapped_column(String(64))
     barcode: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
+    folded_name: Mapped[str] = mapped_column(Text, Computed("orbit_fold(name)", persisted=True), deferred=True)
     description: Mapped[str] = mapped_column(Text, server_default="")
     category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     price: Mapped[int] = mapped_column(BigInteger)

@@ -328,13 +328,24 @@ _SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def _once(expression: Any) -> Any:
+    """`expression` (of the search text only) as a scalar sub-select: PostgreSQL computes it once
+    per query (an init plan), even in a generic plan where it would otherwise run per row."""
+    return select(expression).scalar_subquery()
+
+
 def search_condition(term: str) -> Any:
-    """Name contains the term (case- and accent-insensitive, trigram index), or SKU or barcode starts with it."""
+    """Name contains the term (case- and accent-insensitive), or SKU or barcode starts with it.
+
+    Under row-level security no index can serve `LIKE` (see migration 0007), so a search reads
+    the tenant's products; each row costs a string match against the stored `folded_name`,
+    and the folded term is computed once per query.
+    """
     escaped = escape_like(term.strip())
     return or_(
-        func.lower(Product.sku).like(func.lower(escaped) + "%"),
+        func.lower(Product.sku).like(_once(func.lower(escaped) + "%")),
         Product.barcode.like(escaped + "%"),
-        func.orbit_fold(Product.name).like("%" + func.orbit_fold(escaped) + "%"),
+        Product.folded_name.like(_once("%" + func.orbit_fold(escaped) + "%")),
     )
 
 
