@@ -4,11 +4,11 @@ import uuid
 
 from starlette.requests import Request
 
-from server.core.api import ANY_ROLE, MANAGERS, Router
+from server.core.api import ANY_ROLE, MANAGERS, TENANT_PUBLIC, Router
 from server.core.context import Context
 from server.core.errors import FieldError, ValidationFailed
 from server.core.pagination import Page
-from sync import service
+from sync import pairing, service
 from sync.schemas import (
     MAX_BATCH_BYTES,
     CatalogPage,
@@ -20,6 +20,9 @@ from sync.schemas import (
     DeviceCredentials,
     DeviceRead,
     Heartbeat,
+    PairingCodeCreate,
+    PairingCodeRead,
+    PairingRequest,
     PushRequest,
     PushResult,
 )
@@ -62,6 +65,36 @@ async def list_devices(ctx: Context) -> list[DeviceRead]:
 async def revoke_device(ctx: Context, device_id: uuid.UUID) -> None:
     """Revoke a device (lost or replaced): it can no longer pull or push."""
     await service.revoke_device(ctx, device_id)
+
+
+@router.post(
+    "/api/v1/sync/pairing-codes",
+    access=MANAGERS,
+    body=PairingCodeCreate,
+    response=PairingCodeRead,
+    status=201,
+    responses={409: "The register already has a device (send replace=true)"},
+)
+async def create_pairing_code(ctx: Context, body: PairingCodeCreate) -> PairingCodeRead:
+    """Make a one-time code (`XXXX-XXXX`, 10 minutes) that pairs a POS device with the register."""
+    return await pairing.create_pairing_code(ctx, body)
+
+
+@router.post(
+    "/api/v1/sync/pairing",
+    access=TENANT_PUBLIC,
+    body=PairingRequest,
+    response=DeviceCredentials,
+    status=201,
+    responses={
+        409: "The register got a device meanwhile (`register_has_device`); the code is spent",
+        422: "The code is unknown, used or expired (`pairing_code_invalid`)",
+        429: "Too many attempts",
+    },
+)
+async def pair_device(ctx: Context, body: PairingRequest) -> DeviceCredentials:
+    """Pair a POS device with a one-time code: no sign-in; the credential is shown only in this answer."""
+    return await pairing.pair_device(ctx, body)
 
 
 @router.post("/api/v1/sync/heartbeat", access=ANY_ROLE, body=Heartbeat, response=DeviceRead, responses=DEVICE_ERRORS)

@@ -44,6 +44,31 @@ class DeviceCredentials(Output):
     credential: str
 
 
+class PairingCodeCreate(Input):
+    """A one-time code that pairs a device with the register (`sync.pairing`). `device_name`,
+    when given, names the device instead of the name the device sends; `replace` revokes the
+    register's current device when the new one pairs."""
+
+    register_id: uuid.UUID
+    device_name: Name | None = None
+    replace: bool = False
+
+
+class PairingCodeRead(Output):
+    """The code, shown once (`XXXX-XXXX`); valid until `expires_at`, for one device."""
+
+    code: str
+    expires_at: datetime
+    register_id: uuid.UUID
+
+
+class PairingRequest(Input):
+    """What the device sends: the code as typed (case, dash and spaces don't matter) and its name."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    name: Name
+
+
 class Heartbeat(Input):
     queued_documents: Annotated[int, msgspec.Meta(ge=0, le=10**7)] = 0
 

@@ -1542,6 +1542,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/pairing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pair a POS device with a one-time code: no sign-in; the credential is shown only in this answer. */
+        post: operations["pair_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/pairing-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a one-time code (`XXXX-XXXX`, 10 minutes) that pairs a POS device with the register.
+         * @description Roles: admin, manager.
+         */
+        post: operations["create_pairing_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sync/sales": {
         parameters: {
             query?: never;
@@ -2276,6 +2313,38 @@ export interface components {
             limit: number;
             next_offset: number | null;
             offset: number;
+        };
+        /**
+         * PairingCodeCreate
+         * @description A one-time code that pairs a device with the register (`sync.pairing`). `device_name`,
+         *         when given, names the device instead of the name the device sends; `replace` revokes the
+         *         register's current device when the new one pairs.
+         */
+        PairingCodeCreate: {
+            /** @default null */
+            device_name: string | null;
+            /** Format: uuid */
+            register_id: string;
+            /** @default false */
+            replace: boolean;
+        };
+        /**
+         * PairingCodeRead
+         * @description The code, shown once (`XXXX-XXXX`); valid until `expires_at`, for one device.
+         */
+        PairingCodeRead: {
+            code: string;
+            expires_at: string;
+            /** Format: uuid */
+            register_id: string;
+        };
+        /**
+         * PairingRequest
+         * @description What the device sends: the code as typed (case, dash and spaces don't matter) and its name.
+         */
+        PairingRequest: {
+            code: string;
+            name: string;
         };
         /** PaymentCreate */
         PaymentCreate: {
@@ -8826,6 +8895,141 @@ export interface operations {
             };
             /** @description Not found: no such resource, or no such active organization. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field of the request is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pair_device: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairingRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCredentials"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The register got a device meanwhile (`register_has_device`); the code is spent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The code is unknown, used or expired (`pairing_code_invalid`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_pairing_code: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairingCodeCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingCodeRead"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The register already has a device (send replace=true) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
