@@ -13,3 +13,9 @@ router = Router(tags=["audit"])
 async def list_audit_entries(ctx: Context, query: AuditQuery) -> Page[AuditEntryRead]:
     """List audit entries, newest first, filtered by entity, action, actor and time."""
     return await service.list_entries(ctx, query)
+
+
+@router.get("/api/v1/audit/entity-types", access=ADMINS, response=list[str])
+async def list_audit_entity_types(ctx: Context) -> list[str]:
+    """The entity types present in the audit log (`user`, `sale`, …), sorted, for filtering."""
+    return await service.list_entity_types(ctx)

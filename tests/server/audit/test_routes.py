@@ -33,3 +33,15 @@ async def test_registration_is_audited(tenant_a) -> None:
     entries = (await tenant_a.client.get("/api/v1/audit", params={"entity": "organization"})).json()["items"]
     assert [entry["action"] for entry in entries] == ["organization.created"]
     assert entries[0]["after"]["subdomain"] == tenant_a.subdomain
+
+
+async def test_entity_types_are_the_tenants_own(api, tenant_a, tenant_b) -> None:
+    await tenant_a.client.post(
+        "/api/v1/users",
+        json={"email": "typed@example.com", "full_name": "Typed", "role": "cashier", "password": STRONG_PASSWORD},
+    )
+    await tenant_b.client.post("/api/v1/registers", json={"code": "B1", "name": "Caja B1"})
+    assert (await tenant_a.client.get("/api/v1/audit/entity-types")).json() == ["organization", "user"]
+    assert (await tenant_b.client.get("/api/v1/audit/entity-types")).json() == ["organization", "register", "user"]
+    manager = await api.add_user(tenant_a, "manager")
+    assert (await manager["client"].get("/api/v1/audit/entity-types")).status_code == 403
