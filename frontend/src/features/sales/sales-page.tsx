@@ -8,10 +8,10 @@ import { useLocality } from '@orbit/shared/format/locality';
 import { Pager } from '@orbit/shared/ui/data-table';
 import { ErrorState, Loading } from '@orbit/shared/ui/states';
 import { PageHeader } from '@orbit/shared/ui/surfaces';
+import { localDaysAsInstants } from '../../lib/local-days';
 import { SALES_PAGE_SIZE, useSales, type SaleQuery } from './api';
 import { SalesFilters, type SalesSearch } from './components/sales-filters';
 import { SalesTable } from './components/sales-table';
-import { localDayRange } from './zoned-dates';
 import './i18n';
 
 const route = getRouteApi('/app/sales');
@@ -30,7 +30,7 @@ function saleQuery(search: SalesSearch, timeZone: string): SaleQuery {
     customer_id: search.customer_id,
     status,
     invoice_number: number || undefined,
-    ...localDayRange(search.from, search.to, timeZone),
+    ...localDaysAsInstants(search.from, search.to, timeZone),
   };
 }
 

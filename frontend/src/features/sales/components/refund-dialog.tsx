@@ -5,13 +5,13 @@
  */
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '@orbit/shared/api/problem';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Button } from '@orbit/shared/ui/button';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Checkbox, Field, Input, NativeSelect, Textarea } from '@orbit/shared/ui/field';
 import { FormError } from '@orbit/shared/ui/states';
 import { toast } from '@orbit/shared/ui/toast';
+import { formErrors } from '../../../lib/form-errors';
 import { useRegisters } from '../../../lib/registers';
 import { useProductNames, useRefundSale, type RefundCreate, type Sale } from '../api';
 import { useActionKey } from '../idempotency';
@@ -50,8 +50,8 @@ function RefundForm({ sale, onDone }: { sale: Sale; onDone: () => void }) {
   const [problems, setProblems] = useState<Record<string, string>>({});
 
   const chosenRegister = registerId || (openRegisters.find((register) => register.id === sale.register_id) ?? openRegisters[0])?.id || '';
-  const serverErrors = refund.error instanceof ApiError ? refund.error.fieldErrors() : {};
-  const errors = { ...serverErrors, ...problems };
+  const server = formErrors(refund.error, ['lines', 'method', 'register_id', 'reason'] as const, { refund_exceeds_sale: 'lines' });
+  const errors: Record<string, string | undefined> = { ...server.fields, ...problems };
   const amount = refundTotal(sale.lines, quantities);
   const lines = sale.lines.filter((line) => refundable(line) > 0);
 
@@ -141,7 +141,7 @@ function RefundForm({ sale, onDone }: { sale: Sale; onDone: () => void }) {
         {(control) => <Textarea {...control} rows={2} value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} />}
       </Field>
       <Checkbox label={t('refund.restock')} checked={restock} onChange={(event) => setRestock(event.target.checked)} />
-      <FormError error={refund.error} />
+      <FormError error={server.banner} />
       <div className="flex flex-col-reverse gap-2 border-t border-slate-200 pt-4 sm:flex-row sm:items-center sm:justify-between">
         <p className="text-sm" aria-live="polite">
           {t('refund.amount')} <strong className="tabular-nums">{format.money(amount)}</strong>

@@ -4,13 +4,13 @@
  */
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '@orbit/shared/api/problem';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Button } from '@orbit/shared/ui/button';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Field, Textarea } from '@orbit/shared/ui/field';
 import { FormError } from '@orbit/shared/ui/states';
 import { toast } from '@orbit/shared/ui/toast';
+import { formErrors } from '../../../lib/form-errors';
 import { useVoidSale, type Sale } from '../api';
 import { useActionKey } from '../idempotency';
 
@@ -36,7 +36,7 @@ function VoidForm({ sale, onDone }: { sale: Sale; onDone: () => void }) {
   const keys = useActionKey();
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const serverError = voidSale.error instanceof ApiError ? voidSale.error.fieldErrors().reason : undefined;
+  const server = formErrors(voidSale.error, ['reason'] as const);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -60,10 +60,10 @@ function VoidForm({ sale, onDone }: { sale: Sale; onDone: () => void }) {
 
   return (
     <form onSubmit={submit} noValidate className="space-y-4">
-      <Field label={t('void.reason')} error={problem ?? serverError}>
+      <Field label={t('void.reason')} error={problem ?? server.fields.reason}>
         {(control) => <Textarea {...control} rows={2} value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} />}
       </Field>
-      <FormError error={voidSale.error} />
+      <FormError error={server.banner} />
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Button variant="secondary" onClick={onDone}>
           {t('common:cancel')}
