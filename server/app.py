@@ -32,6 +32,7 @@ from server.sales.routes import router as sales_router
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
+from server.webapps import webapp_routes
 from sync.routes import router as sync_router
 
 API_TITLE = "OrbitEngine API"
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *openapi_routes(all_endpoints, title=API_TITLE, version=API_VERSION),
         *build_routes(ROUTERS, resolve_tenant),
         websocket_route(),
+        *webapp_routes(settings),
     ]
     return Starlette(
         routes=routes,

@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     owner_role: str = "orbit_owner"
     app_role: str = "orbit_app"
     app_role_password: str = "orbit_app"
+    web_root: str = ""
+    """The directory holding `frontend/`, `pwa/` and `landing/`, whose built `dist/` folders the
+    server serves; empty means the repository's root (`server.core.webapps`)."""
 
     @property
     def is_dev(self) -> bool:
@@ -85,6 +88,7 @@ _ENV_NAMES: dict[str, str] = {
     "owner_role": "OWNER_ROLE",
     "app_role": "APP_ROLE",
     "app_role_password": "APP_ROLE_PASSWORD",
+    "web_root": "ORBIT_WEB_ROOT",
 }
 
 

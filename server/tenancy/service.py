@@ -214,14 +214,24 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
     )
 
 
+def host_name(host: str | None) -> str:
+    """The name of a Host header, lower case, without its port ("" for none or an IPv6 literal)."""
+    return host.strip().lower().rsplit(":", 1)[0] if host and not host.startswith("[") else ""
+
+
+def subdomain_of_host(hostname: str, base_domain: str) -> str | None:
+    """The label in front of `.{base_domain}`: None when the host is not under the base domain,
+    "" when there is no single label there (`a.b.{base_domain}`), which is no tenant's."""
+    suffix = "." + base_domain.lower()
+    if not hostname.endswith(suffix):
+        return None
+    label = hostname[: -len(suffix)]
+    return label if label and "." not in label else ""
+
+
 def requested_subdomain(host: str | None, header: str | None, base_domain: str) -> str:
     """The subdomain a request addresses; raises 400 on disagreement and 404 when there is none."""
-    from_host: str | None = None
-    hostname = (host or "").strip().lower().rsplit(":", 1)[0] if host and not host.startswith("[") else ""
-    suffix = "." + base_domain.lower()
-    if hostname.endswith(suffix):
-        label = hostname[: -len(suffix)]
-        from_host = label if label and "." not in label else ""
+    from_host = subdomain_of_host(host_name(host), base_domain)
     from_header = header.strip().lower() if header else None
     if from_host == "":
         raise NotFound("unknown organization", code="unknown_tenant")
