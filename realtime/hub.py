@@ -40,7 +40,6 @@ from starlette.websockets import WebSocket
 from realtime import service
 from realtime.connection import Connection, Flusher, RealtimeConfig, State, Subscription
 from realtime.envelope import Event, stream_key_of
-from realtime.presence import Presence
 from realtime.schemas import (
     PING_TEXT,
     PING_TIMEOUT,
@@ -62,6 +61,7 @@ from realtime.schemas import (
 from realtime.transport import frame_sink
 from server.core.context import Resources
 from server.core.events import channel
+from server.core.presence import Presence
 
 logger = logging.getLogger("orbit.realtime")
 

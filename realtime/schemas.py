@@ -14,6 +14,8 @@ from typing import Annotated
 
 import msgspec
 
+from server.core.presence import RegisterPresence
+
 StreamId = Annotated[str, msgspec.Meta(pattern=r"^(0|[0-9]{1,20}-[0-9]{1,20})$", max_length=41)]
 Token = Annotated[str, msgspec.Meta(max_length=4096)]
 TopicList = Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=16)]
@@ -188,15 +190,6 @@ class Resume(ServerFrame, tag="resume"):
     """The server lost its live feed for a while: resubscribe these topics with `since`."""
 
     topics: list[str]
-
-
-class RegisterPresence(msgspec.Struct, kw_only=True):
-    register_id: str
-    register_code: str | None = None
-    online: bool
-    last_seen: str | None = None
-    queued_sales: int = 0
-    version: int = 0
 
 
 class PresenceSnapshot(ServerFrame, tag="presence"):

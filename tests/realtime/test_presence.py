@@ -6,7 +6,7 @@ import time
 import uuid
 
 from realtime.client import Envelope, RealtimeClient
-from realtime.presence import Presence
+from server.core.presence import Presence
 from tests.conftest import Api, TenantSession
 from tests.realtime.conftest import RunningServer, eventually, hub_config
 from tests.server.sales.conftest import open_shop

@@ -1,5 +1,9 @@
 """Presence of POS registers, kept in Redis per tenant so every server process sees the same.
 
+The realtime hub writes it (a register's sockets hold leases on it); the managers' dashboard
+reads it (`snapshot`). It lives here, outside `realtime/`, so that a domain can read it without
+importing realtime, as it publishes events through `server.core.events`.
+
 A socket that declared a register (`auth.register_id`) holds a lease on it: a member
 `<register_id>|<connection_id>` of the sorted set `t:{org}:presence:leases`, scored by its expiry
 (ms), renewed while the socket talks. The state of each register is a JSON value in the hash
@@ -24,12 +28,23 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
-from realtime.schemas import RegisterPresence
 from server.core.events import publish
 
-logger = logging.getLogger("orbit.realtime.presence")
+logger = logging.getLogger("orbit.presence")
 
 EVENT_TYPE = "register.presence"
+LEASE_SECONDS = 60.0
+
+
+class RegisterPresence(msgspec.Struct, kw_only=True):
+    """A register's state, as `register.presence` events and `presence` frames carry it."""
+
+    register_id: str
+    register_code: str | None = None
+    online: bool
+    last_seen: str | None = None
+    queued_sales: int = 0
+    version: int = 0
 
 
 def leases_key(organization_id: uuid.UUID) -> str:
@@ -153,7 +168,7 @@ async def _announce(redis: Redis, organization_id: uuid.UUID, raw: bytes | str |
 class Presence:
     """The presence operations of one server process (scripts registered once)."""
 
-    def __init__(self, redis: Redis, *, lease_seconds: float) -> None:
+    def __init__(self, redis: Redis, *, lease_seconds: float = LEASE_SECONDS) -> None:
         self.redis = redis
         self.lease_seconds = lease_seconds
         self._lease = redis.register_script(_LEASE)
@@ -199,6 +214,7 @@ class Presence:
             await _announce(self.redis, organization_id, raw)
 
     async def snapshot(self, organization_id: uuid.UUID, now: float) -> list[RegisterPresence]:
+        """Every register that ever had a socket, by code, once expired leases are swept."""
         await self.sweep(organization_id, now)
         states = await self.redis.hgetall(states_key(organization_id))  # type: ignore[misc]
         registers = [_presence(raw) for raw in states.values()]
