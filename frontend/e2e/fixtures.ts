@@ -4,6 +4,15 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import dns from 'node:dns';
+
+/**
+ * `*.localhost` is loopback (RFC 6761): Chromium resolves the shop's host itself, but Node's
+ * resolver (which API calls from tests go through) may not, so send those names to 127.0.0.1.
+ */
+const systemLookup = dns.promises.lookup.bind(dns.promises);
+dns.promises.lookup = ((hostname: string, options?: unknown) =>
+  systemLookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options as dns.LookupAllOptions)) as typeof dns.promises.lookup;
 
 export const LOGINS = {
   admin: { email: 'admin@demo.example', password: 'demo-admin-2026' },
