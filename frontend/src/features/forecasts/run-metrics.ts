@@ -1,0 +1,43 @@
+/**
+ * A run's stored metrics (`forecast_runs.metrics`, free-form JSON; docs/forecasting.md, "Honest
+ * evaluation") read defensively into the few figures the runs list shows: how many products,
+ * and how good the served forecast was on the held-out last fold. MASE and WAPE are those of
+ * the median forecast when the run has them (what absolute errors judge), else of the mean.
+ */
+
+export interface RunSummary {
+  products: number | null;
+  mase: number | null;
+  wape: number | null;
+  coverage80: number | null;
+  /** Backtest folds: 0 when the history was too short to backtest (null: unknown). */
+  folds: number | null;
+  /** Products per method the run chose (`global_lgbm`, `moving_average`, …). */
+  methods: Record<string, number>;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function number(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function runSummary(metrics: unknown): RunSummary {
+  const root = record(metrics);
+  const heldOut = record(record(root?.held_out)?.selected);
+  const methods: Record<string, number> = {};
+  for (const [name, count] of Object.entries(record(root?.methods) ?? {})) {
+    const value = number(count);
+    if (value !== null) methods[name] = value;
+  }
+  return {
+    products: number(root?.products),
+    mase: number(heldOut?.mase_median) ?? number(heldOut?.mase),
+    wape: number(heldOut?.wape_median) ?? number(heldOut?.wape),
+    coverage80: number(heldOut?.coverage_80),
+    folds: number(record(root?.backtest)?.folds),
+    methods,
+  };
+}
