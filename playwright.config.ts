@@ -7,6 +7,8 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const PORT = Number(process.env.WEB_TEST_PORT ?? 8765);
 export const SHOP_URL = `http://demo.orbitengine.localhost:${PORT}`;
+/** One output folder per run (workers inherit it), so runs side by side never delete each other's traces. */
+process.env.ORBIT_E2E_RUN ??= String(process.pid);
 
 export default defineConfig({
   testDir: '.',
@@ -17,7 +19,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [['list']] : [['list']],
-  outputDir: 'test-results',
+  outputDir: `test-results/${process.env.ORBIT_E2E_RUN}`,
   use: {
     baseURL: SHOP_URL,
     trace: 'retain-on-failure',
