@@ -8,7 +8,7 @@
  */
 import createClient from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { ApiError, problemOf } from './problem';
+import { ApiError, problemFromBody, problemOf } from './problem';
 
 export type { components, paths };
 export type Schemas = components['schemas'];
@@ -53,7 +53,8 @@ export async function unwrap<T>(
   pending: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
   const { data, error, response } = await pending;
-  if (!response.ok || error !== undefined) throw new ApiError(await problemOf(response));
+  // openapi-fetch has read the body already: the problem document is its parsed `error`.
+  if (!response.ok || error !== undefined) throw new ApiError(problemFromBody(error, response));
   return data as T;
 }
 

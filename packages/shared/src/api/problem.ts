@@ -49,11 +49,15 @@ export class ApiError extends Error {
 /** The problem document of a failed response, or one made up for a body that is not one. */
 export async function problemOf(response: Response): Promise<Problem> {
   try {
-    const body = (await response.clone().json()) as Partial<Problem>;
-    if (body && typeof body === 'object') return { ...body, status: response.status };
+    return problemFromBody(await response.clone().json(), response);
   } catch {
-    /* not JSON: fall through */
+    return problemFromBody(undefined, response);
   }
+}
+
+/** The problem document from a failed response's already parsed body (openapi-fetch reads the body itself). */
+export function problemFromBody(body: unknown, response: Pick<Response, 'status' | 'statusText'>): Problem {
+  if (body && typeof body === 'object' && !Array.isArray(body)) return { ...(body as Partial<Problem>), status: response.status };
   return { status: response.status, title: response.statusText || 'Request failed' };
 }
 
