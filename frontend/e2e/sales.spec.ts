@@ -138,8 +138,8 @@ test.describe('sales', () => {
     const till = await openTill(page.request, token);
     const product = await createProduct(page.request, token);
     const sale = await sell(page.request, token, till, [{ product, quantity: 1 }]);
-    await page.setViewportSize({ width: 375, height: 800 });
     await signIn(page, 'manager', '/sales');
+    await page.setViewportSize({ width: 375, height: 800 });
     await expect(page.getByRole('table', { name: /^(sales|ventas)$/i }).getByRole('row').nth(1)).toBeVisible();
     await expectNoHorizontalOverflow(page);
     await page.goto(`/sales/${sale.id}`);

@@ -52,8 +52,8 @@ test.describe('shifts', () => {
   test('an open shift shows as an X report, and the list reads well on a phone', async ({ page }) => {
     const token = await apiToken(page.request, 'manager');
     const till = await openTill(page.request, token);
-    await page.setViewportSize({ width: 375, height: 800 });
     await signIn(page, 'manager', `/shifts?register_id=${till.registerId}`);
+    await page.setViewportSize({ width: 375, height: 800 });
     const table = page.getByRole('table', { name: /^(shifts|turnos)$/i });
     await expect(table.getByRole('row').nth(1).getByText(/^(open|abierto)$/i)).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

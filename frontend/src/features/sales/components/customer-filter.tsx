@@ -54,7 +54,6 @@ export function CustomerFilter({ customerId, onChange }: { customerId: string | 
         placeholder={t('filters.customerPlaceholder')}
         autoComplete="off"
         aria-controls={`${id}-results`}
-        aria-expanded={open}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => event.key === 'Escape' && setText('')}
       />

@@ -17,7 +17,7 @@ export function SaleLines({ sale }: { sale: Sale }) {
   return (
     <Card aria-labelledby="sale-lines-title">
       <CardTitle id="sale-lines-title">{t('detail.lines')}</CardTitle>
-      <div className="mt-3 overflow-x-auto">
+      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-labelledby="sale-lines-title">
         <table className="w-full min-w-max text-sm">
           <thead className="border-b border-slate-200 text-left text-xs text-slate-600 uppercase">
             <tr>

@@ -100,7 +100,7 @@ export function MethodTotals({ report, className }: { report: ShiftReport; class
   );
   return (
     <Section id="z-methods" title={t('report.methods')} className={className}>
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-labelledby="z-methods">
         <table className="w-full min-w-max text-sm">
           <caption className="sr-only">{t('report.methods')}</caption>
           <thead className="border-b border-slate-200 text-left text-xs text-slate-600 uppercase">
