@@ -88,11 +88,15 @@ async def export_products(ctx: Context) -> Response:
     query=ImportQuery,
     response=ImportReport,
     max_body=MAX_CSV_BYTES,
-    responses={422: "Some rows are invalid: the report lists them; nothing was written"},
+    responses={422: "Some rows are invalid (without skip_invalid): the problem lists them; nothing was written"},
 )
 async def import_products(ctx: Context, query: ImportQuery, request: Request) -> ImportReport:
-    """Create or update products by SKU from a CSV file (the request body). All rows or none."""
-    return await service.import_products(ctx, await request.body(), dry_run=query.dry_run)
+    """Create or update products by SKU from a CSV file (the request body).
+
+    All rows or none; with `skip_invalid`, the valid rows, and the report lists the skipped ones."""
+    return await service.import_products(
+        ctx, await request.body(), dry_run=query.dry_run, skip_invalid=query.skip_invalid
+    )
 
 
 @router.get("/api/v1/products/{product_id:uuid}", access=ANY_ROLE, response=ProductRead)

@@ -98,17 +98,29 @@ class ProductQuery(PageQuery):
     sort: ProductSort = "name"
 
 
+class ImportRowError(Output):
+    """A problem of one cell: `row` counts the header as row 1, as a spreadsheet does."""
+
+    row: int
+    column: str
+    message: str
+
+
 class ImportReport(Output):
-    """The outcome of a valid CSV import (or of its dry run, which writes nothing). A file with
-    any invalid row is refused whole with a 422 problem listing every error as
-    `loc: ["body", "row", <row number>, <column>]`."""
+    """The outcome of a CSV import (or of its dry run, which writes nothing). Without
+    `skip_invalid`, a file with any invalid row is refused whole with a 422 problem listing every
+    error as `loc: ["body", "row", <row number>, <column>]`; with it, the valid rows are imported
+    and the invalid ones are `skipped`, each error listed in `errors`."""
 
     dry_run: bool
     rows: int
     created: int
     updated: int
     unchanged: int
+    skipped: int
+    errors: list[ImportRowError]
 
 
 class ImportQuery(Input):
     dry_run: bool = False
+    skip_invalid: bool = False

@@ -27,6 +27,7 @@ from server.catalog.schemas import (
     CategoryRead,
     CategoryUpdate,
     ImportReport,
+    ImportRowError,
     ProductCreate,
     ProductQuery,
     ProductRead,
@@ -415,18 +416,11 @@ _TRUE = {"yes", "y", "true", "1", "si", "sí", "s", "x"}
 _FALSE = {"no", "n", "false", "0", ""}
 
 
-@dataclass(frozen=True, slots=True)
-class ImportRowError:
-    row: int
-    field: str
-    message: str
-
-
 def _parse_row(number: int, raw: dict[str, str], digits: int, errors: list[ImportRowError]) -> _ParsedRow | None:
     before = len(errors)
 
     def fail(field: str, message: str) -> None:
-        errors.append(ImportRowError(row=number, field=field, message=message))
+        errors.append(ImportRowError(row=number, column=field, message=message))
 
     fields: dict[str, Any] = {}
     sku = raw.get("sku", "").strip()
@@ -487,10 +481,14 @@ def _parse_row(number: int, raw: dict[str, str], digits: int, errors: list[Impor
     return _ParsedRow(row=number, fields=fields, category=category, stock=stock)
 
 
-async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportReport:
+async def import_products(ctx: Context, raw: bytes, *, dry_run: bool, skip_invalid: bool = False) -> ImportReport:
     """Create or update products by SKU from a CSV (see `CSV_COLUMNS`; only `sku`, `name` and
     `price` are required). Missing categories are created. `stock` sets the stock of an existing
-    product through a count movement and gives a new one its first receipt."""
+    product through a count movement and gives a new one its first receipt.
+
+    Any invalid row refuses the whole file, unless `skip_invalid`: then the valid rows are
+    imported and the report lists the errors of the skipped ones (a repeated SKU or barcode
+    skips the later row and keeps the first)."""
     header, rows = read_rows(raw)
     missing = [column for column in ("sku", "name", "price") if column not in header]
     if missing:
@@ -512,13 +510,13 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
             continue
         sku = row.fields["sku"]
         if sku in first_row:
-            errors.append(ImportRowError(row=number, field="sku", message=f"repeats row {first_row[sku]}"))
+            errors.append(ImportRowError(row=number, column="sku", message=f"repeats row {first_row[sku]}"))
             continue
         first_row[sku] = number
         barcode = row.fields.get("barcode")
         if barcode:
             if barcode in barcodes:
-                errors.append(ImportRowError(row=number, field="barcode", message=f"repeats row {barcodes[barcode]}"))
+                errors.append(ImportRowError(row=number, column="barcode", message=f"repeats row {barcodes[barcode]}"))
                 continue
             barcodes[barcode] = number
         parsed.append(row)
@@ -543,15 +541,16 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
             row_number = barcodes[str(barcode)]
             importing_sku = next(r.fields["sku"] for r in parsed if r.row == row_number)
             if sku != importing_sku:
-                errors.append(ImportRowError(row=row_number, field="barcode", message=f"already used by SKU {sku}"))
-    if errors:
-        errors.sort(key=lambda error: (error.row, error.field))
-        failing_rows = len({error.row for error in errors})
+                errors.append(ImportRowError(row=row_number, column="barcode", message=f"already used by SKU {sku}"))
+    errors.sort(key=lambda error: (error.row, error.column))
+    failing_rows = {error.row for error in errors}
+    if failing_rows and not skip_invalid:
         raise ValidationFailed(
-            f"{failing_rows} of {len(rows)} rows have errors; nothing was imported",
+            f"{len(failing_rows)} of {len(rows)} rows have errors; nothing was imported",
             code="invalid_rows",
-            errors=[FieldError(loc=["body", "row", error.row, error.field], msg=error.message) for error in errors],
+            errors=[FieldError(loc=["body", "row", error.row, error.column], msg=error.message) for error in errors],
         )
+    parsed = [row for row in parsed if row.row not in failing_rows]
 
     categories = {
         c.name.lower(): c.id
@@ -570,7 +569,15 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
             updated += 1
         else:
             unchanged += 1
-    report = ImportReport(dry_run=dry_run, rows=len(rows), created=created, updated=updated, unchanged=unchanged)
+    report = ImportReport(
+        dry_run=dry_run,
+        rows=len(rows),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        skipped=len(failing_rows),
+        errors=errors,
+    )
     if dry_run:
         return report
 
@@ -614,6 +621,6 @@ async def import_products(ctx: Context, raw: bytes, *, dry_run: bool) -> ImportR
         action="product.imported",
         entity="product",
         entity_id="import",
-        after={"rows": len(rows), "created": created, "updated": updated},
+        after={"rows": len(rows), "created": created, "updated": updated, "skipped": len(failing_rows)},
     )
     return report

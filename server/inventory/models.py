@@ -23,6 +23,8 @@ class InventoryMovement(TenantScoped, Base):
         CheckConstraint("kind in ('receipt', 'adjustment', 'count', 'sale', 'refund', 'void')", name="kind"),
         Index("ix_inventory_movements_product", "organization_id", "product_id", "occurred_at"),
         Index("ix_inventory_movements_reference", "organization_id", "reference_id"),
+        Index("ix_inventory_movements_time", "organization_id", "occurred_at", "id"),
+        Index("ix_inventory_movements_kind_time", "organization_id", "kind", "occurred_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

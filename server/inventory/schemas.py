@@ -49,8 +49,12 @@ class CountCreate(Input):
 
 
 class MovementRead(Output):
+    """One stock movement, with the product's SKU and name as they are now (for ledgers)."""
+
     id: uuid.UUID
     product_id: uuid.UUID
+    product_sku: str
+    product_name: str
     kind: MovementKind
     delta: int
     balance_after: int

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, text
+from sqlalchemy import Select, and_, func, insert, select, text
 
 from server.catalog.models import Product
 from server.core.context import Context
@@ -173,6 +173,19 @@ async def apply_stock_changes(
     return applied
 
 
+def stock_change_data(product: LockedProduct, *, stock: int, delta: int, kind: str) -> dict[str, Any]:
+    """One product of a `stock.changed` event: with its reorder point, so that a client can tell
+    whether it is low on stock (`stock <= reorder_point`) without reading the product."""
+    return {
+        "product_id": product.id,
+        "sku": product.sku,
+        "stock": stock,
+        "delta": delta,
+        "kind": kind,
+        "reorder_point": product.reorder_point,
+    }
+
+
 def announce(
     ctx: Context,
     locked: dict[uuid.UUID, LockedProduct],
@@ -183,8 +196,7 @@ def announce(
     """Queue `stock.changed` for the changed products, and `stock.low` for each active one that
     crossed down to its reorder point (`locked` holds the stock before the change)."""
     changed = [
-        {"product_id": pid, "sku": locked[pid].sku, "stock": stock, "delta": deltas[pid], "kind": kind}
-        for pid, stock in stock_after.items()
+        stock_change_data(locked[pid], stock=stock, delta=deltas[pid], kind=kind) for pid, stock in stock_after.items()
     ]
     publish_after_commit(ctx, "stock", "stock.changed", {"products": changed})
     for pid, stock in stock_after.items():
@@ -204,10 +216,12 @@ def announce(
             )
 
 
-def to_read(movement: InventoryMovement) -> MovementRead:
+def to_read(movement: InventoryMovement, product_sku: str, product_name: str) -> MovementRead:
     return MovementRead(
         id=movement.id,
         product_id=movement.product_id,
+        product_sku=product_sku,
+        product_name=product_name,
         kind=movement.kind,  # type: ignore[arg-type]
         delta=movement.delta,
         balance_after=movement.balance_after,
@@ -218,13 +232,21 @@ def to_read(movement: InventoryMovement) -> MovementRead:
     )
 
 
-def _batch(applied: Sequence[AppliedChange], kind: str, reason: str, actor_id: uuid.UUID | None) -> MovementBatch:
+def _batch(
+    applied: Sequence[AppliedChange],
+    kind: str,
+    reason: str,
+    actor_id: uuid.UUID | None,
+    locked: dict[uuid.UUID, LockedProduct],
+) -> MovementBatch:
     now = datetime.now(UTC)
     return MovementBatch(
         movements=[
             MovementRead(
                 id=change.movement_id,
                 product_id=change.product_id,
+                product_sku=locked[change.product_id].sku,
+                product_name=locked[change.product_id].name,
                 kind=kind,  # type: ignore[arg-type]
                 delta=change.delta,
                 balance_after=change.balance_after,
@@ -245,7 +267,7 @@ async def receive_stock(ctx: Context, data: ReceiptCreate) -> MovementBatch:
     applied = await apply_stock_changes(
         ctx, changes, kind="receipt", locked=locked, allow_negative=True, reason=data.reason
     )
-    return _batch(applied, "receipt", data.reason, ctx.actor_id)
+    return _batch(applied, "receipt", data.reason, ctx.actor_id, locked)
 
 
 async def adjust_stock(ctx: Context, data: AdjustmentCreate) -> MovementBatch:
@@ -263,7 +285,7 @@ async def adjust_stock(ctx: Context, data: AdjustmentCreate) -> MovementBatch:
         allow_negative=ctx.tenant.allow_negative_stock,
         reason=data.reason,
     )
-    return _batch(applied, "adjustment", data.reason, ctx.actor_id)
+    return _batch(applied, "adjustment", data.reason, ctx.actor_id, locked)
 
 
 async def count_stock(ctx: Context, data: CountCreate) -> MovementBatch:
@@ -287,11 +309,22 @@ async def count_stock(ctx: Context, data: CountCreate) -> MovementBatch:
     applied = await apply_stock_changes(
         ctx, changes, kind="count", locked=locked, allow_negative=True, reason=data.reason
     )
-    return _batch(applied, "count", data.reason, ctx.actor_id)
+    return _batch(applied, "count", data.reason, ctx.actor_id, locked)
 
 
 async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRead]:
-    statement = select(InventoryMovement).where(InventoryMovement.organization_id == ctx.organization_id)
+    """Newest first, each with its product's SKU and name (the time and kind indexes of
+    migration 0009 keep a shop's ledger a short index scan however long its history)."""
+    statement = (
+        select(InventoryMovement, Product.sku, Product.name)
+        .join(
+            Product,
+            and_(
+                Product.organization_id == InventoryMovement.organization_id, Product.id == InventoryMovement.product_id
+            ),
+        )
+        .where(InventoryMovement.organization_id == ctx.organization_id)
+    )
     if query.product_id is not None:
         statement = statement.where(InventoryMovement.product_id == query.product_id)
     if query.kind is not None:
@@ -301,7 +334,9 @@ async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRea
     if query.until is not None:
         statement = statement.where(InventoryMovement.occurred_at < query.until)
     statement = statement.order_by(InventoryMovement.occurred_at.desc(), InventoryMovement.id.desc())
-    return await paginate(ctx.session, statement, query, to_read)
+    return await paginate(
+        ctx.session, statement, query, lambda row: to_read(row.InventoryMovement, row.sku, row.name), scalars=False
+    )
 
 
 async def product_movements(ctx: Context, product_id: uuid.UUID, query: MovementQuery) -> Page[MovementRead]:
@@ -321,8 +356,9 @@ async def product_movements(ctx: Context, product_id: uuid.UUID, query: Movement
     return await list_movements(ctx, query)
 
 
-async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
-    statement = (
+def _low_stock_products(ctx: Context) -> Select[uuid.UUID, str, str, int, int]:
+    """Active products at or below their reorder point, the furthest below first."""
+    return (
         select(Product.id, Product.sku, Product.name, Product.stock, Product.reorder_point)
         .where(
             and_(
@@ -334,14 +370,25 @@ async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
         .order_by((Product.stock - Product.reorder_point).asc(), Product.name, Product.id)
     )
 
-    def convert(row: Any) -> LowStockItem:
-        return LowStockItem(
-            product_id=row.id,
-            sku=row.sku,
-            name=row.name,
-            stock=row.stock,
-            reorder_point=row.reorder_point,
-            shortfall=max(row.reorder_point - row.stock, 0),
-        )
 
-    return await paginate(ctx.session, statement, query, convert, scalars=False)
+def _low_stock_item(row: Any) -> LowStockItem:
+    return LowStockItem(
+        product_id=row.id,
+        sku=row.sku,
+        name=row.name,
+        stock=row.stock,
+        reorder_point=row.reorder_point,
+        shortfall=max(row.reorder_point - row.stock, 0),
+    )
+
+
+async def low_stock(ctx: Context, query: PageQuery) -> Page[LowStockItem]:
+    return await paginate(ctx.session, _low_stock_products(ctx), query, _low_stock_item, scalars=False)
+
+
+async def low_stock_summary(ctx: Context, *, limit: int) -> tuple[int, list[LowStockItem]]:
+    """How many products are low on stock, and the first `limit` of them (as `low_stock` lists
+    them), in one statement."""
+    statement = _low_stock_products(ctx).add_columns(func.count().over().label("low_count")).limit(limit)
+    rows = (await ctx.session.execute(statement)).all()
+    return (rows[0].low_count if rows else 0), [_low_stock_item(row) for row in rows]

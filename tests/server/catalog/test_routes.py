@@ -153,7 +153,15 @@ async def test_csv_import_export_round_trip(tenant_a) -> None:
     client = tenant_a.client
     dry = await client.post("/api/v1/products/import", params={"dry_run": "true"}, content=CSV_OK.encode())
     assert dry.status_code == 200, dry.text
-    assert dry.json() == {"dry_run": True, "rows": 3, "created": 3, "updated": 0, "unchanged": 0}
+    assert dry.json() == {
+        "dry_run": True,
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "errors": [],
+    }
     assert (await client.get("/api/v1/products", params={"search": "A-1"})).json()["items"] == []
 
     done = await client.post("/api/v1/products/import", content=CSV_OK.encode())
@@ -162,7 +170,15 @@ async def test_csv_import_export_round_trip(tenant_a) -> None:
     assert (rice["price"], rice["cost"], rice["tax_rate_bp"], rice["stock"]) == (1290, 900, 1900, 40)
 
     again = await client.post("/api/v1/products/import", content=CSV_OK.replace("1290;900", "1390;900").encode())
-    assert again.json() == {"dry_run": False, "rows": 3, "created": 0, "updated": 1, "unchanged": 2}
+    assert again.json() == {
+        "dry_run": False,
+        "rows": 3,
+        "created": 0,
+        "updated": 1,
+        "unchanged": 2,
+        "skipped": 0,
+        "errors": [],
+    }
 
     exported = await client.get("/api/v1/products/export.csv")
     assert exported.headers["content-type"].startswith("text/csv")
@@ -195,3 +211,29 @@ X-5,Impuesto,1000,150,-3
     assert missing_column.status_code == 422 and missing_column.json()["code"] == "missing_columns"
     empty = await tenant_a.client.post("/api/v1/products/import", content=b"")
     assert empty.status_code == 422
+
+
+async def test_csv_import_can_skip_the_invalid_rows(tenant_a) -> None:
+    await create_product(tenant_a, sku="HOLD-1", barcode="990011")
+    mixed = """sku,name,price,barcode
+S-1,Bueno uno,1000,
+S-2,Sin precio,,
+S-1,Repetido,1000,
+S-4,Bueno dos,2500,
+S-5,Barra ajena,900,990011
+"""
+    dry = await tenant_a.client.post(
+        "/api/v1/products/import", params={"dry_run": "true", "skip_invalid": "true"}, content=mixed.encode()
+    )
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert (report["rows"], report["created"], report["skipped"]) == (5, 2, 3)
+    assert [(error["row"], error["column"]) for error in report["errors"]] == [(3, "price"), (4, "sku"), (6, "barcode")]
+    assert (await tenant_a.client.get("/api/v1/products", params={"search": "S-"})).json()["items"] == []
+
+    done = await tenant_a.client.post(
+        "/api/v1/products/import", params={"skip_invalid": "true"}, content=mixed.encode()
+    )
+    assert done.status_code == 200 and done.json()["created"] == 2 and done.json()["dry_run"] is False
+    found = (await tenant_a.client.get("/api/v1/products", params={"search": "S-", "sort": "sku"})).json()["items"]
+    assert [(item["sku"], item["name"]) for item in found] == [("S-1", "Bueno uno"), ("S-4", "Bueno dos")]

@@ -42,6 +42,12 @@ async def test_receipt_adjustment_count_history(tenant_a) -> None:
     ]
     assert all(m["actor_id"] == str(tenant_a.admin_id) for m in history)
     assert history[1]["reason"] == "quebrado"
+    named = (product["sku"], product["name"])
+    assert (receipt.json()["movements"][0]["product_sku"], receipt.json()["movements"][0]["product_name"]) == named
+    assert {(m["product_sku"], m["product_name"]) for m in history} == {named}
+    ledger = await tenant_a.client.get("/api/v1/inventory/movements", params={"kind": "adjustment", "limit": 200})
+    assert (pid, *named) in {(m["product_id"], m["product_sku"], m["product_name"]) for m in ledger.json()["items"]}
+    assert {m["kind"] for m in ledger.json()["items"]} == {"adjustment"}
 
 
 async def test_adjustment_below_zero_is_refused_unless_allowed(tenant_a, owner_engine) -> None:

@@ -661,8 +661,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create or update products by SKU from a CSV file (the request body). All rows or none.
-         * @description Roles: admin, manager.
+         * Create or update products by SKU from a CSV file (the request body).
+         * @description All rows or none; with `skip_invalid`, the valid rows, and the report lists the skipped ones.
+         *
+         *     Roles: admin, manager.
          */
         post: operations["import_products"];
         delete?: never;
@@ -821,6 +823,29 @@ export interface paths {
          * @description Roles: admin, manager.
          */
         get: operations["list_reorder_suggestions_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live dashboard: today's figures, by hour against last week, best sellers, alerts, registers.
+         * @description Today is the local day of the organization's time zone. After loading it, a client keeps it
+         *     current from the realtime events of `sales`, `stock`, `alerts` and `registers`.
+         *
+         *     Roles: admin, manager.
+         */
+        get: operations["dashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1988,6 +2013,57 @@ export interface components {
             phone?: string | null;
             tax_id?: string | null;
         };
+        /**
+         * Dashboard
+         * @description The managers' live dashboard as of `as_of`; `day` is today in the organization's time zone
+         *         and `last_week_day` the same weekday a week before. `hours_today` and `hours_last_week` hold
+         *         the 24 local hours each. docs/realtime.md says which events update which figure.
+         */
+        Dashboard: {
+            as_of: string;
+            currency: string;
+            /** Format: date */
+            day: string;
+            hours_last_week: components["schemas"]["HourFigures"][];
+            hours_today: components["schemas"]["HourFigures"][];
+            /** Format: date */
+            last_week_day: string;
+            low_stock: components["schemas"]["LowStockSummary"];
+            open_conflicts: number;
+            registers: components["schemas"]["DashboardRegister"][];
+            time_zone: string;
+            today: components["schemas"]["TodayFigures"];
+            top_products: components["schemas"]["DashboardProduct"][];
+        };
+        /**
+         * DashboardProduct
+         * @description A best seller of today: `units` and `revenue` (line totals, tax included) of today's
+         *         completed sales, before refunds.
+         */
+        DashboardProduct: {
+            name: string;
+            /** Format: uuid */
+            product_id: string;
+            revenue: number;
+            units: number;
+        };
+        /**
+         * DashboardRegister
+         * @description An active register and its presence: `online` while a POS socket of it is connected;
+         *         `queued_sales` is what that POS last reported holding unsynced; `presence_version` orders
+         *         the `register.presence` events (apply one only if its `version` is greater).
+         */
+        DashboardRegister: {
+            code: string;
+            last_seen_at: string | null;
+            name: string;
+            online: boolean;
+            open_shift_id: string | null;
+            presence_version: number;
+            queued_sales: number;
+            /** Format: uuid */
+            register_id: string;
+        };
         /** DayRow */
         DayRow: {
             /** Format: date */
@@ -2086,6 +2162,16 @@ export interface components {
             date: string;
             units: number;
         };
+        /**
+         * HourFigures
+         * @description One local hour: `revenue` is the sales minus the refunds of that hour, `tickets` the sales.
+         */
+        HourFigures: {
+            /** @description Local hour of the day */
+            hour: number;
+            revenue: number;
+            tickets: number;
+        };
         /** HourRow */
         HourRow: {
             discounts: number;
@@ -2102,16 +2188,28 @@ export interface components {
         };
         /**
          * ImportReport
-         * @description The outcome of a valid CSV import (or of its dry run, which writes nothing). A file with
-         *         any invalid row is refused whole with a 422 problem listing every error as
-         *         `loc: ["body", "row", <row number>, <column>]`.
+         * @description The outcome of a CSV import (or of its dry run, which writes nothing). Without
+         *         `skip_invalid`, a file with any invalid row is refused whole with a 422 problem listing every
+         *         error as `loc: ["body", "row", <row number>, <column>]`; with it, the valid rows are imported
+         *         and the invalid ones are `skipped`, each error listed in `errors`.
          */
         ImportReport: {
             created: number;
             dry_run: boolean;
+            errors: components["schemas"]["ImportRowError"][];
             rows: number;
+            skipped: number;
             unchanged: number;
             updated: number;
+        };
+        /**
+         * ImportRowError
+         * @description A problem of one cell: `row` counts the header as row 1, as a spreadsheet does.
+         */
+        ImportRowError: {
+            column: string;
+            message: string;
+            row: number;
         };
         /**
          * InventoryValuation
@@ -2139,6 +2237,15 @@ export interface components {
             shortfall: number;
             sku: string;
             stock: number;
+        };
+        /**
+         * LowStockSummary
+         * @description Active products at or below their reorder point: how many, and the first ten (furthest
+         *         below first, as `GET /api/v1/inventory/low-stock` lists them).
+         */
+        LowStockSummary: {
+            count: number;
+            items: components["schemas"]["LowStockItem"][];
         };
         /**
          * MarginFigures
@@ -2175,7 +2282,10 @@ export interface components {
         MovementBatch: {
             movements: components["schemas"]["MovementRead"][];
         };
-        /** MovementRead */
+        /**
+         * MovementRead
+         * @description One stock movement, with the product's SKU and name as they are now (for ledgers).
+         */
         MovementRead: {
             actor_id: string | null;
             balance_after: number;
@@ -2187,6 +2297,8 @@ export interface components {
             occurred_at: string;
             /** Format: uuid */
             product_id: string;
+            product_name: string;
+            product_sku: string;
             reason: string;
             reference_id: string | null;
         };
@@ -3129,6 +3241,23 @@ export interface components {
             /** @default null */
             reason: string | null;
             subdomain: string;
+        };
+        /**
+         * TodayFigures
+         * @description Today's completed sales (a voided sale drops out) and the refunds made today.
+         *
+         *         `revenue = sales_total − refunds`, tax included: the money taken today, net of what was given
+         *         back (whatever day the refunded sale was). `average_ticket` is `sales_total / tickets`,
+         *         rounded; `units` the quantity sold on today's sales' lines.
+         */
+        TodayFigures: {
+            average_ticket: number;
+            refunds: number;
+            refunds_count: number;
+            revenue: number;
+            sales_total: number;
+            tickets: number;
+            units: number;
         };
         /** TokenPair */
         TokenPair: {
@@ -5667,6 +5796,7 @@ export interface operations {
         parameters: {
             query?: {
                 dry_run?: boolean;
+                skip_invalid?: boolean;
             };
             header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
@@ -5713,7 +5843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Some rows are invalid: the report lists them; nothing was written */
+            /** @description Some rows are invalid (without skip_invalid): the problem lists them; nothing was written */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6388,6 +6518,56 @@ export interface operations {
             };
             /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
