@@ -51,6 +51,7 @@ from server.customers.models import Customer
 from server.inventory import service as inventory
 from server.inventory.models import InventoryMovement
 from server.sales import pricing
+from server.sales import service as sales
 from server.sales.models import Device, Payment, Register, Sale, SaleLine, Shift
 from server.users.models import User
 from sync.schemas import DocumentResult, SaleDocument
@@ -412,13 +413,7 @@ def _announce(
         "stock.changed",
         {
             "products": [
-                {
-                    "product_id": product_id,
-                    "sku": locked[product_id].sku,
-                    "stock": stock_after[product_id],
-                    "delta": delta,
-                    "kind": "sale",
-                }
+                inventory.stock_change_data(locked[product_id], stock=stock_after[product_id], delta=delta, kind="sale")
                 for product_id, delta in deltas.items()
             ]
         },
@@ -442,17 +437,16 @@ def _announce(
         ctx,
         "sales",
         "sale.created",
-        {
-            "sale_id": document.id,
-            "invoice_number": invoice_number,
-            "register_id": register.id,
-            "register_code": register.code,
-            "cashier_id": plan.cashier.id,
-            "customer_id": document.customer_id,
-            "total": plan.priced.total,
-            "items": sum(line.quantity for line in document.lines),
-            "origin": "offline",
-            "sold_at": document.device_time,
-            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in document.lines],
-        },
+        sales.sale_created_data(
+            sale_id=document.id,
+            invoice_number=invoice_number,
+            register_id=register.id,
+            register_code=register.code,
+            cashier_id=plan.cashier.id,
+            customer_id=document.customer_id,
+            priced=plan.priced,
+            products=[locked[line.product_id] for line in document.lines],
+            origin="offline",
+            sold_at=document.device_time,
+        ),
     )

@@ -1019,6 +1019,13 @@ async def resolve_conflict(ctx: Context, conflict_id: uuid.UUID, data: ConflictR
         conflict.resolved_by = ctx.actor_id
         conflict.resolved_at = datetime.now(UTC)
     await ctx.session.flush()
+    if conflict.status == "resolved":
+        publish_after_commit(
+            ctx,
+            "alerts",
+            "sync.conflict_resolved",
+            {"conflict_id": conflict.id, "resolution": conflict.resolution, "resolved_by": conflict.resolved_by},
+        )
     await audit.record(
         ctx,
         action=f"conflict.{data.action}",

@@ -8,8 +8,10 @@ from starlette.responses import Response
 from server.core.api import MANAGERS, Router
 from server.core.context import Context
 from server.core.csvio import csv_response
+from server.reports import dashboard as live_dashboard
 from server.reports import service
 from server.reports.schemas import (
+    Dashboard,
     GrossMargin,
     InventoryValuation,
     ReportQuery,
@@ -32,6 +34,15 @@ PREFIX = "/api/v1/reports"
 
 def _download(table: service.Table) -> Response:
     return csv_response(table.filename, table.header, table.rows)
+
+
+@router.get(f"{PREFIX}/dashboard", access=MANAGERS, response=Dashboard)
+async def dashboard(ctx: Context) -> Dashboard:
+    """The live dashboard: today's figures, by hour against last week, best sellers, alerts, registers.
+
+    Today is the local day of the organization's time zone. After loading it, a client keeps it
+    current from the realtime events of `sales`, `stock`, `alerts` and `registers`."""
+    return await live_dashboard.dashboard(ctx)
 
 
 @router.get(f"{PREFIX}/sales-by-day", access=MANAGERS, query=ReportQuery, response=SalesByDay)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from server.core.schemas import Input, Output
+from server.inventory.schemas import LowStockItem
 
 PaymentMethod = Literal["cash", "card", "transfer", "other"]
 
@@ -279,3 +280,82 @@ class ShiftsReport(Output):
     period: ReportPeriod
     rows: list[ShiftRow]
     totals: ShiftTotals
+
+
+# The managers' live dashboard
+
+
+class TodayFigures(Output):
+    """Today's completed sales (a voided sale drops out) and the refunds made today.
+
+    `revenue = sales_total − refunds`, tax included: the money taken today, net of what was given
+    back (whatever day the refunded sale was). `average_ticket` is `sales_total / tickets`,
+    rounded; `units` the quantity sold on today's sales' lines."""
+
+    revenue: int
+    sales_total: int
+    refunds: int
+    refunds_count: int
+    tickets: int
+    average_ticket: int
+    units: int
+
+
+class HourFigures(Output):
+    """One local hour: `revenue` is the sales minus the refunds of that hour, `tickets` the sales."""
+
+    hour: Annotated[int, msgspec.Meta(ge=0, le=23, description="Local hour of the day")]
+    revenue: int
+    tickets: int
+
+
+class DashboardProduct(Output):
+    """A best seller of today: `units` and `revenue` (line totals, tax included) of today's
+    completed sales, before refunds."""
+
+    product_id: uuid.UUID
+    name: str
+    units: int
+    revenue: int
+
+
+class LowStockSummary(Output):
+    """Active products at or below their reorder point: how many, and the first ten (furthest
+    below first, as `GET /api/v1/inventory/low-stock` lists them)."""
+
+    count: int
+    items: list[LowStockItem]
+
+
+class DashboardRegister(Output):
+    """An active register and its presence: `online` while a POS socket of it is connected;
+    `queued_sales` is what that POS last reported holding unsynced; `presence_version` orders
+    the `register.presence` events (apply one only if its `version` is greater)."""
+
+    register_id: uuid.UUID
+    code: str
+    name: str
+    open_shift_id: uuid.UUID | None
+    online: bool
+    last_seen_at: datetime | None
+    queued_sales: int
+    presence_version: int
+
+
+class Dashboard(Output):
+    """The managers' live dashboard as of `as_of`; `day` is today in the organization's time zone
+    and `last_week_day` the same weekday a week before. `hours_today` and `hours_last_week` hold
+    the 24 local hours each. docs/realtime.md says which events update which figure."""
+
+    as_of: datetime
+    day: date
+    last_week_day: date
+    time_zone: str
+    currency: str
+    today: TodayFigures
+    hours_today: list[HourFigures]
+    hours_last_week: list[HourFigures]
+    top_products: list[DashboardProduct]
+    low_stock: LowStockSummary
+    open_conflicts: int
+    registers: list[DashboardRegister]

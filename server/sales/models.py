@@ -237,6 +237,7 @@ class Refund(TenantScoped, Base):
         ForeignKeyConstraint(["organization_id", "register_id"], ["registers.organization_id", "registers.id"]),
         ForeignKeyConstraint(["organization_id", "actor_id"], ["users.organization_id", "users.id"]),
         Index("ix_refunds_sale", "organization_id", "sale_id"),
+        Index("ix_refunds_refunded_at", "organization_id", "refunded_at"),
         CheckConstraint("kind in ('refund', 'void')", name="kind"),
         CheckConstraint("method in ('cash', 'card', 'transfer', 'other')", name="method"),
         CheckConstraint("total >= 0", name="total_non_negative"),

@@ -249,3 +249,39 @@ async def test_a_resend_is_answered_without_locking_or_writing(pos: Pos, owner_e
     assert again["results"] == [{**result, "status": "duplicate"} for result in first["results"]]
     assert again["last_seq"] == 2
     assert (await pos.shop.client.get("/api/v1/sync/devices")).json() == devices
+
+
+async def test_conflicts_reach_the_dashboard_and_their_resolution_is_announced(pos: Pos, resources) -> None:
+    shop = pos.shop
+    organization_id = shop.tenant.organization_id
+    clean = pos.sale([(1, 2)])
+    short = pos.sale([(0, 150)])
+    results = (await pos.push([clean, short])).json()["results"]
+    assert [result["status"] for result in results] == ["applied", "applied_with_conflict"]
+    events = [
+        json.loads(envelope(i, f[b"e"])) for i, f in await resources.redis.xrange(stream_key(organization_id, "sales"))
+    ]
+    created = {event["data"]["sale_id"]: event["data"] for event in events if event["type"] == "sale.created"}
+    product = shop.products[1]
+    assert created[clean["id"]]["lines"] == [
+        {"product_id": product["id"], "name": product["name"], "quantity": 2, "total": 2 * product["price"]}
+    ]
+    assert created[short["id"]]["origin"] == "offline" and created[short["id"]]["lines"][0]["quantity"] == 150
+
+    dashboard = (await shop.client.get("/api/v1/reports/dashboard")).json()
+    assert dashboard["open_conflicts"] == 1
+    [conflict] = (await shop.client.get("/api/v1/sync/conflicts", params={"status": "open"})).json()["items"]
+    noted = await shop.client.post(
+        f"/api/v1/sync/conflicts/{conflict['id']}/resolve", json={"action": "annotate", "note": "ver"}
+    )
+    assert noted.status_code == 200
+    done = await shop.client.post(f"/api/v1/sync/conflicts/{conflict['id']}/resolve", json={"action": "acknowledge"})
+    assert done.status_code == 200, done.text
+    alerts = [
+        json.loads(envelope(i, f[b"e"])) for i, f in await resources.redis.xrange(stream_key(organization_id, "alerts"))
+    ]
+    resolved = [event["data"] for event in alerts if event["type"] == "sync.conflict_resolved"]
+    assert resolved == [
+        {"conflict_id": conflict["id"], "resolution": "acknowledged", "resolved_by": str(shop.tenant.admin_id)}
+    ]
+    assert (await shop.client.get("/api/v1/reports/dashboard")).json()["open_conflicts"] == 0
