@@ -21,7 +21,7 @@ test.describe('reports', () => {
     await expect(page).toHaveURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}|to=\d{4}-\d{2}-\d{2}.*from=/);
 
     const chart = page.getByTestId('report-chart');
-    await expect(chart.locator('svg.recharts-surface')).toBeVisible();
+    await expect(chart.locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
     await expect(chart.locator('.recharts-line-curve')).toBeVisible();
     const table = page.getByRole('table', { name: /sales by day|ventas por día/i });
     // The header row, one row per day of the 7, and the totals row.
@@ -74,7 +74,7 @@ test.describe('reports', () => {
   test('on a phone the page does not scroll sideways; the table scrolls in its card', async ({ page }) => {
     await signIn(page, 'manager', '/reports?report=sales-by-day');
     await page.setViewportSize({ width: 375, height: 800 });
-    await expect(page.getByTestId('report-chart').locator('svg.recharts-surface')).toBeVisible();
+    await expect(page.getByTestId('report-chart').locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
     await expect(page.getByRole('table', { name: /sales by day|ventas por día/i })).toBeVisible();
     await noHorizontalOverflow(page);
     await page.getByLabel(/^(report|reporte)$/i).selectOption('inventory-valuation');

@@ -37,9 +37,11 @@ export function ProductPicker({ selected, onSelect }: { selected: PickedProduct 
   const results = useProductSearch(open ? search : '');
   const options = results.data?.items ?? [];
 
+  // Show the chosen product's name when it changes (not on every render of the parent).
+  const selectedName = selected?.name;
   useEffect(() => {
-    if (selected) setText(selected.name);
-  }, [selected]);
+    if (selectedName !== undefined) setText(selectedName);
+  }, [selectedName]);
 
   const choose = (index: number) => {
     const product = options[index];

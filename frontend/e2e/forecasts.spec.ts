@@ -1,0 +1,177 @@
+/**
+ * Forecasts: a run started from the screen, watched live (its progress from the `predictions`
+ * topic) until it completes; a product's sales and forecast chart with its backtest; the reorder
+ * suggestions with their filters and the purchase list as CSV; each screen checked by axe and at
+ * a phone's width. Runs are made through the real worker; a test that needs a finished run makes
+ * one through the API when the shop has none, so no test depends on another.
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { apiToken, bearer, expectAccessible, signIn } from './fixtures';
+
+const RUN_TIMEOUT = 150_000;
+
+interface Run {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+}
+
+async function latestRuns(request: APIRequestContext, token: string): Promise<Run[]> {
+  const response = await request.get('/api/v1/forecasts/runs?limit=5', { headers: bearer(token) });
+  expect(response.ok()).toBeTruthy();
+  return ((await response.json()) as { items: Run[] }).items;
+}
+
+/** Wait until the shop has no queued or running run (another suite or the nightly one may). */
+async function waitForNoActiveRun(request: APIRequestContext, token: string): Promise<void> {
+  await expect
+    .poll(async () => (await latestRuns(request, token)).some((run) => run.status === 'queued' || run.status === 'running'), { timeout: RUN_TIMEOUT, intervals: [1000] })
+    .toBe(false);
+}
+
+/** A succeeded run exists (made now through the API if the shop has none yet). */
+async function ensureForecast(request: APIRequestContext): Promise<string> {
+  const token = await apiToken(request, 'manager');
+  await waitForNoActiveRun(request, token);
+  if (!(await latestRuns(request, token)).some((run) => run.status === 'succeeded')) {
+    const created = await request.post('/api/v1/forecasts/runs', { headers: bearer(token), data: { horizon_days: 14 } });
+    expect(created.status()).toBe(202);
+    const { id } = (await created.json()) as Run;
+    await expect.poll(async () => (await latestRuns(request, token)).find((run) => run.id === id)?.status, { timeout: RUN_TIMEOUT, intervals: [1000] }).toBe('succeeded');
+  }
+  return token;
+}
+
+async function noHorizontalOverflow(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+test.describe('forecasts', () => {
+  test('a run started from the screen shows its progress live, then its completion', async ({ page, request }) => {
+    test.setTimeout(RUN_TIMEOUT + 60_000);
+    await waitForNoActiveRun(request, await apiToken(request, 'manager'));
+    await signIn(page, 'manager', '/forecasts?tab=runs');
+    await expect(page.locator('[data-connection="live"]')).toBeAttached({ timeout: 20_000 });
+    await expectAccessible(page);
+
+    // A run of the demo shop can take less than a second: record what the progress bar showed
+    // on every change of the page, rather than hoping to catch it between two polls.
+    await page.evaluate(() => {
+      const seen = { card: false, progress: 0 };
+      (window as unknown as { runSeen: typeof seen }).runSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="run-progress"] [role="progressbar"]');
+        if (!bar) return;
+        seen.card = true;
+        seen.progress = Math.max(seen.progress, Number(bar.getAttribute('aria-valuenow') ?? 0));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+
+    await page.getByRole('button', { name: /start a run|iniciar una ejecución/i }).click();
+    const dialog = page.getByRole('dialog', { name: /start a forecast run|iniciar una ejecución de pronóstico/i });
+    await dialog.getByLabel(/days to forecast|días a pronosticar/i).fill('7');
+    await expectAccessible(page);
+    const [response] = await Promise.all([
+      page.waitForResponse((answer) => answer.url().endsWith('/api/v1/forecasts/runs') && answer.request().method() === 'POST'),
+      dialog.getByRole('button', { name: /start a run|iniciar una ejecución/i }).click(),
+    ]);
+    expect(response.status()).toBe(202);
+    const run = (await response.json()) as Run;
+    await expect(dialog).toBeHidden();
+
+    await expect(page.getByText(/forecast run finished|ejecución de pronóstico terminada/i).first()).toBeVisible({ timeout: RUN_TIMEOUT });
+    const table = page.getByRole('table', { name: /forecast runs|ejecuciones de pronóstico/i });
+    await expect(table.getByRole('row').nth(1)).toContainText(/succeeded|terminada/i);
+    await expect(page.getByTestId('run-progress')).toHaveCount(0);
+    const seen = await page.evaluate(() => (window as unknown as { runSeen: { card: boolean; progress: number } }).runSeen);
+    expect(seen.card).toBe(true);
+    expect(seen.progress).toBeGreaterThan(0);
+    const token = await apiToken(request, 'manager');
+    expect((await latestRuns(request, token)).find((item) => item.id === run.id)?.status).toBe('succeeded');
+    await expectAccessible(page);
+  });
+
+  test("a product's sales and forecast as a chart, with its backtest against the baselines", async ({ page, request }) => {
+    test.setTimeout(RUN_TIMEOUT + 60_000);
+    const token = await ensureForecast(request);
+    const suggestions = await request.get('/api/v1/reorder-suggestions?limit=200', { headers: bearer(token) });
+    const items = ((await suggestions.json()) as { items: { product_id: string; name: string; sku: string; run_id: string; lead_time_demand: number }[] }).items;
+    const product = items.reduce((best, item) => (item.lead_time_demand > best.lead_time_demand ? item : best));
+    const scored = await request.get(`/api/v1/forecasts/runs/${product.run_id}/evaluations?product_id=${product.product_id}`, { headers: bearer(token) });
+    const evaluations = ((await scored.json()) as { items: unknown[] }).items.length;
+
+    await signIn(page, 'manager', '/forecasts?tab=product');
+    await expect(page.getByText(/choose a product|elige un producto/i)).toBeVisible();
+    const combobox = page.getByRole('combobox', { name: /product|producto/i });
+    await combobox.fill(product.sku);
+    await page.getByRole('listbox', { name: /product|producto/i }).getByRole('option', { name: new RegExp(product.sku) }).click();
+    await expect(page).toHaveURL(new RegExp(`product_id=${product.product_id}`));
+    await expect(combobox).toHaveValue(product.name);
+
+    const chart = page.getByTestId('forecast-chart');
+    await expect(chart.locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
+    await expect(chart.locator('.recharts-area-area').first()).toBeVisible();
+    await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
+    await expect(chart).toContainText(/80 %/);
+    await expect(chart).toContainText(/95 %/);
+    const backtest = page.getByRole('table', { name: /backtest scores|puntajes de evaluación/i });
+    if (evaluations > 0) {
+      // One row per method the run scored on this product, the chosen one marked.
+      await expect(backtest.locator('tbody tr')).toHaveCount(evaluations);
+      await expect(backtest).toContainText(/chosen|elegido/i);
+    } else {
+      // A shop with too little history for a backtest (under 175 days) says so.
+      await expect(page.getByText(/no backtest scores|no tiene puntajes/i)).toBeVisible();
+    }
+    await expectAccessible(page);
+
+    // The keyboard works the combobox too.
+    const matches = page.getByRole('listbox', { name: /product|producto/i });
+    await combobox.fill(product.sku);
+    await expect(matches.getByRole('option').first()).toBeVisible();
+    await combobox.press('ArrowDown');
+    await combobox.press('Enter');
+    await expect(matches).toBeHidden();
+    await expect(combobox).toHaveValue(product.name);
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expect(chart.locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
+    await noHorizontalOverflow(page);
+  });
+
+  test('reorder suggestions: filters, a product opens its forecast, and the purchase list as CSV', async ({ page, request }) => {
+    test.setTimeout(RUN_TIMEOUT + 60_000);
+    await ensureForecast(request);
+    await signIn(page, 'manager', '/forecasts?tab=reorder');
+    const table = page.getByRole('table', { name: /reorder suggestions|sugerencias de reposición/i });
+    await expect(table.locator('tbody tr').first()).toBeVisible();
+    await expectAccessible(page);
+
+    await page.getByLabel(/only products that run out|solo productos que se agotan/i).check();
+    await expect(page).toHaveURL(/alert=true/);
+    const alerts = await table.locator('tbody tr').count();
+    if (alerts > 0) await expect(table.locator('tbody tr').first()).toContainText(/runs out first|se agota antes/i);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /download purchase list|descargar lista de compras/i }).click()]);
+    expect(download.suggestedFilename()).toBe('reorder-suggestions.csv');
+    const text = (await readFile(await download.path(), 'utf8')).replace(/^\ufeff/, '');
+    const [header, ...rows] = text.trim().split(/\r?\n/);
+    expect(header).toBe('product_id,sku,name,stock,lead_time_days,lead_time_demand,safety_stock,reorder_level,suggested_quantity,runout_date,runs_out_within_lead_time,order_by_date,model,run_id');
+    expect(rows.length).toBeGreaterThanOrEqual(alerts);
+    expect(rows.every((row) => row.includes(',yes,'))).toBe(true);
+
+    await page.getByLabel(/only products that run out|solo productos que se agotan/i).uncheck();
+    const first = table.locator('tbody tr').first().getByRole('link');
+    const name = (await first.textContent()) ?? '';
+    await page.getByLabel(/search products|buscar productos/i).fill(name.slice(0, 12));
+    await expect(page).toHaveURL(/q=/);
+    await expect(table.locator('tbody tr').first()).toContainText(name.slice(0, 12));
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await noHorizontalOverflow(page);
+    await table.locator('tbody tr').first().getByRole('link').click();
+    await expect(page).toHaveURL(/tab=product/);
+    await expect(page.getByTestId('forecast-chart').locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
+  });
+});
