@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from server.core.api import ADMINS, ANY_ROLE, MANAGERS, PUBLIC, TENANT_PUBLIC, Endpoint, Router
+from server.core.api import ADMINS, ANY_ROLE, MANAGERS, PUBLIC, TENANT_PUBLIC, Endpoint, Parameter, Router
 from server.core.errors import PROBLEM_CONTENT_TYPE
 from server.core.openapi import build_openapi, openapi_routes
 
@@ -332,3 +332,40 @@ def test_unknown_asset_is_not_found() -> None:
     client, _ = make_client()
     assert client.get("/api/docs/assets/index.html").status_code == 404
     assert client.get("/api/docs/assets/..%2Fswagger-initializer.js").status_code == 404
+
+
+def test_declared_header_and_cookie_parameters() -> None:
+    router = Router(tags=["sessions"])
+
+    @router.post(
+        "/api/v1/session/refresh",
+        access=TENANT_PUBLIC,
+        response=Item,
+        parameters=(
+            Parameter("session", "cookie", "The session cookie."),
+            Parameter("X-Check", "header", "Must be 1.", required=True, schema={"type": "string", "enum": ["1"]}),
+        ),
+    )
+    async def refresh(ctx: Any) -> Item:
+        raise NotImplementedError
+
+    built = build_openapi(router.endpoints, title="Orbit", version="1")
+    validate(built, cls=OpenAPIV31SpecValidator)
+    parameters = operation(built, "post", "/api/v1/session/refresh")["parameters"]
+    assert parameters[:2] == [
+        {
+            "name": "session",
+            "in": "cookie",
+            "required": False,
+            "description": "The session cookie.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "X-Check",
+            "in": "header",
+            "required": True,
+            "description": "Must be 1.",
+            "schema": {"type": "string", "enum": ["1"]},
+        },
+    ]
+    assert parameters[2] == {"$ref": "#/components/parameters/TenantSubdomain"}
