@@ -17,6 +17,7 @@ Invariants:
   the browser sends one, is the request's own origin; its `Sec-Fetch-Site`, when sent, is
   `same-origin`. Otherwise 403 `csrf`, and the cookie is left alone.
 - Every 401 of these endpoints clears the cookie, so a browser stops presenting a dead token.
+- No answer of theirs is stored by a cache (`Cache-Control: no-store`): they carry tokens.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ COOKIE_PATH = "/api/v1/auth/session"
 CSRF_HEADER = "X-Orbit-CSRF"
 MAX_TOKEN_LENGTH = 512
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -93,13 +95,14 @@ def _session(settings: Settings, pair: TokenPair) -> Response:
     body = SessionRead(
         access_token=pair.access_token, token_type=pair.token_type, expires_in=pair.expires_in, user=pair.user
     )
-    response = Response(encode_json(body), media_type="application/json")
+    response = Response(encode_json(body), media_type="application/json", headers=NO_STORE)
     _set_cookie(response, settings, pair.refresh_token)
     return response
 
 
 def _refused(settings: Settings, error: Unauthorized) -> Response:
     response = problem_response(error)
+    response.headers.update(NO_STORE)
     _clear_cookie(response, settings)
     return response
 
@@ -134,6 +137,6 @@ async def close_session(ctx: Context, request: Request) -> Response:
     token = presented_token(request)
     if token is not None:
         await service.logout(ctx, token)
-    response = Response(status_code=204)
+    response = Response(status_code=204, headers=NO_STORE)
     _clear_cookie(response, settings)
     return response

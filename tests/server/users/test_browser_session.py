@@ -80,6 +80,7 @@ async def test_signing_in_sets_a_strict_host_only_cookie_and_no_token_in_the_bod
     assert attributes["httponly"] and "secure" not in attributes and "domain" not in attributes
     assert attributes["max-age"] == str(settings.refresh_token_seconds)
     assert "HttpOnly" in raw
+    assert response.headers["cache-control"] == "no-store"
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
 
@@ -126,6 +127,7 @@ async def test_a_missing_or_unknown_cookie_is_401_and_clears_it(api: Api, tenant
     assert missing.status_code == 401 and missing.json()["code"] == "session_missing"
     assert missing.headers["content-type"] == "application/problem+json"
     assert_cleared(missing)
+    assert missing.headers["cache-control"] == "no-store"
     unknown = await post(client, f"{SESSION}/refresh", "not-a-token")
     assert unknown.status_code == 401 and unknown.json()["code"] == "refresh_invalid"
     assert_cleared(unknown)
