@@ -1,0 +1,61 @@
+import { registerTranslations } from '@orbit/shared/i18n/i18n';
+
+/** Strings of the catalog pieces more than one screen shows: the product picker and stock movements. */
+registerTranslations('inventory', {
+  en: {
+    picker: {
+      placeholder: 'Name, SKU or barcode',
+      hint: 'Type to search, or scan a barcode and press Enter.',
+      results: 'Matching products',
+      searching: 'Searching…',
+      noMatches: 'No product matches',
+      noExact: 'No product has exactly this barcode or SKU: choose one from the list.',
+      added: '{{name}} added',
+      chosen: '{{name}} chosen',
+      inStock: '{{quantity}} in stock',
+      archived: 'Archived',
+      clear: 'Clear the product',
+    },
+    kind: { receipt: 'Receipt', adjustment: 'Adjustment', count: 'Count', sale: 'Sale', refund: 'Refund', void: 'Void' },
+    movements: {
+      at: 'When',
+      product: 'Product',
+      kind: 'Kind',
+      delta: 'Change',
+      balance: 'Stock after',
+      reason: 'Note',
+      reference: 'Reference',
+      sale: 'Sale',
+      empty: 'No stock movements yet',
+      emptyFiltered: 'No movements match these filters',
+    },
+  },
+  es: {
+    picker: {
+      placeholder: 'Nombre, SKU o código de barras',
+      hint: 'Escribe para buscar, o escanea un código de barras y pulsa Enter.',
+      results: 'Productos encontrados',
+      searching: 'Buscando…',
+      noMatches: 'Ningún producto coincide',
+      noExact: 'Ningún producto tiene exactamente ese código o SKU: elige uno de la lista.',
+      added: '{{name}} agregado',
+      chosen: '{{name}} elegido',
+      inStock: '{{quantity}} en stock',
+      archived: 'Archivado',
+      clear: 'Quitar el producto',
+    },
+    kind: { receipt: 'Recepción', adjustment: 'Ajuste', count: 'Conteo', sale: 'Venta', refund: 'Devolución', void: 'Anulación' },
+    movements: {
+      at: 'Fecha',
+      product: 'Producto',
+      kind: 'Tipo',
+      delta: 'Cambio',
+      balance: 'Stock después',
+      reason: 'Nota',
+      reference: 'Referencia',
+      sale: 'Venta',
+      empty: 'Aún no hay movimientos de stock',
+      emptyFiltered: 'Ningún movimiento coincide con estos filtros',
+    },
+  },
+});
