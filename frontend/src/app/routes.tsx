@@ -90,7 +90,7 @@ export const routes = {
     '/stock',
     'stock',
     lazyRouteComponent(() => import('../features/stock/stock-page'), 'StockPage'),
-    searchSchema({ tab: 'string', product_id: 'string', offset: 'number' }),
+    searchSchema({ tab: 'string', product_id: 'string', offset: 'number', kind: 'string', from: 'string', to: 'string' }),
   ),
   customers: screen('/customers', 'customers', lazyRouteComponent(() => import('../features/customers/customers-page'), 'CustomersPage'), searchSchema(listSearch)),
   customer: screen('/customers/$customerId', 'customers', lazyRouteComponent(() => import('../features/customers/customer-page'), 'CustomerPage')),
