@@ -73,6 +73,31 @@ describe('realtime client', () => {
     client.stop();
   });
 
+  it('replays after a reconnect when the server leaves out `recovered` (true is its default)', async () => {
+    const seen: string[] = [];
+    const reloads: string[] = [];
+    const client = new RealtimeClient({
+      topics: ['sales'],
+      url: 'ws://shop.test/ws',
+      token: async () => 't',
+      WebSocketImpl: ScriptedSocket as unknown as typeof WebSocket,
+    });
+    client.on('event', (e) => seen.push(e.id));
+    client.on('reload', (topic) => reloads.push(topic));
+    client.lastIds.sales = '5-0';
+    client.start();
+    await tick();
+    const socket = ScriptedSocket.last;
+    socket.push({ type: 'ready', topics: ['sales'] });
+    expect(socket.sent[1]).toEqual({ type: 'subscribe', topics: ['sales'], since: { sales: '5-0' } });
+    socket.push({ type: 'subscribed', topic: 'sales', position: '7-0' });
+    socket.push(event('6-0'));
+    socket.push(event('7-0'));
+    expect(reloads).toEqual([]);
+    expect(seen).toEqual(['6-0', '7-0']);
+    client.stop();
+  });
+
   it('asks for a reload when the history no longer reaches back, and answers pings', async () => {
     const reloads: string[] = [];
     const client = new RealtimeClient({

@@ -204,8 +204,10 @@ export class RealtimeClient {
         break;
       case 'subscribed': {
         const topic = frame.topic as Topic;
-        if (!frame.recovered && this.lastIds[topic]) this.emit('reload', topic);
-        if (!this.lastIds[topic] || !frame.recovered) this.lastIds[topic] = frame.position as string;
+        // The server leaves `recovered` out when it is true (its frames omit default values).
+        const recovered = frame.recovered !== false;
+        if (!recovered && this.lastIds[topic]) this.emit('reload', topic);
+        if (!this.lastIds[topic] || !recovered) this.lastIds[topic] = frame.position as string;
         break;
       }
       case 'resume':
