@@ -62,6 +62,11 @@ describe('a run summary from its metrics', () => {
     expect(summary).toEqual({ products: 120, mase: 0.75, wape: 0.82, coverage80: 0.81, folds: 4, methods: { global_lgbm: 80, moving_average: 40 } });
   });
 
+  it("takes the model's scores over all folds when a single fold left nothing held out", () => {
+    const summary = runSummary({ held_out: {}, pooled: { global_lgbm: { mase: 0.97, mase_median: 0.79, wape: 0.85, coverage_80: 0.8 }, tsb: { mase: 0.5 } } });
+    expect(summary).toMatchObject({ mase: 0.79, wape: 0.85, coverage80: 0.8 });
+  });
+
   it('falls back to the mean, and to nothing for missing or malformed metrics', () => {
     expect(runSummary({ held_out: { selected: { mase: 1.1, wape: null } } })).toMatchObject({ mase: 1.1, wape: null, products: null });
     expect(runSummary(null)).toEqual({ products: null, mase: null, wape: null, coverage80: null, folds: null, methods: {} });

@@ -1,9 +1,13 @@
 /**
  * A run's stored metrics (`forecast_runs.metrics`, free-form JSON; docs/forecasting.md, "Honest
  * evaluation") read defensively into the few figures the runs list shows: how many products,
- * and how good the served forecast was on the held-out last fold. MASE and WAPE are those of
- * the median forecast when the run has them (what absolute errors judge), else of the mean.
+ * and how good the forecast was in the backtest: the served forecast on the held-out last fold
+ * when the backtest had more than one fold, else the global model over its one fold. MASE and
+ * WAPE are those of the median forecast when the run has them (what absolute errors judge),
+ * else of the mean.
  */
+
+const MODEL = 'global_lgbm';
 
 export interface RunSummary {
   products: number | null;
@@ -26,7 +30,7 @@ function number(value: unknown): number | null {
 
 export function runSummary(metrics: unknown): RunSummary {
   const root = record(metrics);
-  const heldOut = record(record(root?.held_out)?.selected);
+  const scores = record(record(root?.held_out)?.selected) ?? record(record(root?.pooled)?.[MODEL]);
   const methods: Record<string, number> = {};
   for (const [name, count] of Object.entries(record(root?.methods) ?? {})) {
     const value = number(count);
@@ -34,9 +38,9 @@ export function runSummary(metrics: unknown): RunSummary {
   }
   return {
     products: number(root?.products),
-    mase: number(heldOut?.mase_median) ?? number(heldOut?.mase),
-    wape: number(heldOut?.wape_median) ?? number(heldOut?.wape),
-    coverage80: number(heldOut?.coverage_80),
+    mase: number(scores?.mase_median) ?? number(scores?.mase),
+    wape: number(scores?.wape_median) ?? number(scores?.wape),
+    coverage80: number(scores?.coverage_80),
     folds: number(record(root?.backtest)?.folds),
     methods,
   };

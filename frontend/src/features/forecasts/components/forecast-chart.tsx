@@ -10,6 +10,7 @@ import type { ForecastPoint } from '../forecast-series';
 
 const TICK = { fontSize: 12, fill: '#475569' };
 const BRAND = 'var(--color-brand-600)';
+const LEGEND = { fontSize: 12, paddingTop: 8 };
 
 export default function ForecastChart({ points, today, title }: { points: ForecastPoint[]; today: string; title: string }) {
   const { t } = useTranslation('forecasts');
@@ -25,12 +26,12 @@ export default function ForecastChart({ points, today, title }: { points: Foreca
         <XAxis dataKey="date" tickFormatter={(date: string) => shortDate.format(new Date(`${date}T12:00:00Z`))} tick={TICK} minTickGap={24} />
         <YAxis tickFormatter={(tick: number) => format.number(tick, { notation: 'compact' })} tick={TICK} width={44} allowDecimals={false} />
         <Tooltip formatter={(raw, name) => [value(raw), String(name)]} labelFormatter={(date) => format.calendarDate(String(date))} />
-        <Legend />
-        <Area dataKey="band95" name={t('product.band95')} stroke="none" fill={BRAND} fillOpacity={0.12} isAnimationActive={false} connectNulls={false} />
-        <Area dataKey="band80" name={t('product.band80')} stroke="none" fill={BRAND} fillOpacity={0.25} isAnimationActive={false} connectNulls={false} />
-        <Line dataKey="actual" name={t('product.sold')} stroke="#334155" strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
-        <Line dataKey="yhat" name={t('product.forecast')} stroke={BRAND} strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls={false} />
-        {hasToday ? <ReferenceLine x={today} stroke="#94a3b8" label={{ value: t('product.today'), position: 'insideTopLeft', fontSize: 12, fill: '#475569' }} /> : null}
+        <Legend wrapperStyle={LEGEND} formatter={(label) => <span className="text-slate-700">{label}</span>} />
+        <Area dataKey="band95" legendType="square" name={t('product.band95')} stroke="none" fill={BRAND} fillOpacity={0.12} isAnimationActive={false} connectNulls={false} />
+        <Area dataKey="band80" legendType="square" name={t('product.band80')} stroke="none" fill={BRAND} fillOpacity={0.25} isAnimationActive={false} connectNulls={false} />
+        <Line dataKey="actual" legendType="line" name={t('product.sold')} stroke="#334155" strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
+        <Line dataKey="yhat" legendType="plainline" name={t('product.forecast')} stroke={BRAND} strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls={false} />
+        {hasToday ? <ReferenceLine x={today} stroke="#94a3b8" label={{ value: t('product.today'), position: 'insideTopRight', fontSize: 12, fill: '#475569' }} /> : null}
       </ComposedChart>
     </ResponsiveContainer>
   );

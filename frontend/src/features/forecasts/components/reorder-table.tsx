@@ -1,7 +1,8 @@
 /**
- * What to order: per product its stock, lead time, forecast demand over the lead time, safety
- * stock, the suggested quantity, the last day to order and whether it runs out before an order
- * placed now would arrive. A product's name opens its forecast.
+ * What to order: per product the suggested quantity, the last day to order, when it runs out
+ * (flagged when that is before an order placed now would arrive), then the figures behind them:
+ * stock, lead time, forecast demand over the lead time and safety stock. The decisions come
+ * first so that they stay in view on a narrow screen. A product's name opens its forecast.
  */
 import { Link } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -41,10 +42,6 @@ export function ReorderTable({ items, today, empty }: { items: ReorderSuggestion
           </div>
         ),
       },
-      { id: 'stock', header: header('stock', true), cell: ({ row }) => <Numeric>{format.number(row.original.stock)}</Numeric> },
-      { id: 'lead_time', header: header('lead_time', true), cell: ({ row }) => <Numeric>{t('reorder.leadDays', { count: row.original.lead_time_days })}</Numeric> },
-      { id: 'demand', header: header('demand', true), cell: ({ row }) => <Numeric>{units(row.original.lead_time_demand)}</Numeric> },
-      { id: 'safety', header: header('safety', true), cell: ({ row }) => <Numeric>{units(row.original.safety_stock)}</Numeric> },
       {
         id: 'quantity',
         header: header('quantity', true),
@@ -61,18 +58,25 @@ export function ReorderTable({ items, today, empty }: { items: ReorderSuggestion
           return orderBy < today ? <span className="font-medium text-red-700">{t('reorder.overdue')}</span> : format.calendarDate(orderBy);
         },
       },
-      { id: 'runout', header: header('runout'), cell: ({ row }) => (row.original.runout_date ? format.calendarDate(row.original.runout_date) : t('reorder.never')) },
       {
-        id: 'alert',
-        header: header('alert'),
-        cell: ({ row }) =>
-          row.original.runs_out_within_lead_time ? (
-            <Badge tone="danger" className="gap-1">
-              <AlertTriangle aria-hidden="true" className="size-3" />
-              {t('reorder.runsOut')}
-            </Badge>
-          ) : null,
+        id: 'runout',
+        header: header('runout'),
+        cell: ({ row }) => (
+          <div className="space-y-1">
+            <p>{row.original.runout_date ? format.calendarDate(row.original.runout_date) : t('reorder.never')}</p>
+            {row.original.runs_out_within_lead_time ? (
+              <Badge tone="danger" className="gap-1">
+                <AlertTriangle aria-hidden="true" className="size-3" />
+                {t('reorder.runsOut')}
+              </Badge>
+            ) : null}
+          </div>
+        ),
       },
+      { id: 'stock', header: header('stock', true), cell: ({ row }) => <Numeric>{format.number(row.original.stock)}</Numeric> },
+      { id: 'lead_time', header: header('lead_time', true), cell: ({ row }) => <Numeric>{t('reorder.leadDays', { count: row.original.lead_time_days })}</Numeric> },
+      { id: 'demand', header: header('demand', true), cell: ({ row }) => <Numeric>{units(row.original.lead_time_demand)}</Numeric> },
+      { id: 'safety', header: header('safety', true), cell: ({ row }) => <Numeric>{units(row.original.safety_stock)}</Numeric> },
     ];
   }, [t, format, today]);
   return <DataTable columns={columns} rows={items} rowKey={(item) => item.product_id} caption={t('reorder.caption')} empty={empty} />;

@@ -1,4 +1,4 @@
-/** The runs, newest first: status, who started it, when, how long, how many products, how good. */
+/** The runs, newest first: status, when it started, how long it took, how many products, how good, and what started it. */
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -38,10 +38,7 @@ export function RunsTable({ runs }: { runs: Run[] }) {
           </div>
         ),
       },
-      { id: 'trigger', header: t('runs.columns.trigger'), cell: ({ row }) => t(`runs.trigger.${row.original.trigger}`) },
-      { id: 'created', header: t('runs.columns.created'), cell: ({ row }) => when(row.original.created_at) },
-      { id: 'started', header: t('runs.columns.started'), cell: ({ row }) => when(row.original.started_at) },
-      { id: 'finished', header: t('runs.columns.finished'), cell: ({ row }) => when(row.original.finished_at) },
+      { id: 'started', header: t('runs.columns.started'), cell: ({ row }) => when(row.original.started_at ?? row.original.created_at) },
       {
         id: 'duration',
         header: t('runs.columns.duration'),
@@ -74,6 +71,7 @@ export function RunsTable({ runs }: { runs: Run[] }) {
           );
         },
       },
+      { id: 'trigger', header: t('runs.columns.trigger'), cell: ({ row }) => t(`runs.trigger.${row.original.trigger}`) },
     ];
   }, [t, format]);
   return <DataTable columns={columns} rows={runs} rowKey={(run) => run.id} caption={t('runs.caption')} />;

@@ -45,7 +45,7 @@ export default function ReportChart({ chart, title }: { chart: ReportChartSpec; 
   const seriesName = (key: string) => t(`columns.${key}`);
   const common = { accessibilityLayer: true, title, desc: title, data } as const;
   const tooltip = <Tooltip formatter={(value, name) => [valueText(value), String(name)]} labelFormatter={labelText} />;
-  const legend = chart.series.length > 1 ? <Legend /> : null;
+  const legend = chart.series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12, paddingTop: 8 }} formatter={(label) => <span className="text-slate-700">{label}</span>} /> : null;
 
   if (chart.kind === 'line') {
     return (
