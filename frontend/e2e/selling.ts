@@ -93,3 +93,50 @@ export async function closeShift(request: APIRequestContext, token: string, shif
 export function todayIn(timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
+
+export interface Device {
+  id: string;
+  credential: string;
+  seq: number;
+  number: number;
+}
+
+/** Register a POS device on the till's register (its credential is shown only in this answer). */
+export async function registerDevice(request: APIRequestContext, token: string, till: Till): Promise<Device> {
+  const answer = await ok<{ device: { id: string }; credential: string }>(
+    await request.post('/api/v1/sync/devices', { headers: bearer(token), data: { register_id: till.registerId, name: `Tablet ${till.registerCode}` } }),
+  );
+  return { id: answer.device.id, credential: answer.credential, seq: 0, number: 0 };
+}
+
+/**
+ * Push one offline sale from the device, as the POS does when it is back online. `unitPrice`
+ * other than the catalog's is kept (the till already charged it) and files a `price_changed`
+ * conflict. Answers the document's id (the sale's id) and its settlement status.
+ */
+export async function pushOfflineSale(
+  request: APIRequestContext,
+  token: string,
+  device: Device,
+  till: Till,
+  { product, quantity, unitPrice = product.price, cashierId }: { product: TestProduct; quantity: number; unitPrice?: number; cashierId: string },
+): Promise<{ saleId: string; status: string }> {
+  device.seq += 1;
+  device.number += 1;
+  const saleId = crypto.randomUUID();
+  const document = {
+    kind: 'sale',
+    id: saleId,
+    seq: device.seq,
+    device_time: new Date().toISOString(),
+    cashier_id: cashierId,
+    shift_id: till.shiftId,
+    number: device.number,
+    lines: [{ product_id: product.id, quantity, unit_price: unitPrice }],
+    payments: [{ method: 'cash', amount: unitPrice * quantity * 2 }],
+  };
+  const answer = await ok<{ results: { status: string }[] }>(
+    await request.post('/api/v1/sync/sales', { headers: { ...bearer(token), 'x-device-key': device.credential }, data: { device_id: device.id, sales: [document] } }),
+  );
+  return { saleId, status: answer.results[0].status };
+}
