@@ -15,7 +15,7 @@ async function noHorizontalOverflow(page: Page): Promise<void> {
 test.describe('reports', () => {
   test('sales by day over the last 7 days: chart, table with totals, and its CSV', async ({ page }) => {
     await signIn(page, 'manager', '/reports');
-    await page.getByLabel(/^(report|reporte)$/i).selectOption('sales-by-day');
+    await page.getByLabel(/^(report|informe)$/i).selectOption('sales-by-day');
     await page.getByLabel(/^(period|período)$/i).selectOption('last7');
     await expect(page).toHaveURL(/report=sales-by-day/);
     await expect(page).toHaveURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}|to=\d{4}-\d{2}-\d{2}.*from=/);
@@ -56,11 +56,11 @@ test.describe('reports', () => {
     await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
     await expectAccessible(page);
 
-    await page.getByLabel(/^(report|reporte)$/i).selectOption('sales-by-payment-method');
+    await page.getByLabel(/^(report|informe)$/i).selectOption('sales-by-payment-method');
     await expect(page.getByRole('table', { name: /payment method|medio de pago/i })).toContainText(/cash|efectivo/i);
     await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
 
-    await page.getByLabel(/^(report|reporte)$/i).selectOption('top-products');
+    await page.getByLabel(/^(report|informe)$/i).selectOption('top-products');
     await page.getByLabel(/^(rank by|ordenar por)$/i).selectOption('revenue');
     await expect(page).toHaveURL(/by=revenue/);
     await expect(page.getByRole('table', { name: /top products|más vendidos/i }).getByRole('row').nth(1)).toBeVisible();
@@ -77,7 +77,7 @@ test.describe('reports', () => {
     await expect(page.getByTestId('report-chart').locator('.recharts-wrapper > svg.recharts-surface')).toBeVisible();
     await expect(page.getByRole('table', { name: /sales by day|ventas por día/i })).toBeVisible();
     await noHorizontalOverflow(page);
-    await page.getByLabel(/^(report|reporte)$/i).selectOption('inventory-valuation');
+    await page.getByLabel(/^(report|informe)$/i).selectOption('inventory-valuation');
     await expect(page.getByRole('table', { name: /inventory valuation|valorización/i })).toBeVisible();
     await expect(page.getByLabel(/^(period|período)$/i)).toHaveCount(0);
     await noHorizontalOverflow(page);
