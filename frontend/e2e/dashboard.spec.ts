@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
 import { apiToken, bearer, expectAccessible, signIn } from './fixtures';
-import { createProduct, openTill, pushOfflineSale, registerDevice, sell, type TestProduct } from './selling';
+import { createProduct, openTill, pushOfflineSale, registerDevice, sell, type TestProduct, type Till } from './selling';
 
 const TICKETS = /^(tickets|boletas)$/i;
 const REVENUE = /^(today’s revenue|ingresos de hoy)$/i;
@@ -12,15 +12,27 @@ async function kpi(page: Page, name: RegExp): Promise<number> {
   return Number(text.replace(/[^\d-]/g, ''));
 }
 
+interface Summary {
+  top_products: { product_id: string; name: string; revenue: number }[];
+}
+
 /**
- * A product of the test's own that is today's best seller: priced above today's first one and
- * sold once before the dashboard loads, so the summary lists it and every later sale of it is
- * applied by the page itself (no refetch needed to know its place).
+ * A product the dashboard's summary lists among today's best sellers, so that the page applies
+ * every later sale of it by itself (no refetch needed to know its place): one of the shop's own
+ * best sellers with stock to sell, or else a product of the test's own sold once before the page
+ * loads (priced just above the last best seller, so it is listed).
  */
-async function bestSeller(request: APIRequestContext, token: string): Promise<TestProduct> {
-  const summary = (await (await request.get(SUMMARY_PATH, { headers: bearer(token) })).json()) as { top_products: { revenue: number }[] };
-  const price = (summary.top_products[0]?.revenue ?? 0) + 1_000;
-  return createProduct(request, token, { price });
+async function listedBestSeller(request: APIRequestContext, token: string, till: Till): Promise<TestProduct> {
+  const summary = (await (await request.get(SUMMARY_PATH, { headers: bearer(token) })).json()) as Summary;
+  for (const listed of summary.top_products) {
+    if (listed.name.startsWith('Test product')) continue;
+    const product = (await (await request.get(`/api/v1/products/${listed.product_id}`, { headers: bearer(token) })).json()) as TestProduct & { stock: number; is_active: boolean };
+    if (product.is_active && product.stock >= 10) return product;
+  }
+  const last = summary.top_products.length >= 5 ? summary.top_products[summary.top_products.length - 1].revenue : 0;
+  const product = await createProduct(request, token, { price: Math.max(1_990, last + 1) });
+  await sell(request, token, till, [{ product, quantity: 1 }]);
+  return product;
 }
 
 /** Counts the page's summary requests: live updates must not refetch it per event. */
@@ -39,24 +51,29 @@ function bestSellerUnits(page: Page, product: TestProduct) {
 
 const units = (count: number) => new RegExp(`^${count} (unit|unidad)`);
 
+/** The units a best seller shows now (once it shows). */
+async function unitsNow(row: ReturnType<typeof bestSellerUnits>): Promise<number> {
+  await expect(row).toHaveText(/\d/);
+  return Number((await row.innerText()).replace(/[^\d]/g, ''));
+}
+
 test.describe('live dashboard', () => {
   test('a sale made through the API shows at once, without a reload or a refetch', async ({ page }) => {
     const token = await apiToken(page.request, 'manager');
     const till = await openTill(page.request, token);
-    const product = await bestSeller(page.request, token);
-    await sell(page.request, token, till, [{ product, quantity: 1 }]);
+    const product = await listedBestSeller(page.request, token, till);
     const summaries = countSummaries(page);
 
     await signIn(page, 'manager');
     await expect(page.getByRole('heading', { level: 1, name: /^(dashboard|panel)$/i })).toBeVisible();
     const row = bestSellerUnits(page, product);
-    await expect(row).toHaveText(units(1));
     await expect(page.locator('header [data-connection="live"]')).toBeVisible();
+    const sold = await unitsNow(row);
     const tickets = await kpi(page, TICKETS);
     const revenue = await kpi(page, REVENUE);
 
     const sale = await sell(page.request, token, till, [{ product, quantity: 2 }]);
-    await expect(row).toHaveText(units(3), { timeout: 2_000 });
+    await expect(row).toHaveText(units(sold + 2), { timeout: 2_000 });
     await expect.poll(() => kpi(page, TICKETS)).toBeGreaterThanOrEqual(tickets + 1);
     await expect.poll(() => kpi(page, REVENUE)).toBeGreaterThanOrEqual(revenue + sale.total);
     expect(summaries.count).toBe(1);
@@ -66,8 +83,7 @@ test.describe('live dashboard', () => {
   test('an offline sale pushed through sync shows, and its conflict is resolved from the inbox', async ({ page }) => {
     const token = await apiToken(page.request, 'manager');
     const till = await openTill(page.request, token);
-    const product = await bestSeller(page.request, token);
-    await sell(page.request, token, till, [{ product, quantity: 1 }]);
+    const product = await listedBestSeller(page.request, token, till);
     // The device numbers its own register's invoices: a till of its own, so no number collides.
     const offlineTill = await openTill(page.request, token);
     const device = await registerDevice(page.request, token, offlineTill);
@@ -75,14 +91,14 @@ test.describe('live dashboard', () => {
 
     await signIn(page, 'manager');
     const row = bestSellerUnits(page, product);
-    await expect(row).toHaveText(units(1));
     await expect(page.locator('header [data-connection="live"]')).toBeVisible();
+    const sold = await unitsNow(row);
     const tickets = await kpi(page, TICKETS);
 
     // The till charged less than the catalog price: the sale stands, and a conflict is filed.
-    const pushed = await pushOfflineSale(page.request, token, device, offlineTill, { product, quantity: 1, unitPrice: product.price - 100, cashierId: me.user.id });
+    const pushed = await pushOfflineSale(page.request, token, device, offlineTill, { product, quantity: 1, unitPrice: product.price > 1 ? product.price - 1 : product.price + 1, cashierId: me.user.id });
     expect(pushed.status).toBe('applied_with_conflict');
-    await expect(row).toHaveText(units(2), { timeout: 2_000 });
+    await expect(row).toHaveText(units(sold + 1), { timeout: 2_000 });
     await expect.poll(() => kpi(page, TICKETS)).toBeGreaterThanOrEqual(tickets + 1);
 
     const inbox = page.getByRole('region', { name: /conflict inbox|bandeja de conflictos/i });
@@ -102,8 +118,7 @@ test.describe('live dashboard', () => {
   test('after a lost connection the dashboard says it is behind, then catches up on both sales by replay', async ({ page }) => {
     const token = await apiToken(page.request, 'manager');
     const till = await openTill(page.request, token);
-    const product = await bestSeller(page.request, token);
-    await sell(page.request, token, till, [{ product, quantity: 1 }]);
+    const product = await listedBestSeller(page.request, token, till);
 
     // Every /ws connection of the page goes through the test, which can cut it and refuse new ones.
     let blocked = false;
@@ -119,9 +134,9 @@ test.describe('live dashboard', () => {
 
     await signIn(page, 'manager');
     const row = bestSellerUnits(page, product);
-    await expect(row).toHaveText(units(1));
     await expect(page.locator('header [data-connection="live"]')).toBeVisible();
     await expect(page.locator('[data-stale]')).toHaveCount(0);
+    const sold = await unitsNow(row);
 
     blocked = true;
     for (const socket of open.splice(0)) {
@@ -131,10 +146,10 @@ test.describe('live dashboard', () => {
     await expect(page.locator('[data-stale]')).toBeVisible();
     await sell(page.request, token, till, [{ product, quantity: 1 }]);
     await sell(page.request, token, till, [{ product, quantity: 1 }]);
-    await expect(row).toHaveText(units(1));
+    await expect(row).toHaveText(units(sold));
 
     blocked = false;
-    await expect(row).toHaveText(units(3), { timeout: 15_000 });
+    await expect(row).toHaveText(units(sold + 2), { timeout: 15_000 });
     await expect(page.locator('[data-stale]')).toHaveCount(0);
     expect(summaries.count).toBe(1);
   });

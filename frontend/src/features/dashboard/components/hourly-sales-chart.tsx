@@ -24,7 +24,7 @@ function compactMoney(locale: string, currency: string): (minor: number) => stri
 /** Room for the longest y-axis label (uPlot gives the formatted values once computed). */
 function labelWidth(_: uPlot, values: string[] | null): number {
   const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
-  return Math.max(40, longest * 7 + 16);
+  return Math.max(40, Math.ceil(longest * 7.5) + 24);
 }
 
 export function HourlySalesChart({ view }: { view: DashboardSummary }) {

@@ -12,7 +12,7 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: Reac
       <h2 id={id} className="text-sm text-slate-600">
         {label}
       </h2>
-      <p className="mt-1 truncate text-xl font-semibold tabular-nums sm:text-2xl" data-kpi-value>
+      <p className="mt-1 text-xl font-semibold break-words tabular-nums sm:text-2xl" data-kpi-value>
         {value}
       </p>
       {hint ? <p className="mt-1 text-xs text-slate-600">{hint}</p> : null}

@@ -53,7 +53,7 @@ export function CustomerFilter({ customerId, onChange }: { customerId: string | 
         value={text}
         placeholder={t('filters.customerPlaceholder')}
         autoComplete="off"
-        aria-controls={`${id}-results`}
+        aria-controls={open ? `${id}-results` : undefined}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => event.key === 'Escape' && setText('')}
       />
