@@ -1,12 +1,12 @@
 /**
  * Forecasts: a run started from the screen, watched live (its progress from the `predictions`
- * topic) until it completes; a product's sales and forecast chart with its backtest; the reorder
+ * topic) until it completes, and a failed run reported; a product's sales and forecast chart with its backtest; the reorder
  * suggestions with their filters and the purchase list as CSV; each screen checked by axe and at
  * a phone's width. Runs are made through the real worker; a test that needs a finished run makes
  * one through the API when the shop has none, so no test depends on another.
  */
 import { readFile } from 'node:fs/promises';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
 import { apiToken, bearer, expectAccessible, signIn } from './fixtures';
 
 const RUN_TIMEOUT = 150_000;
@@ -89,6 +89,31 @@ test.describe('forecasts', () => {
     expect(seen.progress).toBeGreaterThan(0);
     const token = await apiToken(request, 'manager');
     expect((await latestRuns(request, token)).find((item) => item.id === run.id)?.status).toBe('succeeded');
+    await expectAccessible(page);
+  });
+
+  test('a run that fails is reported: a toast and its error above the list', async ({ page, request }) => {
+    test.setTimeout(RUN_TIMEOUT + 60_000);
+    const token = await ensureForecast(request);
+    const [newest] = await latestRuns(request, token);
+    // The real worker does not fail on demand: the socket to the real server is kept, and the
+    // failure event of the newest run is added to what the page receives, as the server sends it.
+    let socket: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/ws$/, (route) => {
+      socket = route;
+      route.connectToServer();
+    });
+    await signIn(page, 'manager', '/forecasts?tab=runs');
+    await expect(page.locator('[data-connection="live"]')).toBeAttached({ timeout: 20_000 });
+    await expect(page.getByRole('table', { name: /forecast runs|ejecuciones de pronóstico/i })).toBeVisible();
+    const error = 'ValueError: the history could not be read';
+    socket?.send(
+      JSON.stringify({ v: 1, id: `${Date.now() + 60_000}-0`, topic: 'predictions', type: 'forecast.failed', at: new Date().toISOString(), data: { run_id: newest.id, error } }),
+    );
+    await expect(page.getByText(/the forecast run failed|la ejecución de pronóstico falló/i).first()).toBeVisible();
+    const alert = page.getByRole('alert').filter({ hasText: /the last run failed|la última ejecución falló/i });
+    await expect(alert).toContainText(error);
+    await expect(page.getByRole('button', { name: /start a run|iniciar una ejecución/i })).toBeEnabled();
     await expectAccessible(page);
   });
 
