@@ -23,8 +23,9 @@ export interface DataTableProps<Row> {
 export function DataTable<Row>({ columns, rows, caption, rowKey, onRowClick, empty, className }: DataTableProps<Row>) {
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowKey, manualPagination: true });
   return (
-    // Focusable and named, so keyboard users can scroll a table wider than the screen.
-    <div role="region" aria-label={caption} tabIndex={0} className={cn('overflow-x-auto rounded-lg border border-slate-200 bg-white', className)}>
+    // Focusable and named, so keyboard users can scroll a table wider than the screen; positioned,
+    // so visually hidden text in its cells (sr-only header labels) scrolls with it, not the page.
+    <div role="region" aria-label={caption} tabIndex={0} className={cn('relative overflow-x-auto rounded-lg border border-slate-200 bg-white', className)}>
       <table className="w-full min-w-max text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
