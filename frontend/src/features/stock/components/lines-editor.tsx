@@ -41,7 +41,7 @@ export function LinesEditor({ document, problems }: { document: StockDocument; p
   const quantityLabel = t(`document.${document.kind}.quantity`);
   const th = 'px-3 py-2 font-medium';
   return (
-    <div ref={table} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div ref={table} className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{t('document.linesCaption')}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
