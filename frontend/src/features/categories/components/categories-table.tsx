@@ -24,7 +24,7 @@ export function CategoriesTable({ categories, onEdit, onDelete }: { categories: 
                 └
               </span>
             ) : null}
-            {row.original.category.name}
+            <span>{row.original.category.name}</span>
           </span>
         ),
       },
