@@ -36,6 +36,8 @@ export const common = {
     pageOf: 'Rows {{from}}–{{to}}',
     active: 'Active',
     inactive: 'Inactive',
+    partUnavailable: 'This part of the page could not be loaded; a newer version may have been installed.',
+    reload: 'Reload the page',
   },
   es: {
     appName: 'OrbitEngine',
@@ -73,5 +75,7 @@ export const common = {
     pageOf: 'Filas {{from}}–{{to}}',
     active: 'Activo',
     inactive: 'Inactivo',
+    partUnavailable: 'No se pudo cargar esta parte de la página; quizá se instaló una versión más reciente.',
+    reload: 'Recargar la página',
   },
 };

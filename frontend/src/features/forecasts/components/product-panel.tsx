@@ -2,10 +2,11 @@
  * The Product tab: choose a product, see its last 90 days of sales and its forecast with both
  * intervals, and how the run's methods scored on it in the backtest.
  */
-import { lazy, Suspense, useMemo } from 'react';
+import { Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
 import { calendarDateIn } from '@orbit/shared/format/format';
+import { lazyPart } from '@orbit/shared/ui/lazy';
 import { Empty, ErrorState, Loading } from '@orbit/shared/ui/states';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { HISTORY_DAYS, useEvaluations, usePredictions, useProduct, useProductHistory } from '../api';
@@ -13,7 +14,7 @@ import { forecastSeries, seriesTotals } from '../forecast-series';
 import { EvaluationTable } from './evaluation-table';
 import { ProductPicker, type PickedProduct } from './product-picker';
 
-const ForecastChart = lazy(() => import('./forecast-chart'));
+const ForecastChart = lazyPart(() => import('./forecast-chart'));
 
 export function ProductPanel({ productId, onProduct }: { productId: string | undefined; onProduct: (product: PickedProduct) => void }) {
   const { t } = useTranslation('forecasts');

@@ -2,15 +2,16 @@
  * One report's answer on screen: its chart (loaded on demand with recharts) above its table with
  * totals, or the empty state when the period holds nothing to report.
  */
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
+import { lazyPart } from '@orbit/shared/ui/lazy';
 import { Empty, Loading } from '@orbit/shared/ui/states';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import type { ReportKey } from '../report-catalog';
 import type { ShapedReport } from '../report-shapes';
 import { ReportTable } from './report-table';
 
-const ReportChart = lazy(() => import('./report-chart'));
+const ReportChart = lazyPart(() => import('./report-chart'));
 
 export function ReportView({ reportKey, report }: { reportKey: ReportKey; report: ShapedReport }) {
   const { t } = useTranslation('reports');
