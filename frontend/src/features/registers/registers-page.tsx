@@ -56,24 +56,26 @@ export function RegistersPage() {
   const close = () => setOpen(null);
   const setActive = useSetRegisterActive();
   const revoke = useRevokeDevice();
+  const { mutate: setActiveNow, reset: resetSetActive } = setActive;
+  const resetRevoke = revoke.reset;
 
   const onAction = useCallback(
     (register: Register, action: RegisterAction) => {
       if (action === 'activate') {
-        setActive.mutate({ registerId: register.id, active: true }, { onSuccess: () => toast(t('activate.done', { code: register.code })), onError: (error) => toast(error.message, { tone: 'error' }) });
+        setActiveNow({ registerId: register.id, active: true }, { onSuccess: () => toast(t('activate.done', { code: register.code })), onError: (error) => toast(error.message, { tone: 'error' }) });
       } else {
-        setActive.reset();
+        resetSetActive();
         setOpen({ kind: action, register });
       }
     },
-    [setActive, t],
+    [setActiveNow, resetSetActive, t],
   );
   const onRevoke = useCallback(
     (device: Device) => {
-      revoke.reset();
+      resetRevoke();
       setOpen({ kind: 'revoke', device });
     },
-    [revoke],
+    [resetRevoke],
   );
 
   return (

@@ -135,7 +135,10 @@ function IssuedCode({ issued, onAgain }: { issued: Issued; onAgain: () => void }
       <p role="timer" className="text-sm text-slate-600 tabular-nums">
         {t('pairing.expiresIn', { time: formatCountdown(left) })}
       </p>
-      <p className="text-sm text-slate-700">{t('pairing.instructions', { url: posUrl })}</p>
+      <div>
+        <p className="text-sm text-slate-700">{t('pairing.instructions')}</p>
+        <p className="mt-1 font-mono text-sm break-all text-slate-900">{posUrl}</p>
+      </div>
       <p role="status" className="text-sm text-slate-500">
         {t('pairing.waiting')}
       </p>
