@@ -19,7 +19,7 @@ async function openAction(page: Page, name: string, action: RegExp) {
 }
 
 test.describe('users', () => {
-  test('an admin adds a cashier, sets their PIN, makes them a manager and deactivates them', async ({ page }) => {
+  test('an admin adds a cashier, sets their PIN, resets their password, makes them a manager and deactivates them', async ({ page }) => {
     const stamp = Date.now();
     const email = `cashier-${stamp}@example.com`;
     const name = `Cashier ${stamp}`;
@@ -55,7 +55,15 @@ test.describe('users', () => {
     await expect(pin).toBeHidden();
     await expect(page.getByText(/the pin of .* was set|se fijó el pin/i).first()).toBeVisible();
 
+    const reset = await openAction(page, name, /reset password|restablecer contraseña/i);
+    await reset.getByLabel(/new password|contraseña nueva/i).fill('a lighthouse in the fog');
+    await reset.getByRole('button', { name: /set password|fijar contraseña/i }).click();
+    await expect(reset).toBeHidden();
+    const signedIn = await page.request.post('/api/v1/auth/login', { data: { email, password: 'a lighthouse in the fog' } });
+    expect(signedIn.status()).toBe(200);
+
     const role = await openAction(page, name, /change role|cambiar rol/i);
+    await expectAccessible(page);
     await role.getByLabel(/^(role|rol)$/i).selectOption('manager');
     await role.getByRole('button', { name: /change role|cambiar rol/i }).click();
     await expect(role).toBeHidden();
@@ -69,8 +77,9 @@ test.describe('users', () => {
     await expect(row.getByText(/^(inactive|inactivo)$/i)).toBeVisible();
 
     // The account is really closed: the server refuses its sign-in.
-    const login = await page.request.post('/api/v1/auth/login', { data: { email, password: 'a quiet harbour at dawn' } });
+    const login = await page.request.post('/api/v1/auth/login', { data: { email, password: 'a lighthouse in the fog' } });
     expect(login.status()).toBe(401);
+    expect((await login.json()).code).toBe('account_inactive');
   });
 
   test('the role filter and the server’s refusals show where they belong', async ({ page }) => {
