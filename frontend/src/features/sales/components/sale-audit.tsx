@@ -9,10 +9,16 @@ import { Empty, ErrorState, Loading } from '@orbit/shared/ui/states';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { usePeopleNames, useSaleAudit, type AuditEntry } from '../api';
 
-function describe(values: AuditEntry['after']): string {
+/** Keys of audit values that hold money in minor units. */
+const MONEY_KEYS = new Set(['total', 'amount', 'opening_float']);
+
+function describe(values: AuditEntry['after'], money: (minor: number) => string): string {
   if (!values) return '';
   return Object.entries(values as Record<string, unknown>)
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(([key, value]) => {
+      const shown = MONEY_KEYS.has(key) && typeof value === 'number' ? money(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return `${key}: ${shown}`;
+    })
     .join(' · ');
 }
 
@@ -47,7 +53,7 @@ export function SaleAudit({ saleId }: { saleId: string }) {
                   </time>
                 </div>
                 <p className="text-slate-700">{entry.actor_id ? (people.data?.get(entry.actor_id) ?? '—') : t('detail.system')}</p>
-                {entry.after ? <p className="text-xs break-words text-slate-600">{describe(entry.after)}</p> : null}
+                {entry.after ? <p className="text-xs break-words text-slate-600">{describe(entry.after, format.money)}</p> : null}
               </li>
             ))}
           </ol>

@@ -6,7 +6,7 @@ import { useProductNames, type Sale } from '../api';
 import { taxesByRate } from '../sale-math';
 
 const cell = 'px-3 py-2 align-top';
-const numeric = `${cell} text-right tabular-nums`;
+const numeric = `${cell} text-right whitespace-nowrap tabular-nums`;
 
 export function SaleLines({ sale }: { sale: Sale }) {
   const { t } = useTranslation('sales');
@@ -17,8 +17,23 @@ export function SaleLines({ sale }: { sale: Sale }) {
   return (
     <Card aria-labelledby="sale-lines-title">
       <CardTitle id="sale-lines-title">{t('detail.lines')}</CardTitle>
-      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-labelledby="sale-lines-title">
-        <table className="w-full min-w-max text-sm">
+      {/* A phone gets a list; wider screens the table. */}
+      <ul className="mt-3 divide-y divide-slate-100 text-sm sm:hidden">
+        {sale.lines.map((line) => (
+          <li key={line.id} className="flex justify-between gap-3 py-2">
+            <div className="min-w-0">
+              <LineProduct line={line} name={names.get(line.product_id)} />
+              <span className="block text-xs text-slate-600">
+                {format.number(line.quantity)} × {format.money(line.unit_price)}
+                {line.discount ? ` − ${format.money(line.discount)}` : ''} · {t('fields.tax')} {format.money(line.tax_amount)} ({rate(line.tax_rate_bp)})
+              </span>
+            </div>
+            <span className="shrink-0 tabular-nums">{format.money(line.total)}</span>
+          </li>
+        ))}
+      </ul>
+      <div className="mt-3 hidden overflow-x-auto sm:block" tabIndex={0} role="region" aria-labelledby="sale-lines-title">
+        <table className="w-full min-w-[36rem] text-sm">
           <thead className="border-b border-slate-200 text-left text-xs text-slate-600 uppercase">
             <tr>
               <th scope="col" className={cell}>{t('fields.product')}</th>
@@ -33,13 +48,7 @@ export function SaleLines({ sale }: { sale: Sale }) {
             {sale.lines.map((line) => (
               <tr key={line.id} className="border-b border-slate-100 last:border-0">
                 <td className={cell}>
-                  {names.get(line.product_id) ?? t('detail.loadingProduct')}
-                  {line.refunded_quantity > 0 ? (
-                    <span className="block text-xs text-amber-800">{t('detail.refundedUnits', { count: line.refunded_quantity })}</span>
-                  ) : null}
-                  {line.unit_price !== line.list_price ? (
-                    <span className="block text-xs text-slate-600">{t('detail.listPrice', { price: format.money(line.list_price) })}</span>
-                  ) : null}
+                  <LineProduct line={line} name={names.get(line.product_id)} />
                 </td>
                 <td className={numeric}>{format.number(line.quantity)}</td>
                 <td className={numeric}>{format.money(line.unit_price)}</td>
@@ -76,6 +85,18 @@ export function SaleLines({ sale }: { sale: Sale }) {
         </dl>
       </div>
     </Card>
+  );
+}
+
+function LineProduct({ line, name }: { line: Sale['lines'][number]; name: string | undefined }) {
+  const { t } = useTranslation('sales');
+  const format = useFormat();
+  return (
+    <>
+      {name ?? t('detail.loadingProduct')}
+      {line.refunded_quantity > 0 ? <span className="block text-xs text-amber-800">{t('detail.refundedUnits', { count: line.refunded_quantity })}</span> : null}
+      {line.unit_price !== line.list_price ? <span className="block text-xs text-slate-600">{t('detail.listPrice', { price: format.money(line.list_price) })}</span> : null}
+    </>
   );
 }
 

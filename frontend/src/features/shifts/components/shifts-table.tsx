@@ -1,4 +1,4 @@
-/** One page of shifts with who opened them, their sales, and expected against counted cash. */
+/** One page of shifts with who opened them and expected against counted cash. */
 import { Link, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
@@ -35,14 +35,17 @@ export function ShiftsTable({ shifts }: { shifts: Shift[] }) {
         ),
       },
       { id: 'cashier', header: t('fields.openedBy'), cell: ({ row }) => rows?.get(row.original.id)?.opened_by_name ?? '—' },
-      { id: 'opened', header: t('fields.openedAt'), cell: ({ row }) => format.dateTime(row.original.opened_at) },
-      { id: 'closed', header: t('fields.closedAt'), cell: ({ row }) => (row.original.closed_at ? format.dateTime(row.original.closed_at) : '—') },
-      { id: 'status', header: t('fields.status'), cell: ({ row }) => <ShiftStatusBadge status={row.original.status} /> },
       {
-        id: 'sales',
-        header: () => <span className="block text-right">{t('fields.sales')}</span>,
-        cell: ({ row }) => money(rows?.get(row.original.id)?.sales_total),
+        id: 'times',
+        header: t('fields.openedClosed'),
+        cell: ({ row }) => (
+          <>
+            {format.dateTime(row.original.opened_at)}
+            {row.original.closed_at ? <span className="block text-xs text-slate-600">{t('list.closedAt', { when: format.dateTime(row.original.closed_at) })}</span> : null}
+          </>
+        ),
       },
+      { id: 'status', header: t('fields.status'), cell: ({ row }) => <ShiftStatusBadge status={row.original.status} /> },
       {
         id: 'expected',
         header: () => <span className="block text-right">{t('fields.cashExpected')}</span>,

@@ -19,7 +19,7 @@ function Row({ label, children, strong = false }: { label: ReactNode; children: 
 
 function Section({ id, title, className, children }: { id: string; title: string; className?: string; children: ReactNode }) {
   return (
-    <Card aria-labelledby={id} className={cn('break-inside-avoid print:shadow-none', className)}>
+    <Card aria-labelledby={id} className={cn('min-w-0 break-inside-avoid print:shadow-none', className)}>
       <CardTitle id={id}>{title}</CardTitle>
       <div className="mt-2">{children}</div>
     </Card>
@@ -63,14 +63,15 @@ export function CashDrawer({ report }: { report: ShiftReport }) {
   const { t } = useTranslation('shifts');
   const format = useFormat();
   const cash = report.methods.find((method) => method.method === 'cash');
+  const signed = (sign: '+' | '−', amount: number) => (amount ? `${sign}${format.money(amount)}` : format.money(0));
   return (
     <Section id="z-drawer" title={t('report.drawer')}>
       <dl className="text-sm">
         <Row label={t('report.float')}>{format.money(report.shift.opening_float)}</Row>
-        <Row label={t('report.cashSales')}>+{format.money(cash?.sales ?? 0)}</Row>
-        <Row label={t('report.cashRefunds')}>−{format.money(cash?.refunds ?? 0)}</Row>
-        <Row label={t('report.payIns')}>+{format.money(report.pay_ins)}</Row>
-        <Row label={t('report.payOuts')}>−{format.money(report.pay_outs)}</Row>
+        <Row label={t('report.cashSales')}>{signed('+', cash?.sales ?? 0)}</Row>
+        <Row label={t('report.cashRefunds')}>{signed('−', cash?.refunds ?? 0)}</Row>
+        <Row label={t('report.payIns')}>{signed('+', report.pay_ins)}</Row>
+        <Row label={t('report.payOuts')}>{signed('−', report.pay_outs)}</Row>
         <Row label={t('fields.cashExpected')} strong>
           {format.money(cash?.expected ?? 0)}
         </Row>
