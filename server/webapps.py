@@ -22,6 +22,9 @@ Invariants:
   minutes, service-worker scripts and manifests revalidated. Every answer is `nosniff`; HTML
   carries a Content-Security-Policy that runs only this origin's scripts and the page's own
   inline scripts (by their hashes, computed from the file).
+- The shop's hand-over page (`/auth/handoff`, whose URL carries a one-time code) is sent with
+  `Referrer-Policy: no-referrer` and `Cache-Control: no-store`, so the code leaks neither to
+  another site nor into a cache.
 - An app that is not built answers 503 with a page saying how to build it (`make web`); `dist/`
   is looked up per request, so a fresh build is served without a restart.
 """
@@ -50,6 +53,7 @@ from starlette.types import Receive, Scope, Send
 from server.core.config import Settings
 from server.core.errors import NotFound
 from server.tenancy.service import host_name, requested_subdomain
+from server.users.handoff import HANDOFF_PAGE
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 SERVER_PREFIXES = ("/api", "/ws", "/health", "/ready", "/metrics")
@@ -86,6 +90,10 @@ CONTENT_TYPES = {
     ".wasm": "application/wasm",
     ".pdf": "application/pdf",
 }
+
+# Pages whose URL carries a secret: never cached, never named in a Referer.
+PRIVATE_PAGES = frozenset({HANDOFF_PAGE.strip("/")})
+PRIVATE_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 # A Host header safe to repeat inside the policy (anything else is left out of it).
 _PLAIN_HOST = re.compile(r"[a-z0-9.-]+(:[0-9]{1,5})?", re.IGNORECASE)
@@ -251,11 +259,16 @@ def not_found() -> Response:
     )
 
 
+def web_root(settings: Settings) -> Path:
+    """The folder holding each app's `{folder}/dist/`."""
+    return Path(settings.web_root).resolve() if settings.web_root else REPOSITORY_ROOT
+
+
 class WebApps:
     """Serves the three apps from one web root (see the module's docstring)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.root = Path(settings.web_root).resolve() if settings.web_root else REPOSITORY_ROOT
+        self.root = web_root(settings)
         self.base_domain = settings.base_domain.lower()
         self._hashes: dict[Path, tuple[int, int, tuple[str, ...]]] = {}
 
@@ -290,14 +303,17 @@ class WebApps:
             return not_built(app)
         if located.found is None:
             return not_found()
-        return self.respond(request, located.found, located.status)
+        private = app is FRONTEND and relative.strip("/") in PRIVATE_PAGES
+        return self.respond(request, located.found, located.status, private=private)
 
-    def respond(self, request: Request, found: Found, status: int) -> Response:
+    def respond(self, request: Request, found: Found, status: int, *, private: bool = False) -> Response:
         headers = {**NOSNIFF, "Cache-Control": cache_policy(found)}
         if found.is_html:
             headers["Content-Security-Policy"] = content_security_policy(
                 request.headers.get("host"), found.script_hashes
             )
+        if private:
+            headers.update(PRIVATE_PAGE_HEADERS)
         response = FileResponse(
             found.path,
             status_code=status,
@@ -305,7 +321,7 @@ class WebApps:
             media_type=content_type(found.path.name),
             stat_result=found.stat,
         )
-        if status == 200 and _not_modified(response, request):
+        if status == 200 and not private and _not_modified(response, request):
             return NotModifiedResponse(response.headers)
         return response
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from server.core.api import ADMINS, ANY_ROLE, PUBLIC, Router
 from server.core.context import Context
-from server.tenancy import service
+from server.tenancy import service, signup_form
 from server.tenancy.schemas import (
     OrganizationRead,
     OrganizationUpdate,
@@ -26,6 +29,26 @@ router = Router(tags=["organizations"])
 async def register(ctx: Context, body: RegistrationRequest) -> RegistrationResult:
     """Register an organization and its admin; answer with tokens and the new app URL."""
     return await service.register_organization(ctx, body)
+
+
+@router.post(
+    "/signup",
+    access=PUBLIC,
+    status=303,
+    produces=(),
+    max_body=64 * 1024,
+    responses={
+        403: "Posted from another site's page (`csrf`)",
+        415: "Not a form post (`application/x-www-form-urlencoded`)",
+    },
+)
+async def register_from_form(ctx: Context, request: Request) -> Response:
+    """The landing's sign-up form posted without JavaScript (`application/x-www-form-urlencoded`).
+
+    Fields as `POST /api/v1/auth/register`, plus `language` (`es` or `en`). Registered: 303 to the
+    new shop's hand-over URL. Refused: the sign-up page again (HTML) with the refusal's status
+    (422, 409, 429), what was typed (never the password) and each message at its field."""
+    return await signup_form.submit(ctx, request)
 
 
 @router.get("/api/v1/subdomains/check", access=PUBLIC, query=SubdomainQuery, response=SubdomainAvailability)

@@ -77,6 +77,14 @@ class RegistrationResult(Output):
     subdomain: str
     app_url: str
     tokens: TokenPair
+    handoff_url: Annotated[
+        str,
+        msgspec.Meta(
+            description="The new shop's hand-over page with a one-time code: a browser that opens it is "
+            "signed in there (`POST /api/v1/auth/session/handoff`). Valid once, for `handoff_expires_in` seconds."
+        ),
+    ]
+    handoff_expires_in: int
 
 
 class SubdomainAvailability(Output):

@@ -4,7 +4,8 @@ Invariants:
 - A subdomain is a single DNS label of 3–63 characters (lower-case letters, digits, inner
   hyphens), unique, and never one of `RESERVED_SUBDOMAINS`.
 - Registration creates the organization and its first admin in one transaction: either both
-  exist afterwards or neither does.
+  exist afterwards or neither does. Its one-time hand-over code (`users.handoff`) is stored
+  only once that transaction has committed.
 - The tenant of a request comes from the Host's subdomain of BASE_DOMAIN, or from
   `X-Tenant-Subdomain`; when both are present they must agree. Unknown or inactive → 404.
   It is read afresh by every request (no process caches it), so a settings change applies to
@@ -42,6 +43,7 @@ from server.tenancy.schemas import (
     RegistrationResult,
     SubdomainAvailability,
 )
+from server.users import handoff
 from server.users import service as users
 from server.users.passwords import check_password_strength
 
@@ -167,7 +169,8 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
         if problem:
             raise _field("subdomain", problem)
     if await users.email_taken(ctx, data.email):
-        raise Conflict("this email already has an account; sign in at your organization's address", code="email_taken")
+        message = "this email already has an account; sign in at your organization's address"
+        raise Conflict(message, code="email_taken", errors=[FieldError(loc=["body", "email"], msg=message)])
 
     for _attempt in range(5):
         subdomain = wanted or await derive_subdomain(ctx.session, company_name)
@@ -191,7 +194,11 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
             break
         except IntegrityError:
             if wanted:
-                raise Conflict("this subdomain is taken", code="subdomain_taken") from None
+                raise Conflict(
+                    "this subdomain is taken",
+                    code="subdomain_taken",
+                    errors=[FieldError(loc=["body", "subdomain"], msg="this subdomain is taken")],
+                ) from None
     else:
         raise Conflict("could not find a free subdomain; choose one", code="subdomain_taken")
 
@@ -206,11 +213,20 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
         after=to_read(organization),
     )
     tokens = await users.start_session(ctx, admin)
+    code = handoff.new_code()
+
+    async def keep_handoff_code() -> None:
+        await handoff.store(ctx.resources.redis, organization_id=organization.id, user_id=admin.id, code=code)
+
+    ctx.after_commit(keep_handoff_code)
+    app_url = settings.app_url(organization.subdomain)
     return RegistrationResult(
         organization=to_read(organization),
         subdomain=organization.subdomain,
-        app_url=settings.app_url(organization.subdomain),
+        app_url=app_url,
         tokens=tokens,
+        handoff_url=handoff.handoff_url(app_url, code),
+        handoff_expires_in=handoff.HANDOFF_SECONDS,
     )
 
 

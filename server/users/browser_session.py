@@ -16,7 +16,10 @@ Invariants:
   script cannot without a CORS preflight, which this server never grants); its `Origin`, when
   the browser sends one, is the request's own origin; its `Sec-Fetch-Site`, when sent, is
   `same-origin`. Otherwise 403 `csrf`, and the cookie is left alone.
-- Every 401 of these endpoints clears the cookie, so a browser stops presenting a dead token.
+- Every 401 of these endpoints clears the cookie, so a browser stops presenting a dead token,
+  except the hand-over's: a spent hand-over code says nothing about the cookie the browser holds.
+- The hand-over exchange (`exchange_handoff`) passes the same CSRF checks, so another site
+  cannot sign a browser in to a shop of its choosing.
 - No answer of theirs is stored by a cache (`Cache-Control: no-store`): they carry tokens.
 """
 
@@ -31,7 +34,7 @@ from server.core.config import Settings
 from server.core.context import Context
 from server.core.errors import Forbidden, Unauthorized, problem_response
 from server.core.schemas import encode_json
-from server.users import service
+from server.users import handoff, service
 from server.users.schemas import LoginRequest, SessionRead, TokenPair
 
 COOKIE_NAME = "orbit_refresh"
@@ -58,6 +61,12 @@ def check_same_origin(request: Request, settings: Settings) -> None:
     """Refuse (403 `csrf`) a request that may come from another site's page."""
     if request.headers.get(CSRF_HEADER) != "1":
         raise Forbidden(f"the {CSRF_HEADER}: 1 header is required", code="csrf")
+    check_sent_from_own_site(request, settings)
+
+
+def check_sent_from_own_site(request: Request, settings: Settings) -> None:
+    """Refuse (403 `csrf`) a request whose `Origin` or `Sec-Fetch-Site`, when the browser sends
+    them, shows it comes from another site's page (the check a plain HTML form post can pass)."""
     origin = request.headers.get("origin")
     if origin is not None:
         own = _origin(f"{settings.public_scheme}://{request.headers.get('host', '')}")
@@ -140,3 +149,25 @@ async def close_session(ctx: Context, request: Request) -> Response:
     response = Response(status_code=204, headers=NO_STORE)
     _clear_cookie(response, settings)
     return response
+
+
+def handoff_refused() -> Unauthorized:
+    return Unauthorized(
+        "this sign-up link was already used, has expired or belongs to another shop; sign in instead",
+        code="handoff_invalid",
+    )
+
+
+async def exchange_handoff(ctx: Context, request: Request, code: str) -> Response:
+    """Redeem a one-time hand-over code (`handoff`) for a session of the user it was made for:
+    the access token in the body, the refresh token in the cookie. A used, expired or other
+    shop's code is 401 `handoff_invalid`."""
+    settings = ctx.resources.settings
+    check_same_origin(request, settings)
+    user_id = await handoff.redeem(ctx.resources.redis, organization_id=ctx.organization_id, code=code)
+    pair = None if user_id is None else await service.start_handoff_session(ctx, user_id)
+    if pair is None:
+        response = problem_response(handoff_refused())
+        response.headers.update(NO_STORE)
+        return response
+    return _session(settings, pair)

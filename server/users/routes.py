@@ -13,6 +13,7 @@ from server.tenancy import service as tenancy
 from server.tenancy.schemas import MeRead
 from server.users import browser_session, service
 from server.users.schemas import (
+    HandoffExchange,
     LoginRequest,
     PinSet,
     RefreshRequest,
@@ -121,6 +122,27 @@ async def refresh_browser_session(ctx: Context, request: Request) -> Response:
 async def close_browser_session(ctx: Context, request: Request) -> Response:
     """Sign a browser out: revoke the session cookie's refresh token and clear the cookie."""
     return await browser_session.close_session(ctx, request)
+
+
+@router.post(
+    "/api/v1/auth/session/handoff",
+    access=TENANT_PUBLIC,
+    body=HandoffExchange,
+    response=SessionRead,
+    parameters=(CSRF,),
+    responses={
+        401: "The code was already used, has expired, or belongs to another organization (`handoff_invalid`)",
+        403: "The CSRF checks failed (`csrf`)",
+    },
+)
+async def exchange_handoff(ctx: Context, request: Request, body: HandoffExchange) -> Response:
+    """Sign a browser in with the one-time hand-over code of a registration.
+
+    Registration (`POST /api/v1/auth/register`, or the sign-up form) answers a `handoff_url` on
+    the new shop's host with a code valid once, for about a minute. The shop's page exchanges it
+    here: the answer is that of `POST /api/v1/auth/session` (access token in the body, refresh
+    token in the `orbit_refresh` cookie)."""
+    return await browser_session.exchange_handoff(ctx, request, body.code)
 
 
 @router.get("/api/v1/me", access=ANY_ROLE, response=MeRead)

@@ -23,6 +23,12 @@ class RefreshRequest(Input):
     refresh_token: OpaqueToken
 
 
+class HandoffExchange(Input):
+    """A one-time hand-over code, as the landing site's registration made it."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
 class UserRead(Output):
     id: uuid.UUID
     email: str

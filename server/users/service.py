@@ -230,6 +230,16 @@ async def start_session(ctx: Context, user: User) -> TokenPair:
     return await _open_session(ctx, user)
 
 
+async def start_handoff_session(ctx: Context, user_id: uuid.UUID) -> TokenPair | None:
+    """Open a session for the user a redeemed hand-over code names; None when that user is gone
+    or deactivated meanwhile."""
+    user = await ctx.session.get(User, (ctx.organization_id, user_id))
+    if user is None or not user.is_active:
+        return None
+    user.last_login_at = datetime.now(UTC)
+    return await _open_session(ctx, user)
+
+
 async def login(ctx: Context, data: LoginRequest) -> TokenPair:
     """Check credentials under the per-IP and per-account limits of this organization."""
     settings = ctx.resources.settings

@@ -315,3 +315,19 @@ def test_helpers() -> None:
     page = '<script>a()</script><script src="/x.js"></script><script type="module">b()</script><script>a()</script>'
     assert inline_script_hashes(page) == (sha256("a()"), sha256("b()"))
     assert inline_script_hashes("<p>no scripts</p>") == ()
+
+
+async def test_the_handoff_page_is_never_cached_nor_named_in_a_referer(clients: dict[str, httpx.AsyncClient]) -> None:
+    tenant = clients["tenant"]
+    for path in ("/auth/handoff?code=secret", "/auth/handoff/"):
+        response = await tenant.get(path)
+        assert response.status_code == 200 and response.text == SPA_PAGE
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "content-security-policy" in response.headers
+    etag = (await tenant.get("/auth/handoff")).headers["etag"]
+    assert (await tenant.get("/auth/handoff", headers={"If-None-Match": etag})).status_code == 200
+    other = await tenant.get("/products")
+    assert other.headers["cache-control"] == "no-cache" and "referrer-policy" not in other.headers
+    landing = await clients["apex"].get("/auth/handoff")
+    assert landing.status_code == 404 and "referrer-policy" not in landing.headers

@@ -133,6 +133,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/session/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a browser in with the one-time hand-over code of a registration.
+         * @description Registration (`POST /api/v1/auth/register`, or the sign-up form) answers a `handoff_url` on
+         *     the new shop's host with a code valid once, for about a minute. The shop's page exchanges it
+         *     here: the answer is that of `POST /api/v1/auth/session` (access token in the body, refresh
+         *     token in the `orbit_refresh` cookie).
+         */
+        post: operations["exchange_handoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/session/logout": {
         parameters: {
             query?: never;
@@ -1714,6 +1737,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The landing's sign-up form posted without JavaScript (`application/x-www-form-urlencoded`).
+         * @description Fields as `POST /api/v1/auth/register`, plus `language` (`es` or `en`). Registered: 303 to the
+         *     new shop's hand-over URL. Refused: the sign-up page again (HTML) with the refusal's status
+         *     (422, 409, 429), what was typed (never the password) and each message at its field.
+         */
+        post: operations["register_from_form"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2150,6 +2195,13 @@ export interface components {
             period: components["schemas"]["ReportPeriod"];
             rows: components["schemas"]["CategoryMarginRow"][];
             totals: components["schemas"]["MarginFigures"];
+        };
+        /**
+         * HandoffExchange
+         * @description A one-time hand-over code, as the landing site's registration made it.
+         */
+        HandoffExchange: {
+            code: string;
         };
         /** Heartbeat */
         Heartbeat: {
@@ -2841,6 +2893,9 @@ export interface components {
         /** RegistrationResult */
         RegistrationResult: {
             app_url: string;
+            handoff_expires_in: number;
+            /** @description The new shop's hand-over page with a one-time code: a browser that opens it is signed in there (`POST /api/v1/auth/session/handoff`). Valid once, for `handoff_expires_in` seconds. */
+            handoff_url: string;
             organization: components["schemas"]["OrganizationRead"];
             subdomain: string;
             tokens: components["schemas"]["TokenPair"];
@@ -3765,6 +3820,71 @@ export interface operations {
             };
             /** @description Too many attempts */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exchange_handoff: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Must be `1`. With `Origin` (when sent) equal to the request's own origin and `Sec-Fetch-Site` (when sent) `same-origin`, it shows the request comes from the app's own pages. */
+                "X-Orbit-CSRF": "1";
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoffExchange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionRead"];
+                };
+            };
+            /** @description The code was already used, has expired, or belongs to another organization (`handoff_invalid`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The CSRF checks failed (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field of the request is missing or invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9696,6 +9816,42 @@ export interface operations {
             };
             /** @description Not 4–8 digits, or too guessable (`weak_pin`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    register_from_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Posted from another site's page (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a form post (`application/x-www-form-urlencoded`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
