@@ -20,6 +20,14 @@ const signInRoute = createRoute({
   component: SignInPage,
 });
 
+/** The landing site's sign-up hands the new shop over here with a one-time code. */
+const handoffRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/auth/handoff',
+  validateSearch: searchSchema({ code: 'string' }),
+  component: lazyRouteComponent(() => import('../features/auth/handoff-page'), 'HandoffPage'),
+});
+
 /** The signed-in frame: restores the session from its cookie, sends cashiers to the POS. */
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -107,7 +115,7 @@ export const routes = {
 
 const forbiddenRoute = createRoute({ getParentRoute: () => appRoute, path: '/forbidden', component: lazyRouteComponent(() => import('./forbidden'), 'Forbidden') });
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren([...Object.values(routes), forbiddenRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, handoffRoute, appRoute.addChildren([...Object.values(routes), forbiddenRoute])]);
 
 export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });
 

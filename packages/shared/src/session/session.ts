@@ -79,6 +79,27 @@ export async function signIn(email: string, password: string): Promise<SessionTo
   return tokens;
 }
 
+/**
+ * Sign in with the one-time hand-over code a registration on the landing site made (the
+ * `/auth/handoff?code=…` page); throws `ApiError` (401 `handoff_invalid`: used, expired or
+ * another shop's code).
+ */
+export async function exchangeHandoff(code: string): Promise<SessionTokens> {
+  const tokens = toTokens(
+    await session.exclusive(async () => {
+      const { data, response } = await api.POST('/api/v1/auth/session/handoff', {
+        params: { header: { [CSRF_HEADER]: '1' } },
+        body: { code },
+        credentials: 'same-origin',
+      });
+      if (!data) throw new ApiError(await problemOf(response));
+      return data;
+    }),
+  );
+  session.signedIn(tokens);
+  return tokens;
+}
+
 /** Restore the session on page load from the refresh cookie (null when there is none). */
 export async function restoreSession(): Promise<SessionTokens | null> {
   if (session.isFresh()) return session.current;
