@@ -32,11 +32,7 @@ export function AuditTable({ entries, actorName, onOpen }: { entries: AuditEntry
       },
       {
         id: 'view',
-        header: () => (
-          <span className="relative">
-            <span className="sr-only">{t('view')}</span>
-          </span>
-        ),
+        header: () => <span className="sr-only">{t('view')}</span>,
         cell: ({ row }) => (
           <Button
             variant="secondary"

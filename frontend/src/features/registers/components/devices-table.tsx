@@ -41,11 +41,7 @@ export function DevicesTable({ devices, onRevoke }: { devices: Device[]; onRevok
       },
       {
         id: 'actions',
-        header: () => (
-          <span className="relative">
-            <span className="sr-only">{t('common:actions')}</span>
-          </span>
-        ),
+        header: () => <span className="sr-only">{t('common:actions')}</span>,
         cell: ({ row }) =>
           row.original.revoked_at ? null : (
             <Button variant="secondary" size="sm" aria-label={t('revoke.labelFor', { name: row.original.name })} onClick={() => onRevoke(row.original)}>

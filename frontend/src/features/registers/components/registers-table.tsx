@@ -81,11 +81,7 @@ export function RegistersTable({
       { id: 'device', header: t('fields.device'), cell: ({ row }) => <DeviceCell device={activeDeviceOf(devices, row.original.id)} presence={presence.get(row.original.id)} /> },
       {
         id: 'actions',
-        header: () => (
-          <span className="relative">
-            <span className="sr-only">{t('common:actions')}</span>
-          </span>
-        ),
+        header: () => <span className="sr-only">{t('common:actions')}</span>,
         cell: ({ row }) => {
           const register = row.original;
           return (

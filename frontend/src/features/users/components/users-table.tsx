@@ -44,12 +44,7 @@ export function UsersTable({ users, currentUserId, onAction }: { users: User[]; 
       },
       {
         id: 'actions',
-        // The label's box is absolutely placed: anchored here it stays inside the table's scroller.
-        header: () => (
-          <span className="relative">
-            <span className="sr-only">{t('common:actions')}</span>
-          </span>
-        ),
+        header: () => <span className="sr-only">{t('common:actions')}</span>,
         cell: ({ row }) => {
           const user = row.original;
           return (
