@@ -8,9 +8,9 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { common } from './common';
+import { LANGUAGES, isLanguage, languageOf, type Language } from './languages';
 
-export const LANGUAGES = ['es', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, isLanguage, languageOf, type Language };
 export type Translations = Record<Language, Record<string, unknown>>;
 
 const STORAGE_KEY = 'orbit.language';
@@ -22,16 +22,6 @@ function storedLanguage(): Language | null {
   } catch {
     return null;
   }
-}
-
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
-}
-
-/** The language part of a locale (`es-CL` → `es`), or null when it is not one we translate. */
-export function languageOf(locale: string | null | undefined): Language | null {
-  const language = locale?.toLowerCase().split(/[-_]/)[0];
-  return isLanguage(language) ? language : null;
 }
 
 export function initialLanguage(organizationLocale?: string | null): Language {
