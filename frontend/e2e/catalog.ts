@@ -49,12 +49,19 @@ export async function createProduct(
   );
 }
 
-export async function createCategory(request: APIRequestContext, token: string, name: string, parentId: string | null = null): Promise<{ id: string; name: string }> {
+export async function createCategory(
+  request: APIRequestContext,
+  token: string,
+  name: string,
+  parentId: string | null = null,
+): Promise<{ id: string; name: string }> {
   return ok(await request.post('/api/v1/categories', { headers: bearer(token), data: { name, parent_id: parentId } }));
 }
 
 export async function receive(request: APIRequestContext, token: string, productId: string, quantity: number): Promise<void> {
-  await ok(await request.post('/api/v1/inventory/receipts', { headers: bearer(token, true), data: { lines: [{ product_id: productId, quantity }], reason: 'e2e' } }));
+  await ok(
+    await request.post('/api/v1/inventory/receipts', { headers: bearer(token, true), data: { lines: [{ product_id: productId, quantity }], reason: 'e2e' } }),
+  );
 }
 
 export async function productStock(request: APIRequestContext, token: string, productId: string): Promise<number> {
@@ -68,7 +75,9 @@ export interface Shop {
 }
 
 export async function shop(request: APIRequestContext, token: string): Promise<Shop> {
-  const me = await ok<{ organization: { currency: string; locale: string; allow_negative_stock: boolean } }>(await request.get('/api/v1/me', { headers: bearer(token) }));
+  const me = await ok<{ organization: { currency: string; locale: string; allow_negative_stock: boolean } }>(
+    await request.get('/api/v1/me', { headers: bearer(token) }),
+  );
   return { currency: me.organization.currency, locale: me.organization.locale, allowNegativeStock: me.organization.allow_negative_stock };
 }
 

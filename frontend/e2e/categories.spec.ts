@@ -7,7 +7,9 @@ function categoriesTable(page: Page) {
 }
 
 function categoryRow(page: Page, name: string) {
-  return categoriesTable(page).getByRole('row').filter({ has: page.getByTestId('category-name').getByText(name, { exact: true }) });
+  return categoriesTable(page)
+    .getByRole('row')
+    .filter({ has: page.getByTestId('category-name').getByText(name, { exact: true }) });
 }
 
 test.describe('categories', () => {
@@ -51,7 +53,9 @@ test.describe('categories', () => {
     await expect(categoryRow(page, renamed)).toBeVisible();
     await expect(categoryRow(page, name)).toHaveCount(0);
 
-    await categoryRow(page, renamed).getByRole('button', { name: `Delete ${renamed}` }).click();
+    await categoryRow(page, renamed)
+      .getByRole('button', { name: `Delete ${renamed}` })
+      .click();
     const confirm = page.getByRole('dialog', { name: `Delete ${renamed}?` });
     await expect(confirm).toBeVisible();
     await expectAccessible(page);
@@ -66,7 +70,9 @@ test.describe('categories', () => {
     await createProduct(page.request, token, { categoryId: category.id });
 
     await signIn(page, 'manager', '/categories');
-    await categoryRow(page, category.name).getByRole('button', { name: `Delete ${category.name}` }).click();
+    await categoryRow(page, category.name)
+      .getByRole('button', { name: `Delete ${category.name}` })
+      .click();
     const confirm = page.getByRole('dialog', { name: `Delete ${category.name}?` });
     await confirm.getByRole('button', { name: /delete category/i }).click();
     await expect(confirm.getByRole('alert')).toHaveText(/still has products or subcategories/i);

@@ -74,7 +74,7 @@ test.describe('stock', () => {
     // The same product again (here by SKU) keeps the one line and says so.
     await scan(page, product.sku.toLowerCase());
     await expect(page.getByText(/is already in the list/i)).toBeVisible();
-    await expect(page.locator('tbody tr')).toHaveCount(1);
+    await expect(page.locator('tr[data-line]')).toHaveCount(1);
     await expect(counted).toHaveValue('7');
     await expectAccessible(page);
 

@@ -57,7 +57,8 @@ export interface ProductPickerProps {
   onClear?: () => void;
   /** Only products on sale (archived ones are left out). */
   activeOnly?: boolean;
-  hint?: string;
+  /** Help under the box; null for none (a filter among other filters). */
+  hint?: string | null;
   className?: string;
 }
 
@@ -130,7 +131,11 @@ export function ProductPicker({ label, onPick, mode = 'add', selected, onClear, 
         <p id={id} className="text-sm font-medium text-slate-700">
           {label}
         </p>
-        <div role="group" aria-labelledby={id} className="flex h-10 items-center justify-between gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 text-sm">
+        <div
+          role="group"
+          aria-labelledby={id}
+          className="flex h-10 items-center justify-between gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 text-sm"
+        >
           <span className="truncate">
             {selected.name} <span className="text-xs text-slate-600">{selected.sku}</span>
           </span>
@@ -155,7 +160,7 @@ export function ProductPicker({ label, onPick, mode = 'add', selected, onClear, 
           aria-expanded={showList}
           aria-controls={listId}
           aria-autocomplete="list"
-          aria-describedby={hintId}
+          aria-describedby={hint === null ? undefined : hintId}
           aria-activedescendant={showList && active >= 0 && options[active] ? `${id}-option-${active}` : undefined}
           autoComplete="off"
           spellCheck={false}
@@ -209,9 +214,11 @@ export function ProductPicker({ label, onPick, mode = 'add', selected, onClear, 
           ) : null}
         </ul>
       </div>
-      <p id={hintId} className="text-xs text-slate-500">
-        {hint ?? t('picker.hint')}
-      </p>
+      {hint === null ? null : (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint ?? t('picker.hint')}
+        </p>
+      )}
       {status}
     </div>
   );

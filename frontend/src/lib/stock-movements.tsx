@@ -71,7 +71,11 @@ export function MovementsTable({ movements, showProduct, caption, empty }: { mov
               id: 'product',
               header: t('movements.product'),
               cell: ({ row }) => (
-                <Link to="/products/$productId" params={{ productId: row.original.product_id }} className="font-medium text-brand-700 hover:underline">
+                <Link
+                  to="/products/$productId"
+                  params={{ productId: row.original.product_id }}
+                  className="block max-w-40 truncate font-medium text-brand-700 hover:underline sm:max-w-64"
+                >
                   {row.original.product_name}
                   <span className="block text-xs font-normal text-slate-600">{row.original.product_sku}</span>
                 </Link>

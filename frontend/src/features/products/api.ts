@@ -47,7 +47,9 @@ export function useProductMovements(productId: string, offset: number) {
   return useQuery({
     queryKey: productKeys.movements(productId, offset),
     queryFn: () =>
-      unwrap(api.GET('/api/v1/products/{product_id}/movements', { params: { path: { product_id: productId }, query: { offset, limit: MOVEMENTS_PAGE_SIZE } } })),
+      unwrap(
+        api.GET('/api/v1/products/{product_id}/movements', { params: { path: { product_id: productId }, query: { offset, limit: MOVEMENTS_PAGE_SIZE } } }),
+      ),
     placeholderData: keepPreviousData,
   });
 }

@@ -26,7 +26,13 @@ describe('import errors', () => {
       ]),
     ).toEqual([
       { row: 3, cells: [{ column: 'name', message: 'y' }] },
-      { row: 6, cells: [{ column: 'stock', message: 'x' }, { column: 'tax_rate', message: 'z' }] },
+      {
+        row: 6,
+        cells: [
+          { column: 'stock', message: 'x' },
+          { column: 'tax_rate', message: 'z' },
+        ],
+      },
     ]);
   });
 
@@ -38,7 +44,10 @@ describe('import errors', () => {
         { loc: ['body', 'header'], msg: 'missing price' },
       ],
     };
-    expect(problemImportErrors(problem)).toEqual({ cells: [{ row: 4, column: 'price', message: "'1.990' has more than 0 decimals" }], file: ['missing price'] });
+    expect(problemImportErrors(problem)).toEqual({
+      cells: [{ row: 4, column: 'price', message: "'1.990' has more than 0 decimals" }],
+      file: ['missing price'],
+    });
   });
 
   it('recognises the server’s messages it can translate', () => {

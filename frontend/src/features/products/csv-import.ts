@@ -40,8 +40,13 @@ export function csvLine(cells: readonly string[]): string {
  * A template to fill in: the header and one example row, its amounts written with the decimals
  * of the tenant's currency. Starts with a byte order mark so spreadsheet programs read UTF-8.
  */
+/** An amount in major units as the file should hold it in this currency (19.9 → "19.90" in USD, "20" in CLP). */
+export function exampleAmount(major: number, currency: string): string {
+  return moneyInputValue(Math.round(major * 10 ** minorDigits(currency)), currency);
+}
+
 export function templateCsv(currency: string, example: { name: string; category: string; unit: string }): string {
-  const major = (amount: number) => moneyInputValue(Math.round(amount * 10 ** minorDigits(currency)), currency);
+  const major = (amount: number) => exampleAmount(amount, currency);
   const row: Record<ImportColumn, string> = {
     sku: 'SKU-0001',
     barcode: '7801234567890',

@@ -18,7 +18,7 @@ import { toast } from '@orbit/shared/ui/toast';
 import { useImportProducts, type ImportReport } from './api';
 import { CsvDropzone, fileProblem } from './components/csv-dropzone';
 import { ImportCounts, ImportErrorsTable, useImportProblemText } from './components/import-report';
-import { IMPORT_COLUMNS, problemImportErrors, REQUIRED_COLUMNS, templateCsv } from './csv-import';
+import { exampleAmount, IMPORT_COLUMNS, problemImportErrors, REQUIRED_COLUMNS, templateCsv } from './csv-import';
 import './i18n';
 
 function TemplateLink() {
@@ -34,7 +34,12 @@ function TemplateLink() {
         </a>
       </Button>
       <p className="text-xs text-slate-600">
-        {t('import.templateHint', { columns: IMPORT_COLUMNS.join(', '), required: REQUIRED_COLUMNS.join(', '), currency: locality.currency })}
+        {t('import.templateHint', {
+          columns: IMPORT_COLUMNS.join(', '),
+          required: REQUIRED_COLUMNS.join(', '),
+          currency: locality.currency,
+          example: exampleAmount(19.9, locality.currency),
+        })}
       </p>
     </div>
   );
@@ -102,7 +107,9 @@ export function ImportPage() {
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="space-y-3 lg:col-span-2">
           <CsvDropzone onFile={choose} disabled={busy} />
-          {file ? <p className="text-sm text-slate-700">{t('import.chosen', { name: file.name, size: `${format.number(Math.ceil(file.size / 1024))} KB` })}</p> : null}
+          {file ? (
+            <p className="text-sm text-slate-700">{t('import.chosen', { name: file.name, size: `${format.number(Math.ceil(file.size / 1024))} KB` })}</p>
+          ) : null}
           {refused ? <FormError error={new Error(refused)} /> : null}
         </div>
         <Card>

@@ -18,7 +18,16 @@ describe('productBody', () => {
     const result = productBody({ ...NEW_PRODUCT, name: ' Café ', sku: 'CAF-1', price: '12,50', cost: '8', tax_rate: '19', initial_stock: '4' }, 'USD');
     expect(result).toEqual({
       ok: true,
-      body: expect.objectContaining({ name: 'Café', sku: 'CAF-1', barcode: null, category_id: null, price: 1250, cost: 800, tax_rate_bp: 1900, initial_stock: 4 }),
+      body: expect.objectContaining({
+        name: 'Café',
+        sku: 'CAF-1',
+        barcode: null,
+        category_id: null,
+        price: 1250,
+        cost: 800,
+        tax_rate_bp: 1900,
+        initial_stock: 4,
+      }),
     });
   });
 
@@ -31,7 +40,15 @@ describe('productBody', () => {
     const result = productBody({ ...NEW_PRODUCT, price: 'abc', barcode: 'has space', tax_rate: '150', lead_time_days: '400', reorder_point: '-1' }, 'USD');
     expect(result).toEqual({
       ok: false,
-      problems: { name: 'required', sku: 'required', price: 'money', barcode: 'barcode', tax_rate_bp: 'percent', lead_time_days: 'leadTime', reorder_point: 'wholeNumber' },
+      problems: {
+        name: 'required',
+        sku: 'required',
+        price: 'money',
+        barcode: 'barcode',
+        tax_rate_bp: 'percent',
+        lead_time_days: 'leadTime',
+        reorder_point: 'wholeNumber',
+      },
     });
   });
 

@@ -100,9 +100,7 @@ function wholeNumber(text: string, max: number): number | null {
   return value <= max ? value : null;
 }
 
-export type ProductFormResult =
-  | { ok: true; body: Schemas['ProductCreate'] }
-  | { ok: false; problems: Partial<Record<ProductField, ProductFieldProblem>> };
+export type ProductFormResult = { ok: true; body: Schemas['ProductCreate'] } | { ok: false; problems: Partial<Record<ProductField, ProductFieldProblem>> };
 
 /** The create body of the form's values, or what is wrong with them. */
 export function productBody(values: ProductFormValues, currency: string): ProductFormResult {

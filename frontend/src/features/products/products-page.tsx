@@ -98,7 +98,11 @@ export function ProductsPage() {
           <ProductsTable
             products={products.data.items}
             empty={
-              filtered ? <Empty title={t('list.empty')}>{t('list.emptyHint')}</Empty> : <Empty title={t('list.emptyCatalog')}>{t('list.emptyCatalogHint')}</Empty>
+              filtered ? (
+                <Empty title={t('list.empty')}>{t('list.emptyHint')}</Empty>
+              ) : (
+                <Empty title={t('list.emptyCatalog')}>{t('list.emptyCatalogHint')}</Empty>
+              )
             }
           />
           <Pager

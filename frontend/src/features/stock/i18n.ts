@@ -150,7 +150,14 @@ registerTranslations('stock', {
       recorded_other: '{{count}} productos',
       noLines: 'Agrega al menos un producto.',
       reasonShort: 'Escribe un motivo de al menos 3 caracteres.',
-      reasons: { damaged: 'Dañado', expired: 'Vencido', lost: 'Perdido o robado', found: 'Encontrado', correction: 'Corrección de un error', ownUse: 'Consumo interno' },
+      reasons: {
+        damaged: 'Dañado',
+        expired: 'Vencido',
+        lost: 'Perdido o robado',
+        found: 'Encontrado',
+        correction: 'Corrección de un error',
+        ownUse: 'Consumo interno',
+      },
     },
     lineProblem: {
       required: 'Obligatorio',

@@ -44,13 +44,24 @@ describe('stockBody', () => {
       ok: true,
       document: { kind: 'receipt', body: { lines: [{ product_id: 'a', quantity: 5 }], reason: 'Proveedor' } },
     });
-    expect(stockBody('adjustment', [line('a', 5, '−2')], 'Broken', false)).toMatchObject({ ok: true, document: { body: { lines: [{ product_id: 'a', delta: -2 }] } } });
+    expect(stockBody('adjustment', [line('a', 5, '−2')], 'Broken', false)).toMatchObject({
+      ok: true,
+      document: { body: { lines: [{ product_id: 'a', delta: -2 }] } },
+    });
     expect(stockBody('count', [line('a', 5, '0')], '', false)).toMatchObject({ ok: true, document: { body: { lines: [{ product_id: 'a', counted: 0 }] } } });
   });
 
   it('names each bad line', () => {
     const result = stockBody('adjustment', [line('a', 1, '0'), line('b', 1, '-2'), line('c', 1, 'x'), line('d', 1, '+1')], 'r', false);
-    expect(result).toEqual({ ok: false, empty: false, lines: new Map([['a', 'nonZero'], ['b', 'belowZero'], ['c', 'wholeNumber']]) });
+    expect(result).toEqual({
+      ok: false,
+      empty: false,
+      lines: new Map([
+        ['a', 'nonZero'],
+        ['b', 'belowZero'],
+        ['c', 'wholeNumber'],
+      ]),
+    });
     expect(stockBody('adjustment', [line('b', 1, '-2')], 'r', true).ok).toBe(true);
     expect(stockBody('receipt', [line('a', 1, '0')], '', false)).toMatchObject({ ok: false, lines: new Map([['a', 'positive']]) });
     expect(stockBody('count', [], '', false)).toEqual({ ok: false, empty: true, lines: new Map() });
@@ -70,6 +81,11 @@ describe('serverLineErrors', () => {
       { loc: ['product', 'a'], msg: 'requested 5, in stock 2' },
       { loc: ['body', 'reason'], msg: 'too short' },
     ];
-    expect(serverLineErrors(errors, lines)).toEqual(new Map([['b', 'counted twice'], ['a', 'requested 5, in stock 2']]));
+    expect(serverLineErrors(errors, lines)).toEqual(
+      new Map([
+        ['b', 'counted twice'],
+        ['a', 'requested 5, in stock 2'],
+      ]),
+    );
   });
 });

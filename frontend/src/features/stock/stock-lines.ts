@@ -165,7 +165,10 @@ export function stockBody(kind: StockDocumentKind, lines: readonly StockLine[], 
  * The server's refusals per line: by the line's position (`["body", "lines", i, …]`, validation
  * and `duplicate_line`) or by product (`["product", id]`, unknown products and `insufficient_stock`).
  */
-export function serverLineErrors(errors: readonly { loc: (string | number)[]; msg: string }[], lines: readonly Pick<StockLine, 'productId'>[]): Map<string, string> {
+export function serverLineErrors(
+  errors: readonly { loc: (string | number)[]; msg: string }[],
+  lines: readonly Pick<StockLine, 'productId'>[],
+): Map<string, string> {
   const byProduct = new Map<string, string>();
   for (const error of errors) {
     const path = error.loc.filter((part) => part !== 'body');

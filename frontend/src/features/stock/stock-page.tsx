@@ -84,12 +84,7 @@ export function StockPage() {
   return (
     <>
       <PageHeader title={t('title')} description={t('description')} />
-      <Tabs
-        label={t('tabs.label')}
-        tabs={tabs}
-        value={tab}
-        onValueChange={(value) => void navigate({ search: { tab: stockTab(value) } })}
-      />
+      <Tabs label={t('tabs.label')} tabs={tabs} value={tab} onValueChange={(value) => void navigate({ search: { tab: stockTab(value) } })} />
     </>
   );
 }

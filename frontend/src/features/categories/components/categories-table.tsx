@@ -8,7 +8,15 @@ import { DataTable } from '@orbit/shared/ui/data-table';
 import { Empty } from '@orbit/shared/ui/states';
 import { categoryPaths, categoryTree, type Category, type CategoryNode } from '../../../lib/categories';
 
-export function CategoriesTable({ categories, onEdit, onDelete }: { categories: readonly Category[]; onEdit: (category: Category) => void; onDelete: (category: Category) => void }) {
+export function CategoriesTable({
+  categories,
+  onEdit,
+  onDelete,
+}: {
+  categories: readonly Category[];
+  onEdit: (category: Category) => void;
+  onDelete: (category: Category) => void;
+}) {
   const { t } = useTranslation('categories');
   const nodes = useMemo(() => categoryTree(categories), [categories]);
   const paths = useMemo(() => categoryPaths(categories), [categories]);
@@ -42,7 +50,13 @@ export function CategoriesTable({ categories, onEdit, onDelete }: { categories: 
               <Pencil aria-hidden="true" />
               <span className="hidden sm:inline">{t('common:edit')}</span>
             </Button>
-            <Button variant="ghost" size="sm" className="text-danger" aria-label={t('remove.action', { name: row.original.category.name })} onClick={() => onDelete(row.original.category)}>
+            <Button
+              variant="ghost"
+              size="sm"
+              className="text-danger"
+              aria-label={t('remove.action', { name: row.original.category.name })}
+              onClick={() => onDelete(row.original.category)}
+            >
               <Trash2 aria-hidden="true" />
               <span className="hidden sm:inline">{t('common:delete')}</span>
             </Button>

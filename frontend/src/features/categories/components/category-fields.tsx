@@ -57,7 +57,14 @@ export function CategoryFields({
     <>
       <Field label={t('name')} error={errors.name}>
         {(control) => (
-          <Input {...control} value={values.name} maxLength={200} autoComplete="off" autoFocus={autoFocus} onChange={(event) => onChange({ ...values, name: event.target.value })} />
+          <Input
+            {...control}
+            value={values.name}
+            maxLength={200}
+            autoComplete="off"
+            autoFocus={autoFocus}
+            onChange={(event) => onChange({ ...values, name: event.target.value })}
+          />
         )}
       </Field>
       <Field label={t('parent')} error={errors.parent_id}>

@@ -6,6 +6,7 @@
 import { FileUp } from 'lucide-react';
 import { useId, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { buttonVariants } from '@orbit/shared/ui/button';
 import { cn } from '@orbit/shared/ui/cn';
 import { MAX_IMPORT_BYTES } from '../api';
 
@@ -40,27 +41,35 @@ export function CsvDropzone({ onFile, disabled }: { onFile: (file: File) => void
       onDrop={onDrop}
       data-testid="csv-dropzone"
       className={cn(
-        'flex flex-col items-center gap-3 rounded-lg border-2 border-dashed border-slate-300 bg-white p-6 text-center focus-within:border-brand-600',
+        'relative flex flex-col items-center gap-3 rounded-lg border-2 border-dashed border-slate-300 bg-white p-6 text-center focus-within:border-brand-600',
         dragging && 'border-brand-600 bg-brand-50',
       )}
     >
       <FileUp aria-hidden="true" className="size-8 text-slate-400" />
       <p className="text-sm text-slate-700">{dragging ? t('import.dropActive') : t('import.drop')}</p>
-      <label htmlFor={id} className="text-sm font-medium text-slate-700">
-        {t('import.fileLabel')}
-      </label>
       <input
         id={id}
         type="file"
         accept=".csv,.txt,.tsv,text/csv"
+        aria-label={t('import.fileLabel')}
         disabled={disabled}
-        className="block w-full max-w-xs text-sm text-slate-700 file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-2 file:text-sm file:font-medium hover:file:bg-slate-100"
+        className="peer sr-only"
         onChange={(event) => {
           const file = event.target.files?.[0];
           if (file) onFile(file);
           event.target.value = '';
         }}
       />
+      {/* The visible button is the input's label: a click or Enter/Space on the focused input opens the file chooser. */}
+      <label
+        htmlFor={id}
+        className={cn(
+          buttonVariants({ variant: 'secondary' }),
+          'cursor-pointer peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-disabled:cursor-not-allowed peer-disabled:opacity-50',
+        )}
+      >
+        {t('import.choose')}
+      </label>
     </div>
   );
 }

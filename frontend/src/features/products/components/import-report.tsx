@@ -37,7 +37,10 @@ export function ImportCounts({ report }: { report: ImportReport }) {
       {counts.map(([key, value]) => (
         <div key={key} className="rounded-md border border-slate-200 bg-white p-3">
           <dt className="text-xs text-slate-600">{t(`import.${key}`)}</dt>
-          <dd data-testid={`import-${key}`} className={key === 'skipped' && value > 0 ? 'text-xl font-semibold text-red-700 tabular-nums' : 'text-xl font-semibold tabular-nums'}>
+          <dd
+            data-testid={`import-${key}`}
+            className={key === 'skipped' && value > 0 ? 'text-xl font-semibold text-red-700 tabular-nums' : 'text-xl font-semibold tabular-nums'}
+          >
             {format.number(value)}
           </dd>
         </div>

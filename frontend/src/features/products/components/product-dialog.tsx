@@ -194,7 +194,12 @@ export function ProductDialog({ open, onOpenChange, product, onSaved }: ProductD
           <Field label={t('fields.leadTime')} error={errorOf('lead_time_days')}>
             {(control) => <Input {...control} {...text('lead_time_days')} inputMode="numeric" autoComplete="off" />}
           </Field>
-          <Checkbox label={t('fields.active')} checked={values.is_active} onChange={(event) => set('is_active')(event.target.checked)} className="sm:col-span-2" />
+          <Checkbox
+            label={t('fields.active')}
+            checked={values.is_active}
+            onChange={(event) => set('is_active')(event.target.checked)}
+            className="sm:col-span-2"
+          />
         </Section>
         <FormError error={server.banner} />
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">

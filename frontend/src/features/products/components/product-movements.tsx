@@ -29,7 +29,13 @@ export function ProductMovements({ productId }: { productId: string }) {
               caption={t('detail.movementsCaption')}
               empty={<Empty title={t('inventory:movements.empty')} />}
             />
-            <Pager offset={movements.data.offset} count={movements.data.items.length} nextOffset={movements.data.next_offset} limit={MOVEMENTS_PAGE_SIZE} onOffset={setOffset} />
+            <Pager
+              offset={movements.data.offset}
+              count={movements.data.items.length}
+              nextOffset={movements.data.next_offset}
+              limit={MOVEMENTS_PAGE_SIZE}
+              onOffset={setOffset}
+            />
           </>
         )}
       </div>

@@ -42,7 +42,11 @@ export function ProductsTable({ products, empty }: { products: Product[]; empty:
         cell: ({ row }) => (row.original.category_id ? (paths.get(row.original.category_id) ?? '…') : <span className="text-slate-500">—</span>),
       },
       { id: 'price', header: () => right(t('fields.price')), cell: ({ row }) => right(format.money(row.original.price)) },
-      { id: 'stock', header: () => right(t('fields.stock')), cell: ({ row }) => right(<span data-stock={row.original.stock}>{format.number(row.original.stock)}</span>) },
+      {
+        id: 'stock',
+        header: () => right(t('fields.stock')),
+        cell: ({ row }) => right(<span data-stock={row.original.stock}>{format.number(row.original.stock)}</span>),
+      },
       { id: 'status', header: t('fields.status'), cell: ({ row }) => <ProductStatusBadges product={row.original} /> },
     ],
     [t, format, paths],

@@ -4,7 +4,7 @@
  * against counted and the difference), its problem if any, and a remove button.
  */
 import { Trash2 } from 'lucide-react';
-import { useEffect, useRef } from 'react';
+import { Fragment, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Button } from '@orbit/shared/ui/button';
@@ -39,14 +39,14 @@ export function LinesEditor({ document, problems }: { document: StockDocument; p
 
   if (document.lines.length === 0) return <Empty title={t('document.empty')}>{t('document.emptyHint')}</Empty>;
   const quantityLabel = t(`document.${document.kind}.quantity`);
-  const th = 'px-3 py-2 font-medium';
+  const th = 'px-2 py-2 font-medium sm:px-3';
   return (
     <div ref={table} className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{t('document.linesCaption')}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
           <tr>
-            <th scope="col" className={th}>
+            <th scope="col" className={cn(th, 'hidden sm:table-cell')}>
               {t('document.product')}
             </th>
             <th scope="col" className={cn(th, 'text-right')}>
@@ -67,40 +67,56 @@ export function LinesEditor({ document, problems }: { document: StockDocument; p
           {document.lines.map((line) => {
             const problem = problems.get(line.productId);
             const problemId = `line-problem-${line.productId}`;
+            const product = (
+              <>
+                <span className="block truncate font-medium">{line.name}</span>
+                <span className="block text-xs text-slate-600">{line.sku}</span>
+              </>
+            );
+            // On a phone the product takes a row of its own above its numbers, so they fit the screen.
             return (
-              <tr key={line.productId} data-line={line.sku} className="border-b border-slate-100 align-top last:border-0">
-                <td className="max-w-40 px-3 py-2 sm:max-w-none">
-                  <span className="block truncate font-medium">{line.name}</span>
-                  <span className="block text-xs text-slate-600">{line.sku}</span>
-                </td>
-                <td className="px-3 py-2 text-right tabular-nums">{format.number(line.stock)}</td>
-                <td className="px-3 py-2">
-                  <Input
-                    data-quantity={line.productId}
-                    aria-label={`${quantityLabel}: ${line.name}`}
-                    aria-invalid={Boolean(problem)}
-                    aria-describedby={problem ? problemId : undefined}
-                    inputMode={document.kind === 'adjustment' ? 'text' : 'numeric'}
-                    autoComplete="off"
-                    className="h-9 w-24 text-right tabular-nums"
-                    value={line.quantity}
-                    onChange={(event) => document.dispatch({ type: 'set', productId: line.productId, quantity: event.target.value })}
-                  />
-                  {problem ? (
-                    <p id={problemId} role="alert" className="mt-1 max-w-40 text-xs text-danger">
-                      {problem}
-                    </p>
-                  ) : null}
-                </td>
-                <td className="px-3 py-2 text-right tabular-nums" data-outcome>
-                  <Outcome document={document} line={line} />
-                </td>
-                <td className="px-1 py-1 text-right">
-                  <Button variant="ghost" size="icon" aria-label={t('document.remove', { name: line.name })} onClick={() => document.dispatch({ type: 'remove', productId: line.productId })}>
-                    <Trash2 aria-hidden="true" />
-                  </Button>
-                </td>
-              </tr>
+              <Fragment key={line.productId}>
+                <tr className="sm:hidden" aria-hidden="true">
+                  <td colSpan={4} className="max-w-0 px-3 pt-2">
+                    {product}
+                  </td>
+                </tr>
+                <tr data-line={line.sku} className="border-b border-slate-100 align-top last:border-0">
+                  <td className="hidden px-3 py-2 sm:table-cell">{product}</td>
+                  <td className="px-2 py-2 text-right tabular-nums sm:px-3">{format.number(line.stock)}</td>
+                  <td className="px-2 py-2 sm:px-3">
+                    <Input
+                      data-quantity={line.productId}
+                      aria-label={`${quantityLabel}: ${line.name}`}
+                      aria-invalid={Boolean(problem)}
+                      aria-describedby={problem ? problemId : undefined}
+                      inputMode={document.kind === 'adjustment' ? 'text' : 'numeric'}
+                      autoComplete="off"
+                      className="h-9 w-20 text-right tabular-nums sm:w-24"
+                      value={line.quantity}
+                      onChange={(event) => document.dispatch({ type: 'set', productId: line.productId, quantity: event.target.value })}
+                    />
+                    {problem ? (
+                      <p id={problemId} role="alert" className="mt-1 max-w-40 text-xs text-danger">
+                        {problem}
+                      </p>
+                    ) : null}
+                  </td>
+                  <td className="px-2 py-2 text-right tabular-nums sm:px-3" data-outcome>
+                    <Outcome document={document} line={line} />
+                  </td>
+                  <td className="px-1 py-1 text-right">
+                    <Button
+                      variant="ghost"
+                      size="icon"
+                      aria-label={t('document.remove', { name: line.name })}
+                      onClick={() => document.dispatch({ type: 'remove', productId: line.productId })}
+                    >
+                      <Trash2 aria-hidden="true" />
+                    </Button>
+                  </td>
+                </tr>
+              </Fragment>
             );
           })}
         </tbody>

@@ -22,7 +22,11 @@ export function LowStockTable({ offset, onOffset, onReceive }: { offset: number;
         id: 'product',
         header: t('low.product'),
         cell: ({ row }) => (
-          <Link to="/products/$productId" params={{ productId: row.original.product_id }} className="font-medium text-brand-700 hover:underline">
+          <Link
+            to="/products/$productId"
+            params={{ productId: row.original.product_id }}
+            className="block max-w-40 truncate font-medium text-brand-700 hover:underline sm:max-w-none"
+          >
             {row.original.name}
           </Link>
         ),
@@ -30,7 +34,11 @@ export function LowStockTable({ offset, onOffset, onReceive }: { offset: number;
       { id: 'sku', header: t('low.sku'), cell: ({ row }) => <span className="font-mono text-xs">{row.original.sku}</span> },
       { id: 'stock', header: () => right(t('low.stock')), cell: ({ row }) => right(format.number(row.original.stock)) },
       { id: 'reorder', header: () => right(t('low.reorderPoint')), cell: ({ row }) => right(format.number(row.original.reorder_point)) },
-      { id: 'shortfall', header: () => right(t('low.shortfall')), cell: ({ row }) => right(<span className="font-medium text-amber-800">{format.number(row.original.shortfall)}</span>) },
+      {
+        id: 'shortfall',
+        header: () => right(t('low.shortfall')),
+        cell: ({ row }) => right(<span className="font-medium text-amber-800">{format.number(row.original.shortfall)}</span>),
+      },
       {
         id: 'receive',
         header: () => <span className="sr-only">{t('common:actions')}</span>,

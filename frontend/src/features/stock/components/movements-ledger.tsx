@@ -46,11 +46,12 @@ export function MovementsLedger({ search, onChange }: { search: LedgerSearch; on
   return (
     <>
       <section aria-label={t('ledger.filters')} className="mb-4 rounded-lg border border-slate-200 bg-white p-3 sm:p-4">
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_repeat(3,minmax(0,1fr))_auto]">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_minmax(11rem,1fr)_minmax(0,1fr)_minmax(0,1fr)_auto]">
           <ProductPicker
             mode="select"
             activeOnly={false}
             label={t('ledger.product')}
+            hint={null}
             selected={search.product_id ? (chosen.data ?? { id: search.product_id, name: '…', sku: '' }) : null}
             onPick={(product) => filter({ product_id: product.id })}
             onClear={() => filter({ product_id: undefined })}
@@ -68,10 +69,20 @@ export function MovementsLedger({ search, onChange }: { search: LedgerSearch; on
             )}
           </Field>
           <Field label={t('ledger.from')}>
-            {(control) => <Input {...control} type="date" value={search.from ?? ''} max={search.to} onChange={(event) => filter({ from: event.target.value || undefined })} />}
+            {(control) => (
+              <Input
+                {...control}
+                type="date"
+                value={search.from ?? ''}
+                max={search.to}
+                onChange={(event) => filter({ from: event.target.value || undefined })}
+              />
+            )}
           </Field>
           <Field label={t('ledger.to')}>
-            {(control) => <Input {...control} type="date" value={search.to ?? ''} min={search.from} onChange={(event) => filter({ to: event.target.value || undefined })} />}
+            {(control) => (
+              <Input {...control} type="date" value={search.to ?? ''} min={search.from} onChange={(event) => filter({ to: event.target.value || undefined })} />
+            )}
           </Field>
           <div className="flex items-end">
             <Button variant="ghost" disabled={!filtered} onClick={() => filter({ product_id: undefined, kind: undefined, from: undefined, to: undefined })}>

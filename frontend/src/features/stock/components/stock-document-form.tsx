@@ -32,7 +32,8 @@ function useServerLineProblems(error: unknown, document: StockDocument): Map<str
   const { t } = useTranslation('stock');
   if (!(error instanceof ApiError)) return new Map();
   const placed = serverLineErrors(error.problem.errors ?? [], document.lines);
-  const translated = error.code === 'insufficient_stock' ? 'insufficient' : error.code === 'duplicate_line' ? 'duplicate' : error.status === 404 ? 'unknown' : null;
+  const translated =
+    error.code === 'insufficient_stock' ? 'insufficient' : error.code === 'duplicate_line' ? 'duplicate' : error.status === 404 ? 'unknown' : null;
   return translated ? new Map([...placed.keys()].map((productId) => [productId, t(`lineProblem.${translated}`)])) : placed;
 }
 
@@ -124,11 +125,24 @@ export function StockDocumentForm({ document }: { document: StockDocument }) {
             {t('document.noLines')}
           </p>
         ) : null}
-        <Field label={t(`document.${kind}.reason`)} hint={t(`document.${kind}.reasonHint`)} error={reasonShort ? t('document.reasonShort') : server.fields.reason} className="max-w-xl">
+        <Field
+          label={t(`document.${kind}.reason`)}
+          hint={t(`document.${kind}.reasonHint`)}
+          error={reasonShort ? t('document.reasonShort') : server.fields.reason}
+          className="max-w-xl"
+        >
           {(control) =>
             reasonRequired ? (
               <>
-                <Input {...control} list={`${kind}-reasons`} required minLength={3} maxLength={500} value={document.reason} onChange={(event) => document.setReason(event.target.value)} />
+                <Input
+                  {...control}
+                  list={`${kind}-reasons`}
+                  required
+                  minLength={3}
+                  maxLength={500}
+                  value={document.reason}
+                  onChange={(event) => document.setReason(event.target.value)}
+                />
                 <datalist id={`${kind}-reasons`}>
                   {REASONS.map((reason) => (
                     <option key={reason} value={t(`document.reasons.${reason}`)} />
