@@ -90,7 +90,7 @@ test.describe('sales', () => {
     await dialog.getByRole('button', { name: /^(refund|devolver)$/i }).click();
     await expect(dialog).toBeHidden();
 
-    await expect(page.getByText(/1 unit refunded|1 unidad devuelta/i)).toBeVisible();
+    await expect(page.getByRole('cell', { name: new RegExp(product.sku) })).toContainText(/1 unit refunded|1 unidad devuelta/i);
     await expect(page.getByText(/Damaged box/)).toBeVisible();
     const refunds = (await (await page.request.get(`/api/v1/sales/${sale.id}/refunds`, { headers: bearer(token) })).json()) as { kind: string; lines: { quantity: number }[] }[];
     expect(refunds.map((refund) => [refund.kind, refund.lines[0].quantity])).toEqual([['refund', 1]]);
