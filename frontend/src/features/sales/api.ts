@@ -42,13 +42,12 @@ export function useSaleRefunds(saleId: string) {
   });
 }
 
-/** The sale's audit trail; only admins may read the audit log, so it is not asked for otherwise. */
-export function useSaleAudit(saleId: string, enabled: boolean) {
+/** The sale's audit trail. Only admins may read the audit log: the page asks for it only for them. */
+export function useSaleAudit(saleId: string) {
   const query = { entity: 'sale', entity_id: saleId, limit: 100 };
   return useQuery({
     queryKey: ['audit', query],
     queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
-    enabled,
   });
 }
 

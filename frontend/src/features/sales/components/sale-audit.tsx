@@ -25,7 +25,7 @@ function describe(values: AuditEntry['after'], money: (minor: number) => string)
 export function SaleAudit({ saleId }: { saleId: string }) {
   const { t } = useTranslation('sales');
   const format = useFormat();
-  const audit = useSaleAudit(saleId, true);
+  const audit = useSaleAudit(saleId);
   const people = usePeopleNames();
 
   return (
