@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", default=None, help="embedded services' data (default .orbit-web-PORT)")
     parser.add_argument("--products", type=int, default=120)
-    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--days", type=int, default=200, help="enough history for a forecast backtest")
     args = parser.parse_args()
     environment = {
         **os.environ,

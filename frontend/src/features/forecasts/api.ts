@@ -23,7 +23,6 @@ export const forecastKeys = {
   evaluations: (runId: string, productId: string) => ['forecasts', 'evaluations', runId, productId] as const,
   reorder: (query: ReorderQuery) => ['forecasts', 'reorder', query] as const,
   product: (productId: string) => ['forecasts', 'product', productId] as const,
-  productSearch: (text: string) => ['forecasts', 'product-search', text] as const,
 };
 
 export function useRuns(offset: number) {
@@ -104,11 +103,3 @@ export function useProduct(productId: string | undefined) {
   });
 }
 
-export function useProductSearch(text: string) {
-  return useQuery({
-    queryKey: forecastKeys.productSearch(text),
-    queryFn: () => unwrap(api.GET('/api/v1/products', { params: { query: { search: text, is_active: true, limit: 10 } } })),
-    enabled: text.length > 0,
-    placeholderData: keepPreviousData,
-  });
-}

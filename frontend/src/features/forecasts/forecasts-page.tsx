@@ -49,7 +49,7 @@ export function ForecastsPage() {
           {
             value: 'product',
             label: t('tabs.product'),
-            content: <ProductPanel productId={search.product_id} onProduct={(product) => void navigate({ search: (previous) => ({ ...previous, product_id: product.id }) })} />,
+            content: <ProductPanel productId={search.product_id} onProduct={(productId) => void navigate({ search: (previous) => ({ ...previous, product_id: productId }) })} />,
           },
           { value: 'reorder', label: t('tabs.reorder'), content: <ReorderPanel filters={{ q: search.q, alert: search.alert, offset: search.offset }} onChange={changeReorder} /> },
         ]}

@@ -53,9 +53,6 @@ registerTranslations('forecasts', {
     },
     product: {
       label: 'Product',
-      placeholder: 'Search by name or SKU',
-      noMatches: 'No product matches',
-      searching: 'Searching…',
       choose: 'Choose a product to see its sales and forecast',
       chooseHint: 'Search above, or open one from the reorder suggestions.',
       chartTitle: 'Sales and forecast',
@@ -174,9 +171,6 @@ registerTranslations('forecasts', {
     },
     product: {
       label: 'Producto',
-      placeholder: 'Busca por nombre o SKU',
-      noMatches: 'Ningún producto coincide',
-      searching: 'Buscando…',
       choose: 'Elige un producto para ver sus ventas y su pronóstico',
       chooseHint: 'Búscalo arriba o ábrelo desde las sugerencias de reposición.',
       chartTitle: 'Ventas y pronóstico',

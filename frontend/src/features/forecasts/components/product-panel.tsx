@@ -12,17 +12,23 @@ import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { HISTORY_DAYS, useEvaluations, usePredictions, useProduct, useProductHistory } from '../api';
 import { forecastSeries, seriesTotals } from '../forecast-series';
 import { EvaluationTable } from './evaluation-table';
-import { ProductPicker, type PickedProduct } from './product-picker';
+import { ProductPicker } from '../../../lib/product-picker';
 
 const ForecastChart = lazyPart(() => import('./forecast-chart'));
 
-export function ProductPanel({ productId, onProduct }: { productId: string | undefined; onProduct: (product: PickedProduct) => void }) {
+export function ProductPanel({ productId, onProduct }: { productId: string | undefined; onProduct: (productId: string | undefined) => void }) {
   const { t } = useTranslation('forecasts');
   const product = useProduct(productId);
-  const selected = product.data ? { id: product.data.id, name: product.data.name, sku: product.data.sku } : null;
   return (
     <div className="space-y-4">
-      <ProductPicker selected={selected} onSelect={onProduct} />
+      <ProductPicker
+        mode="select"
+        label={t('product.label')}
+        selected={product.data ?? null}
+        onPick={(picked) => onProduct(picked.id)}
+        onClear={() => onProduct(undefined)}
+        className="max-w-md"
+      />
       {productId === undefined ? (
         <Empty title={t('product.choose')}>{t('product.chooseHint')}</Empty>
       ) : product.isError ? (
