@@ -143,6 +143,7 @@ export async function measureFirstScreen({ browser, shop, samples, dashboardRead
       rest_ms: restSummary,
       ratio_p50: ratio(uiSummary.p50, restSummary.p50),
       ratio_p95: ratio(uiSummary.p95, restSummary.p95),
+      page_beyond_rest_ms: summary(ui.map((value, index) => value - rest[index])),
       api_calls_of_the_page: first.api,
       waterfall_of_the_median_sample: median.timeline,
       shown_at_ms_of_the_median_sample: round(median.ms),

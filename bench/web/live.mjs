@@ -18,7 +18,8 @@
  * kept: the event's own publication time (`at`), the dashboard page's REST calls and long tasks
  * during the run, the count it ends on against the server's, and for every summary it refetched
  * how many sales that summary held beyond those whose event was published by its `as_of` (the
- * page applies those events on top of it: a positive number is counted twice).
+ * page applies those events on top of it: a positive number is counted twice); then the same
+ * check on summaries read from Node every 250 ms during 10 more seconds of sales.
  */
 import { randomUUID } from 'node:crypto';
 import { login, request } from './api.mjs';
@@ -103,10 +104,79 @@ function byCount(changes, start, anchors) {
   return latencies;
 }
 
+/** `count` one-line cash sales at `rate` a second on a fixed schedule, not waiting for answers. */
+async function ringUp(origin, token, till, rate, count) {
+  const sales = [];
+  const failures = [];
+  const began = Date.now() + 200;
+  const pending = [];
+  for (let index = 0; index < count; index += 1) {
+    const due = began + (index * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      request(origin, 'POST', '/api/v1/sales', {
+        token,
+        headers: { 'idempotency-key': randomUUID() },
+        json: { register_id: till.registerId, lines: [{ product_id: till.productId, quantity: 1 }], payments: [{ method: 'cash', amount: till.price * 2 }] },
+      }).then(
+        (answer) => sales.push({ saleId: answer.body.id, sentAt: due, answeredAt: answer.receivedAt, ms: answer.ms }),
+        (error) => failures.push(String(error.message).slice(0, 200)),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { sales, failures, offeredSeconds: (Date.now() - began) / 1000 };
+}
+
+/**
+ * For each summary `{ asOf, tickets }`: how many sales it holds beyond `start` plus those whose
+ * event was published by its `as_of` (the page applies every later event on top of it, so a
+ * positive number is counted twice, a negative one never).
+ */
+function heldBeyond(summaries, events, start) {
+  return summaries.map(({ asOf, tickets }) => {
+    const publishedBy = events.filter((event) => event.publishedAt <= Date.parse(asOf)).length;
+    return { as_of: asOf, tickets, sales_published_by_as_of: start + publishedBy, held_beyond_as_of: tickets - start - publishedBy };
+  });
+}
+
+/**
+ * The summary's consistency with the events under load: `seconds` more of sales at `rate`
+ * while Node reads `GET /api/v1/reports/dashboard` every 250 ms, each read checked with
+ * `heldBeyond` against the bare socket's events.
+ */
+async function summaryRace({ origin, token, till, rate, seconds, socket, start }) {
+  const reads = [];
+  let selling = true;
+  const reader = (async () => {
+    while (selling) {
+      const { body } = await request(origin, 'GET', '/api/v1/reports/dashboard', { token });
+      reads.push({ asOf: body.as_of, tickets: body.today.tickets });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  const { sales } = await ringUp(origin, token, till, rate, Math.round(rate * seconds));
+  selling = false;
+  await reader;
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const checked = heldBeyond(reads, await socket.events(), start);
+  const doubled = checked.filter((read) => read.held_beyond_as_of > 0);
+  return {
+    seconds,
+    sales: sales.length,
+    summaries_read: checked.length,
+    summaries_holding_sales_published_after_their_as_of: doubled.length,
+    sales_so_held: doubled.reduce((sum, read) => sum + read.held_beyond_as_of, 0),
+    summaries_missing_sales_published_by_their_as_of: checked.filter((read) => read.held_beyond_as_of < 0).length,
+    examples: doubled.slice(0, 3),
+  };
+}
+
 export async function measureLive({ browser, shop, rate, seconds, readTickets, dashboardReady }) {
   const total = Math.round(rate * seconds);
   const token = await login(shop.origin, shop.email, shop.password);
-  const till = await tillAndProduct(shop.origin, token, { sales: total });
+  const till = await tillAndProduct(shop.origin, token, { sales: total + rate * 10 });
   const socket = await bareSocket(browser, shop.origin, token);
   const { context, page } = await freshPage(browser, shop.origin);
   const apiCalls = [];
@@ -131,27 +201,7 @@ export async function measureLive({ browser, shop, rate, seconds, readTickets, d
     if (start === null) throw new Error('the tickets figure could not be read');
     live = true;
 
-    const sales = [];
-    const failures = [];
-    const began = Date.now() + 200;
-    const pending = [];
-    for (let index = 0; index < total; index += 1) {
-      const due = began + (index * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(
-        request(shop.origin, 'POST', '/api/v1/sales', {
-          token,
-          headers: { 'idempotency-key': randomUUID() },
-          json: { register_id: till.registerId, lines: [{ product_id: till.productId, quantity: 1 }], payments: [{ method: 'cash', amount: till.price * 2 }] },
-        }).then(
-          (answer) => sales.push({ saleId: answer.body.id, sentAt: due, answeredAt: answer.receivedAt, ms: answer.ms }),
-          (error) => failures.push(String(error.message).slice(0, 200)),
-        ),
-      );
-    }
-    await Promise.all(pending);
-    const offeredSeconds = (Date.now() - began) / 1000;
+    const { sales, failures, offeredSeconds } = await ringUp(shop.origin, token, till, rate, total);
     // Let the last events land (at most 30 s).
     const deadline = Date.now() + 30_000;
     let changes = [];
@@ -168,10 +218,10 @@ export async function measureLive({ browser, shop, rate, seconds, readTickets, d
     const truth = (await request(shop.origin, 'GET', '/api/v1/reports/dashboard', { token })).body.today.tickets;
     // A refetched summary holds `tickets`; the page then applies every event published after
     // its `as_of`. Sales it holds beyond those published by `as_of` are counted twice.
-    const refetched = (await Promise.all(summaries)).filter(Boolean).map(({ asOf, tickets }) => {
-      const publishedBy = events.filter((event) => event.publishedAt <= Date.parse(asOf)).length;
-      return { as_of: asOf, tickets, sales_published_by_as_of: start + publishedBy, held_beyond_as_of: tickets - start - publishedBy };
-    });
+    const refetched = heldBeyond((await Promise.all(summaries)).filter(Boolean), events, start);
+    const race = await summaryRace({ origin: shop.origin, token, till, rate, seconds: 10, socket, start });
+    race.dashboard_tickets_after = await page.evaluate((source) => new Function(`return (${source})();`)(), readTickets.toString());
+    race.server_tickets_after = (await request(shop.origin, 'GET', '/api/v1/reports/dashboard', { token })).body.today.tickets;
 
     const answered = new Map(sales.map((sale) => [sale.saleId, sale]));
     const answers = sales.map((sale) => sale.answeredAt);
@@ -206,6 +256,7 @@ export async function measureLive({ browser, shop, rate, seconds, readTickets, d
       dashboard_rest_calls_during_run: Object.entries(apiCalls.reduce((counts, call) => ({ ...counts, [call]: (counts[call] ?? 0) + 1 }), {})).map(
         ([call, count]) => `${count} × ${call}`,
       ),
+      summary_consistency_under_sales: race,
       dashboard_long_tasks: { count: longTasks.length, total_ms: round(longTasks.reduce((sum, t) => sum + t.ms, 0)), longest_ms: round(Math.max(0, ...longTasks.map((t) => t.ms))) },
     };
   } finally {
