@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 
 # The npm workspace: never downloads a browser (the browser suites use Debian's Chromium).
 NPM_STAMP := node_modules/.installed
-$(NPM_STAMP): package.json package-lock.json packages/shared/package.json frontend/package.json
+$(NPM_STAMP): package.json package-lock.json packages/shared/package.json frontend/package.json landing/package.json
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
@@ -37,7 +37,14 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/nul
 frontend/dist/index.html: $(NPM_STAMP) $(SHARED_SOURCES) $(FRONTEND_SOURCES)
 	npm run build -w frontend
 
-web: frontend/dist/index.html
+# The landing site (static Astro pages); LANDING_SITE_URL names its public origin in canonical
+# links and the sitemap (default: the local `orbit dev` address).
+LANDING_SOURCES := $(shell find landing/src landing/public -type f 2>/dev/null) landing/astro.config.mjs landing/tsconfig.json
+
+landing/dist/index.html: $(NPM_STAMP) $(SHARED_SOURCES) $(LANDING_SOURCES)
+	npm run build -w landing
+
+web: frontend/dist/index.html landing/dist/index.html
 
 # The typed API client, from the OpenAPI document the app declares (no server needed).
 api-client: install $(NPM_STAMP)
@@ -70,4 +77,4 @@ typecheck: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache node_modules frontend/dist test-results .orbit-web-*
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache node_modules frontend/dist landing/dist landing/.astro test-results .orbit-web-*
