@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 
 # The npm workspace: never downloads a browser (the browser suites use Debian's Chromium).
 NPM_STAMP := node_modules/.installed
-$(NPM_STAMP): package.json package-lock.json packages/shared/package.json frontend/package.json landing/package.json
+$(NPM_STAMP): package.json package-lock.json packages/shared/package.json frontend/package.json landing/package.json pwa/package.json
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
@@ -44,7 +44,13 @@ LANDING_SOURCES := $(shell find landing/src landing/public -type f 2>/dev/null) 
 landing/dist/index.html: $(NPM_STAMP) $(SHARED_SOURCES) $(LANDING_SOURCES)
 	npm run build -w landing
 
-web: frontend/dist/index.html landing/dist/index.html
+# The point of sale (Vite and its service worker, served under /pos/).
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/tsconfig.json
+
+pwa/dist/index.html: $(NPM_STAMP) $(SHARED_SOURCES) $(PWA_SOURCES)
+	npm run build -w pwa
+
+web: frontend/dist/index.html landing/dist/index.html pwa/dist/index.html
 
 # The typed API client, from the OpenAPI document the app declares (no server needed).
 api-client: install $(NPM_STAMP)

@@ -7,6 +7,8 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const PORT = Number(process.env.WEB_TEST_PORT ?? 8765);
 export const SHOP_URL = `http://demo.orbitengine.localhost:${PORT}`;
+/** The landing site, at the apex. */
+export const LANDING_URL = `http://orbitengine.localhost:${PORT}`;
 /** One output folder per run (workers inherit it), so runs side by side never delete each other's traces. */
 process.env.ORBIT_E2E_RUN ??= String(process.pid);
 
@@ -29,7 +31,11 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     },
   },
-  projects: [{ name: 'frontend', use: { ...devices['Desktop Chrome'] }, testMatch: 'frontend/e2e/**/*.spec.ts' }],
+  projects: [
+    { name: 'frontend', use: { ...devices['Desktop Chrome'] }, testMatch: 'frontend/e2e/**/*.spec.ts' },
+    { name: 'landing', use: { ...devices['Desktop Chrome'], baseURL: LANDING_URL }, testMatch: 'landing/e2e/**/*.spec.ts' },
+    { name: 'pos', use: { ...devices['Desktop Chrome'], serviceWorkers: 'allow' }, testMatch: 'pwa/e2e/**/*.spec.ts' },
+  ],
   webServer: {
     command: `.venv/bin/python -m tests.web.serve --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/ready`,
