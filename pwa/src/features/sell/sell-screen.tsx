@@ -37,6 +37,7 @@ function isTextField(target: EventTarget | null): boolean {
 
 export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const { t } = useTranslation('sell');
+  const { t: common } = useTranslation();
   const till = useTill();
   const shift = useOpenShift();
   const stockDeltas = useLive(() => runtime.pendingDeltas(), []);
@@ -166,7 +167,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
           else if (discounting) dispatch({ type: 'lineDiscount', key: discounting.key, discount: amount });
         }}
       />
-      <Dialog open={receipt !== null} onOpenChange={(open) => !open && setReceipt(null)} title={t('receipt.title', { number: receipt?.sale.invoice_number })} description={t('receipt.saved')} closeLabel={t('receipt.next')}>
+      <Dialog open={receipt !== null} onOpenChange={(open) => !open && setReceipt(null)} title={t('receipt.title', { number: receipt?.sale.invoice_number })} description={t('receipt.saved')} closeLabel={common('close')}>
         {receipt ? (
           <div className="space-y-4">
             <div className="max-h-[50dvh] overflow-y-auto rounded-md border border-slate-200 bg-white p-3">
