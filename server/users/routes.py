@@ -5,7 +5,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.core.api import ADMINS, ANY_ROLE, TENANT_PUBLIC, Parameter, Router
+from server.core.api import ADMINS, ANY_ROLE, MANAGERS, TENANT_PUBLIC, Parameter, Router
 from server.core.context import Context
 from server.core.errors import problem_response
 from server.core.pagination import Page
@@ -15,6 +15,7 @@ from server.users import browser_session, service
 from server.users.schemas import (
     HandoffExchange,
     LoginRequest,
+    PersonRead,
     PinSet,
     RefreshRequest,
     SessionRead,
@@ -152,6 +153,12 @@ async def me(ctx: Context) -> MeRead:
     return MeRead(
         user=await service.read_user(ctx, ctx.actor.user_id), organization=await tenancy.read_organization(ctx)
     )
+
+
+@router.get("/api/v1/people", access=MANAGERS, response=list[PersonRead])
+async def list_people(ctx: Context) -> list[PersonRead]:
+    """The organization's people by name and role (no emails), for naming cashiers and actors."""
+    return await service.list_people(ctx)
 
 
 @router.get("/api/v1/users", access=ADMINS, query=UserQuery, response=Page[UserRead])

@@ -74,6 +74,15 @@ class UserUpdate(Input):
     password: Password | msgspec.UnsetType = msgspec.UNSET
 
 
+class PersonRead(Output):
+    """What managers may know of a colleague: enough to name who sold, refunded or changed what."""
+
+    id: uuid.UUID
+    full_name: str
+    role: Role
+    is_active: bool
+
+
 class UserQuery(PageQuery):
     role: Role | None = None
     is_active: bool | None = None

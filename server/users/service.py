@@ -39,7 +39,7 @@ from server.core.security import (
 )
 from server.users.models import RefreshToken, User, UserEmail
 from server.users.passwords import check_password_strength
-from server.users.schemas import LoginRequest, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
+from server.users.schemas import LoginRequest, PersonRead, TokenPair, UserCreate, UserQuery, UserRead, UserUpdate
 
 
 def normalize_email(email: str) -> str:
@@ -119,6 +119,21 @@ async def list_users(ctx: Context, query: UserQuery) -> Page[UserRead]:
         statement = statement.where(or_(User.email.like(pattern), func.lower(User.full_name).like(pattern)))
     statement = statement.order_by(User.full_name, User.id)
     return await paginate(ctx.session, statement, query, to_read)
+
+
+PEOPLE_LIMIT = 1000
+
+
+async def list_people(ctx: Context) -> list[PersonRead]:
+    """Every user of the organization by name (at most `PEOPLE_LIMIT`, a shop's staff), without
+    emails or sign-in data: the directory that names cashiers and actors on managers' screens."""
+    rows = await ctx.session.execute(
+        select(User.id, User.full_name, User.role, User.is_active)
+        .where(User.organization_id == ctx.organization_id)
+        .order_by(User.full_name, User.id)
+        .limit(PEOPLE_LIMIT)
+    )
+    return [PersonRead(id=row.id, full_name=row.full_name, role=row.role, is_active=row.is_active) for row in rows]
 
 
 async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:

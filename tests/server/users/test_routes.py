@@ -148,3 +148,15 @@ async def test_an_admin_sets_a_users_pin_audited_without_the_pin(api: Api, tenan
     missing = await tenant_a.client.put(f"/api/v1/users/{uuid.uuid4()}/pin", json={"pin": "4826"})
     assert missing.status_code == 404
     assert (await tenant_a.client.put("/api/v1/users/not-a-uuid/pin", json={"pin": "4826"})).status_code == 404
+
+
+async def test_managers_read_the_people_directory_of_their_own_organization(api: Api, tenant_a, tenant_b) -> None:
+    manager = await api.add_user(tenant_a, "manager")
+    cashier = await api.add_user(tenant_a, "cashier")
+    await api.add_user(tenant_b, "cashier")
+    response = await manager["client"].get("/api/v1/people")
+    assert response.status_code == 200, response.text
+    people = response.json()
+    assert {person["id"] for person in people} == {str(tenant_a.admin_id), manager["user"]["id"], cashier["user"]["id"]}
+    assert all(set(person) == {"id", "full_name", "role", "is_active"} for person in people)
+    assert (await cashier["client"].get("/api/v1/people")).status_code == 403

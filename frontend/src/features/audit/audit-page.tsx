@@ -4,14 +4,15 @@
  * row opens what the entry changed.
  */
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocality } from '@orbit/shared/format/locality';
 import { Pager } from '@orbit/shared/ui/data-table';
 import { ErrorState, Loading } from '@orbit/shared/ui/states';
 import { PageHeader } from '@orbit/shared/ui/surfaces';
 import { localDaysAsInstants } from '../../lib/local-days';
-import { AUDIT_PAGE_SIZE, useActors, useAuditEntries, type AuditEntry, type AuditQuery } from './api';
+import { usePeopleNames } from '../../lib/people';
+import { AUDIT_PAGE_SIZE, useAuditEntries, type AuditEntry, type AuditQuery } from './api';
 import { AuditEntryDialog } from './components/audit-entry-dialog';
 import { AuditFilters, type AuditSearch } from './components/audit-filters';
 import { AuditTable } from './components/audit-table';
@@ -36,11 +37,11 @@ export function AuditPage() {
   const navigate = route.useNavigate();
   const { timeZone } = useLocality();
   const entries = useAuditEntries(auditQuery(search, timeZone));
-  const actors = useActors();
+  const people = usePeopleNames();
   const [open, setOpen] = useState<AuditEntry | null>(null);
 
-  const names = useMemo(() => new Map((actors.data ?? []).map((actor) => [actor.id, actor.full_name])), [actors.data]);
-  const actorName = useCallback((actorId: string | null) => (actorId === null ? t('system') : (names.get(actorId) ?? t('unknownActor'))), [names, t]);
+  const names = people.data;
+  const actorName = useCallback((actorId: string | null) => (actorId === null ? t('system') : (names?.get(actorId) ?? t('unknownActor'))), [names, t]);
   const changeSearch = (patch: Partial<AuditSearch>) => void navigate({ search: (previous) => ({ ...previous, ...patch }) });
 
   return (

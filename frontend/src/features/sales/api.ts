@@ -6,9 +6,6 @@
  */
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas, type paths } from '@orbit/shared/api/client';
-import { addDays, calendarDateIn } from '@orbit/shared/format/format';
-import { useLocality } from '@orbit/shared/format/locality';
-import { useMe } from '../../lib/me';
 
 export type SaleQuery = NonNullable<paths['/api/v1/sales']['get']['parameters']['query']>;
 export type SaleSummary = Schemas['SaleSummary'];
@@ -82,40 +79,6 @@ export function useCustomerSearch(search: string) {
   });
 }
 
-const NAMES_PAGES = 10;
-
-/**
- * Who is who: user names by id, for cashiers, refunders and audit actors. Admins read the user
- * list; managers may not, so for them the names come from the sales-by-cashier report of the
- * longest period the reports allow (everyone who sold or refunded in it).
- */
-export function usePeopleNames() {
-  const role = useMe().data?.user.role;
-  const { timeZone } = useLocality();
-  return useQuery({
-    queryKey: ['people', 'names', role],
-    enabled: role !== undefined,
-    staleTime: 5 * 60_000,
-    queryFn: async (): Promise<Map<string, string>> => {
-      const names = new Map<string, string>();
-      if (role === 'admin') {
-        let offset: number | null = 0;
-        for (let page = 0; offset !== null && page < NAMES_PAGES; page += 1) {
-          const users: Schemas['Page_UserRead_'] = await unwrap(api.GET('/api/v1/users', { params: { query: { limit: 200, offset } } }));
-          for (const user of users.items) names.set(user.id, user.full_name);
-          offset = users.next_offset;
-        }
-        return names;
-      }
-      const today = calendarDateIn(Date.now(), timeZone);
-      const report = await unwrap(
-        api.GET('/api/v1/reports/sales-by-cashier', { params: { query: { since: addDays(today, -730), until: addDays(today, 1) } } }),
-      );
-      for (const row of report.rows) names.set(row.cashier_id, row.cashier_name);
-      return names;
-    },
-  });
-}
 
 /** Everything a sale's refund or void changes: the sale, lists, shifts, reports, stock, audit. */
 function useSaleChanged() {

@@ -30,7 +30,7 @@ export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: UserCreate) => unwrap(api.POST('/api/v1/users', { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
+    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ['users'] }), client.invalidateQueries({ queryKey: ['people'] })]),
   });
 }
 
@@ -39,7 +39,7 @@ export function useUpdateUser(userId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: UserUpdate) => unwrap(api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: userId } }, body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
+    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ['users'] }), client.invalidateQueries({ queryKey: ['people'] })]),
   });
 }
 

@@ -630,6 +630,26 @@ export interface paths {
         patch: operations["update_organization"];
         trace?: never;
     };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's people by name and role (no emails), for naming cashiers and actors.
+         * @description Roles: admin, manager.
+         */
+        get: operations["list_people"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -2571,6 +2591,18 @@ export interface components {
             /** @enum {unknown} */
             method: "card" | "cash" | "other" | "transfer";
             reference: string;
+        };
+        /**
+         * PersonRead
+         * @description What managers may know of a colleague: enough to name who sold, refunded or changed what.
+         */
+        PersonRead: {
+            full_name: string;
+            /** Format: uuid */
+            id: string;
+            is_active: boolean;
+            /** @enum {unknown} */
+            role: "admin" | "cashier" | "manager";
         };
         /** PinSet */
         PinSet: {
@@ -5714,6 +5746,56 @@ export interface operations {
             };
             /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_people: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonRead"][];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@orbit/shared/ui/button';
 import { Field, Input, NativeSelect } from '@orbit/shared/ui/field';
-import { useActors, useEntityTypes } from '../api';
+import { usePeople } from '../../../lib/people';
+import { useEntityTypes } from '../api';
 import { useEntityLabel } from './entity-label';
 
 export interface AuditSearch {
@@ -21,7 +22,7 @@ export interface AuditSearch {
 
 export function AuditFilters({ search, onChange }: { search: AuditSearch; onChange: (patch: Partial<AuditSearch>) => void }) {
   const { t } = useTranslation('audit');
-  const actors = useActors();
+  const actors = usePeople();
   const entityTypes = useEntityTypes();
   const entityLabel = useEntityLabel();
   const [entityId, setEntityId] = useState(search.entity_id ?? '');

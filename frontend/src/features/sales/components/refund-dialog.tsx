@@ -14,7 +14,7 @@ import { toast } from '@orbit/shared/ui/toast';
 import { formErrors } from '../../../lib/form-errors';
 import { useRegisters } from '../../../lib/registers';
 import { useProductNames, useRefundSale, type RefundCreate, type Sale } from '../api';
-import { useActionKey } from '../idempotency';
+import { useActionKey } from '../../../lib/action-key';
 import { refundable, refundTotal } from '../sale-math';
 
 const METHODS = ['cash', 'card', 'transfer', 'other'] as const;

@@ -7,7 +7,8 @@ import { ApiError } from '@orbit/shared/api/problem';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Empty, ErrorState, Loading } from '@orbit/shared/ui/states';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
-import { usePeopleNames, useSaleAudit, type AuditEntry } from '../api';
+import { useSaleAudit, type AuditEntry } from '../api';
+import { usePeopleNames } from '../../../lib/people';
 
 /** Keys of audit values that hold money in minor units. */
 const MONEY_KEYS = new Set(['total', 'amount', 'opening_float']);

@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { useRegisters } from '../../../lib/registers';
-import { useCustomer, usePeopleNames, type Sale } from '../api';
+import { useCustomer, type Sale } from '../api';
+import { usePeopleNames } from '../../../lib/people';
 import { Amount } from './sale-lines';
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
 import { Empty, ErrorState, Loading } from '@orbit/shared/ui/states';
 import { Badge, Card, CardTitle } from '@orbit/shared/ui/surfaces';
-import { usePeopleNames, useProductNames, useSaleRefunds, type Sale } from '../api';
+import { useProductNames, useSaleRefunds, type Sale } from '../api';
+import { usePeopleNames } from '../../../lib/people';
 
 export function SaleRefunds({ sale }: { sale: Sale }) {
   const { t } = useTranslation('sales');

@@ -9,7 +9,7 @@ import { Button } from '@orbit/shared/ui/button';
 import { cn } from '@orbit/shared/ui/cn';
 import { Field, Input, NativeSelect } from '@orbit/shared/ui/field';
 import { useRegisters } from '../../../lib/registers';
-import { usePeopleNames } from '../api';
+import { usePeopleNames } from '../../../lib/people';
 import { CustomerFilter } from './customer-filter';
 
 export interface SalesSearch {

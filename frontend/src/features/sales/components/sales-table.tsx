@@ -7,7 +7,8 @@ import { useFormat } from '@orbit/shared/format/locality';
 import { DataTable } from '@orbit/shared/ui/data-table';
 import { Empty } from '@orbit/shared/ui/states';
 import { registerCodes, useRegisters } from '../../../lib/registers';
-import { usePeopleNames, type SaleSummary } from '../api';
+import { type SaleSummary } from '../api';
+import { usePeopleNames } from '../../../lib/people';
 import { SaleStatusBadges } from './sale-status';
 
 export function SalesTable({ sales }: { sales: SaleSummary[] }) {

@@ -12,7 +12,7 @@ import { FormError } from '@orbit/shared/ui/states';
 import { toast } from '@orbit/shared/ui/toast';
 import { formErrors } from '../../../lib/form-errors';
 import { useVoidSale, type Sale } from '../api';
-import { useActionKey } from '../idempotency';
+import { useActionKey } from '../../../lib/action-key';
 
 export function VoidDialog({ sale, open, onOpenChange }: { sale: Sale; open: boolean; onOpenChange: (open: boolean) => void }) {
   const { t } = useTranslation('sales');
