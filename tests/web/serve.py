@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from server.core.migrate import create_database_if_missing
 from tests.conftest import drop_database
 
+
 def redis_database(port: int) -> int:
     """Redis databases 5–14: clear of the Python suites' database 0."""
     return 5 + port % 10
