@@ -71,4 +71,24 @@ test.describe('sessions', () => {
     await first.getByRole('menuitem', { name: /sign out|cerrar sesión/i }).click();
     await expect(second).toHaveURL(/\/sign-in/);
   });
+
+  test('the language switch changes every label, follows to the next visit, and the sign-in page has it too', async ({ page }) => {
+    await signIn(page, 'manager');
+    const nav = page.getByRole('navigation', { name: /main|principal/i }).first();
+    const language = page.getByRole('combobox', { name: /language|idioma/i });
+    await language.selectOption('es');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+    await expect(nav.getByRole('link', { name: 'Productos' })).toBeVisible();
+    await expectAccessible(page);
+    await page.reload();
+    await expect(page.getByRole('navigation', { name: 'Principal' }).first().getByRole('link', { name: 'Inventario' })).toBeVisible();
+    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('navigation', { name: 'Main' }).first().getByRole('link', { name: 'Stock' })).toBeVisible();
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+    await expect(page.getByRole('heading', { name: 'Iniciar sesión' })).toBeVisible();
+  });
 });
