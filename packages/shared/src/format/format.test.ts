@@ -22,6 +22,7 @@ describe('money', () => {
     expect(formatMoney(123456, { locale: 'en-US', currency: 'USD' })).toBe('$1,234.56');
     expect(formatMoney(1234560, { locale: 'es-CL', currency: 'CLP' })).toBe('$1.234.560');
     expect(formatMoney(-250, { locale: 'en-US', currency: 'USD' })).toBe('-$2.50');
+    expect(formatMoney(479959, { locale: 'en', currency: 'CLP' })).toBe('$479,959');
     expect(formatMoney(123456, { locale: 'es-ES', currency: 'EUR' }).replace(/\s/g, ' ')).toBe('1234,56 €');
   });
 

@@ -23,8 +23,12 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
   return formatter;
 }
 
+/**
+ * The narrow symbol ("$", not "CLP"): a shop has one currency, so the short form is unambiguous
+ * and keeps figures on one line on a phone.
+ */
 function currencyFormat(locale: string, currency: string): Intl.NumberFormat {
-  return cached(`money|${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency }));
+  return cached(`money|${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }));
 }
 
 /** The number of decimals of a currency's minor unit (USD 2, CLP 0, KWD 3). */
