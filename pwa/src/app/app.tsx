@@ -44,8 +44,7 @@ function Screen() {
   if (state.role === 'mirror') return <MirrorScreen />;
   if (!state.device) return <SetupScreen />;
   if (!state.organization) return <FirstPullScreen />;
-  if (state.device_refused) return <RefusedScreen />;
-  if (!cashier) return <UnlockScreen />;
+  if (!cashier) return state.device_refused ? <RefusedScreen /> : <UnlockScreen />;
   return (
     <Frame view={view} onView={setView}>
       <Views view={view} onView={setView} />

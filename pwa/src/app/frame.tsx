@@ -19,6 +19,7 @@ import { ConnectionBadge } from '../lib/connection-badge';
 import { useRuntime } from '../lib/hooks';
 import { runtime } from '../lib/runtime';
 import { useTicketOpen } from '../lib/ticket-open';
+import { RefusalNotice } from './refused-screen';
 
 export type View = 'sell' | 'shift' | 'refunds' | 'queue';
 
@@ -164,7 +165,10 @@ export function Frame({ view, onView, children }: { view: View; onView: (view: V
         </div>
       </header>
       <Banners />
-      <main className="flex-1 p-3 sm:p-4">{children}</main>
+      <main className="flex-1 space-y-3 p-3 sm:p-4">
+        {state.device_refused ? <RefusalNotice /> : null}
+        {children}
+      </main>
     </div>
   );
 }

@@ -33,7 +33,7 @@ registerTranslations('pos', {
     warnings: {
       clock: 'This device’s clock is {{minutes}} min off the server’s. Set the right time: sales carry the till’s time.',
       persistence: 'The browser did not grant persistent storage: it could delete what this till keeps if space runs out. Install the POS as an app or allow storage.',
-      deviceRefused: 'The server no longer accepts this till: {{message}}',
+      deviceRefused: 'The server no longer accepts this till',
       deviceRefusedHelp: 'Nothing is lost: the documents not sent stay on this till. Export them to a file and import them on a till that works, or set this till up again.',
       setUpAgain: 'Set this till up again',
       blocked: 'The queue is stuck: {{message}}',
@@ -46,6 +46,11 @@ registerTranslations('pos', {
       later: 'It installs between sales: finish this one first.',
     },
     language: 'Language',
+    refusals: {
+      device_revoked: 'This till was revoked in the web app (Registers & devices): it can neither send nor receive anything.',
+      device_credential_invalid: 'The server does not recognise this till’s key.',
+      unknown_device: 'The server does not know this till any more.',
+    },
   },
   es: {
     title: 'Punto de venta',
@@ -78,7 +83,7 @@ registerTranslations('pos', {
     warnings: {
       clock: 'El reloj de este equipo difiere {{minutes}} min del servidor. Corrige la hora: las ventas llevan la hora de la caja.',
       persistence: 'El navegador no concedió almacenamiento persistente: podría borrar lo que guarda esta caja si falta espacio. Instala el POS como aplicación o permite el almacenamiento.',
-      deviceRefused: 'El servidor ya no acepta esta caja: {{message}}',
+      deviceRefused: 'El servidor ya no acepta esta caja',
       deviceRefusedHelp: 'No se pierde nada: los documentos sin enviar siguen en esta caja. Expórtalos a un archivo e impórtalos en una caja que funcione, o vuelve a configurar esta.',
       setUpAgain: 'Configurar esta caja de nuevo',
       blocked: 'La cola está detenida: {{message}}',
@@ -91,5 +96,10 @@ registerTranslations('pos', {
       later: 'Se instala entre ventas: termina esta primero.',
     },
     language: 'Idioma',
+    refusals: {
+      device_revoked: 'Esta caja fue revocada en la aplicación web (Cajas y dispositivos): no puede enviar ni recibir nada.',
+      device_credential_invalid: 'El servidor no reconoce la clave de esta caja.',
+      unknown_device: 'El servidor ya no conoce esta caja.',
+    },
   },
 });

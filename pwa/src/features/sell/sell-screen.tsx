@@ -14,12 +14,12 @@ import { Button } from '@orbit/shared/ui/button';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Card } from '@orbit/shared/ui/surfaces';
 import { toast } from '@orbit/shared/ui/toast';
-import { useLive, useOpenShift, useTill } from '../../lib/hooks';
+import { useLive, useOpenShift, useRuntime, useTill } from '../../lib/hooks';
 import { PrintArea } from '../../lib/print';
 import { SaleReceipt } from '../../lib/receipt';
 import { runtime } from '../../lib/runtime';
 import { setTicketOpen } from '../../lib/ticket-open';
-import type { JournalSale, Product } from '../../offline/db';
+import type { JournalSale, OrganizationSettings, Product } from '../../offline/db';
 import { priceTicket, recordSale, taxModeOf, type TenderInput } from '../../offline/journal';
 import { CustomerPicker } from './customer-picker';
 import { DiscountDialog } from './discount-dialog';
@@ -35,10 +35,39 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
+/** The stored sale's receipt: on screen, printable, and "new sale" to go on (Enter). */
+function ReceiptDialog({ receipt, organization, onClose }: { receipt: { sale: JournalSale } | null; organization: OrganizationSettings; onClose: () => void }) {
   const { t } = useTranslation('sell');
   const { t: common } = useTranslation();
+  return (
+    <Dialog open={receipt !== null} onOpenChange={(open) => !open && onClose()} title={t('receipt.title', { number: receipt?.sale.invoice_number })} description={t('receipt.saved')} closeLabel={common('close')}>
+      {receipt ? (
+        <div className="space-y-4">
+          <div className="max-h-[50dvh] overflow-y-auto rounded-md border border-slate-200 bg-white p-3">
+            <SaleReceipt sale={receipt.sale} organization={organization} pending />
+          </div>
+          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+            <Button variant="secondary" size="lg" onClick={() => window.print()}>
+              <Printer aria-hidden="true" />
+              {t('receipt.print')}
+            </Button>
+            <Button size="lg" autoFocus onClick={onClose}>
+              {t('receipt.next')}
+            </Button>
+          </div>
+          <PrintArea>
+            <SaleReceipt sale={receipt.sale} organization={organization} pending />
+          </PrintArea>
+        </div>
+      ) : null}
+    </Dialog>
+  );
+}
+
+export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
+  const { t } = useTranslation('sell');
   const till = useTill();
+  const { device_refused: refused } = useRuntime();
   const shift = useOpenShift();
   const stockDeltas = useLive(() => runtime.pendingDeltas(), []);
   const [ticket, dispatch] = useReducer(ticketReducer, EMPTY_TICKET);
@@ -113,6 +142,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   });
 
   if (!till) return null;
+  if (refused) return <ReceiptDialog receipt={receipt} organization={till.organization} onClose={() => setReceipt(null)} />;
   if (shift === undefined) return null;
   if (!shift) {
     return (
@@ -167,27 +197,7 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
           else if (discounting) dispatch({ type: 'lineDiscount', key: discounting.key, discount: amount });
         }}
       />
-      <Dialog open={receipt !== null} onOpenChange={(open) => !open && setReceipt(null)} title={t('receipt.title', { number: receipt?.sale.invoice_number })} description={t('receipt.saved')} closeLabel={common('close')}>
-        {receipt ? (
-          <div className="space-y-4">
-            <div className="max-h-[50dvh] overflow-y-auto rounded-md border border-slate-200 bg-white p-3">
-              <SaleReceipt sale={receipt.sale} organization={till.organization} pending />
-            </div>
-            <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-              <Button variant="secondary" size="lg" onClick={() => window.print()}>
-                <Printer aria-hidden="true" />
-                {t('receipt.print')}
-              </Button>
-              <Button size="lg" autoFocus onClick={() => setReceipt(null)}>
-                {t('receipt.next')}
-              </Button>
-            </div>
-            <PrintArea>
-              <SaleReceipt sale={receipt.sale} organization={till.organization} pending />
-            </PrintArea>
-          </div>
-        ) : null}
-      </Dialog>
+      <ReceiptDialog receipt={receipt} organization={till.organization} onClose={() => setReceipt(null)} />
     </div>
   );
 }

@@ -70,7 +70,7 @@ function PinPad({ cashier, onBack }: { cashier: Cashier; onBack: () => void }) {
     <div className="mx-auto max-w-xs space-y-4">
       <h2 className="text-center text-lg font-semibold">{t('pin', { name: cashier.full_name })}</h2>
       <output aria-label={t('pinLabel')} aria-live="polite" className="flex h-14 items-center justify-center gap-3 rounded-lg border border-slate-300 bg-white text-3xl">
-        {pin ? '•'.repeat(pin.length) : <span className="text-base text-slate-400">····</span>}
+        {pin ? '•'.repeat(pin.length) : <span className="text-base text-slate-500">····</span>}
       </output>
       {wait ? (
         <p role="alert" className="text-center text-sm font-medium text-red-700">
