@@ -21,7 +21,8 @@ Invariants:
   content-hashed names; Astro's `_astro/`) are immutable for a year, other files cached 5
   minutes, service-worker scripts and manifests revalidated. Every answer is `nosniff`; HTML
   carries a Content-Security-Policy that runs only this origin's scripts and the page's own
-  inline scripts (by their hashes, computed from the file).
+  inline scripts (by their hashes, computed from the file); the landing's pages may also post
+  forms that end on a shop's host (the sign-up's redirect to the hand-over).
 - The shop's hand-over page (`/auth/handoff`, whose URL carries a one-time code) is sent with
   `Referrer-Policy: no-referrer` and `Cache-Control: no-store`, so the code leaks neither to
   another site nor into a cache.
@@ -201,7 +202,19 @@ def cache_policy(found: Found) -> str:
     return STATIC_CACHE
 
 
-def content_security_policy(host: str | None, script_hashes: tuple[str, ...]) -> str:
+def shops_under(host: str | None, scheme: str) -> tuple[str, ...]:
+    """The CSP source of every shop under the apex `host` (`http://*.example.com:8000`): where the
+    landing's sign-up form lands, through the server's redirect to the new shop's hand-over
+    (browsers apply `form-action` to the redirect's target too)."""
+    if not host or not _PLAIN_HOST.fullmatch(host):
+        return ()
+    apex = host.lower().removeprefix("www.")
+    return (f"{scheme}://*.{apex}",)
+
+
+def content_security_policy(
+    host: str | None, script_hashes: tuple[str, ...], form_targets: tuple[str, ...] = ()
+) -> str:
     connect = ["'self'"]
     if host and _PLAIN_HOST.fullmatch(host):
         connect += [f"ws://{host}", f"wss://{host}"]
@@ -217,7 +230,7 @@ def content_security_policy(host: str | None, script_hashes: tuple[str, ...]) ->
             "manifest-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            "form-action " + " ".join(["'self'", *form_targets]),
             "frame-ancestors 'none'",
         ]
     )
@@ -269,6 +282,7 @@ class WebApps:
 
     def __init__(self, settings: Settings) -> None:
         self.root = web_root(settings)
+        self.scheme = settings.public_scheme
         self.base_domain = settings.base_domain.lower()
         self._hashes: dict[Path, tuple[int, int, tuple[str, ...]]] = {}
 
@@ -304,14 +318,16 @@ class WebApps:
         if located.found is None:
             return not_found()
         private = app is FRONTEND and relative.strip("/") in PRIVATE_PAGES
-        return self.respond(request, located.found, located.status, private=private)
+        return self.respond(request, located.found, located.status, private=private, landing=app is LANDING)
 
-    def respond(self, request: Request, found: Found, status: int, *, private: bool = False) -> Response:
+    def respond(
+        self, request: Request, found: Found, status: int, *, private: bool = False, landing: bool = False
+    ) -> Response:
         headers = {**NOSNIFF, "Cache-Control": cache_policy(found)}
         if found.is_html:
-            headers["Content-Security-Policy"] = content_security_policy(
-                request.headers.get("host"), found.script_hashes
-            )
+            host = request.headers.get("host")
+            form_targets = shops_under(host, self.scheme) if landing else ()
+            headers["Content-Security-Policy"] = content_security_policy(host, found.script_hashes, form_targets)
         if private:
             headers.update(PRIVATE_PAGE_HEADERS)
         response = FileResponse(

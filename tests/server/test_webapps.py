@@ -331,3 +331,13 @@ async def test_the_handoff_page_is_never_cached_nor_named_in_a_referer(clients: 
     assert other.headers["cache-control"] == "no-cache" and "referrer-policy" not in other.headers
     landing = await clients["apex"].get("/auth/handoff")
     assert landing.status_code == 404 and "referrer-policy" not in landing.headers
+
+
+async def test_landing_pages_may_post_forms_that_end_on_a_shop(clients: dict[str, httpx.AsyncClient]) -> None:
+    def form_action(response: httpx.Response) -> str:
+        directives = dict(part.split(" ", 1) for part in response.headers["content-security-policy"].split("; "))
+        return directives["form-action"]
+
+    assert form_action(await clients["apex"].get("/")) == f"'self' http://*.{BASE_DOMAIN}"
+    assert form_action(await clients["www"].get("/pricing")) == f"'self' http://*.{BASE_DOMAIN}"
+    assert form_action(await clients["tenant"].get("/")) == "'self'"

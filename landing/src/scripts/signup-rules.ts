@@ -5,7 +5,8 @@
  * `server/users/passwords.py`); these mirror it so the person hears about a problem as they type.
  */
 
-export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+/** Also the sign-up field's `pattern` (without its anchors), so it must stay valid with the `v` flag. */
+export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9\-]{1,61}[a-z0-9])$/;
 const SLUG_MAX = 40;
 export const PASSWORD_MIN_LENGTH = 10;
 const PASSWORD_MIN_DISTINCT = 5;
