@@ -1,22 +1,30 @@
 # One image for the server, the workers and the scheduler (target `app`), and the proxy with the
 # built front ends (target `proxy`): no Node process runs in production.
 
-# The front ends, built once with the locked npm workspace.
+# The front ends, built once with the locked npm workspace. LANDING_SITE_URL is the public
+# origin the landing site names in its canonical links and sitemap.
 FROM node:20-slim AS web
-ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+ARG LANDING_SITE_URL
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 LANDING_SITE_URL=${LANDING_SITE_URL}
 WORKDIR /web
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY frontend/package.json frontend/
+COPY landing/package.json landing/
+COPY pwa/package.json pwa/
 RUN npm ci --no-audit --no-fund
 COPY packages packages
 COPY frontend frontend
-RUN npm run build -w frontend
+COPY landing landing
+COPY pwa pwa
+RUN npm run build -w frontend && npm run build -w pwa && npm run build -w landing
 
 # The reverse proxy: serves the built files and routes the API and /ws to the servers.
 FROM caddy:2 AS proxy
 COPY deploy/Caddyfile /etc/caddy/Caddyfile
 COPY --from=web /web/frontend/dist /srv/frontend
+COPY --from=web /web/pwa/dist /srv/pwa
+COPY --from=web /web/landing/dist /srv/landing
 
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never
