@@ -4,7 +4,7 @@
 # The front ends, built once with the locked npm workspace. LANDING_SITE_URL is the public
 # origin the landing site names in its canonical links and sitemap.
 FROM node:20-slim AS web
-ARG LANDING_SITE_URL
+ARG LANDING_SITE_URL=http://orbitengine.localhost:8000
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 LANDING_SITE_URL=${LANDING_SITE_URL}
 WORKDIR /web
 COPY package.json package-lock.json ./
