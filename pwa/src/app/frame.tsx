@@ -101,6 +101,7 @@ function TillMenu() {
           </Button>
         }
         items={items}
+        modal={false}
       />
       <TillSignInDialog open={signingIn} onOpenChange={setSigningIn} />
     </>

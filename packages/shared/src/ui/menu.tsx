@@ -8,10 +8,13 @@ export interface MenuItem {
   disabled?: boolean;
 }
 
-/** A dropdown menu of actions: arrow keys, typeahead and Escape work (Radix). */
-export function Menu({ trigger, items, align = 'end' }: { trigger: ReactNode; items: MenuItem[]; align?: 'start' | 'end' }) {
+/**
+ * A dropdown menu of actions: arrow keys, typeahead and Escape work (Radix). `modal={false}` leaves
+ * the rest of the page as it is while the menu is open (no aria-hidden on it).
+ */
+export function Menu({ trigger, items, align = 'end', modal = true }: { trigger: ReactNode; items: MenuItem[]; align?: 'start' | 'end'; modal?: boolean }) {
   return (
-    <DropdownPrimitive.Root>
+    <DropdownPrimitive.Root modal={modal}>
       <DropdownPrimitive.Trigger asChild>{trigger}</DropdownPrimitive.Trigger>
       <DropdownPrimitive.Portal>
         <DropdownPrimitive.Content align={align} sideOffset={4} className="z-50 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg">

@@ -102,7 +102,7 @@ export function QueueScreen({ readOnly = false }: { readOnly?: boolean }) {
         <p className="text-sm text-slate-600">{t('intro')}</p>
       </div>
       <Card className="flex flex-wrap items-center gap-3">
-        <div className="min-w-0 flex-1">
+        <div className="min-w-64 flex-1">
           <p className="font-semibold" data-testid="queue-summary">
             {state.unsynced ? t('waiting', { count: state.unsynced }) : t('allSent')}
           </p>
