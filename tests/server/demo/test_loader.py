@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from datetime import date
 
@@ -12,6 +14,15 @@ from server.demo import DEMO_LOGINS, DEMO_SUBDOMAIN, seed_demo
 from server.demo.generator import DemoShop, generate_shop
 from server.demo.loader import TABLES, load_shop
 from tests.conftest import TenantSession
+
+
+def verify_pin(verifier: str | None, pin: str) -> bool:
+    """Check a PIN the way the POS does (docs/sync.md): PBKDF2-SHA-256 with the verifier's salt."""
+    if verifier is None:
+        return False
+    _, iterations, salt, digest = verifier.split("$")
+    decode = lambda part: base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))  # noqa: E731
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), decode(salt), int(iterations)) == decode(digest)
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +118,9 @@ async def test_seed_demo_is_idempotent(resources: Resources, app_engine: AsyncEn
         await scoped(connection, organization_id)
         emails = set((await connection.execute(text("select email from users"))).scalars())
         assert {login.email for login in DEMO_LOGINS} <= emails
+        verifiers = {row[0]: row[1] for row in await connection.execute(text("select email, offline_pin from users"))}
+        for login in DEMO_LOGINS:
+            assert verify_pin(verifiers[login.email], login.pin), login.email
         if created:
             tables = await counts(connection)
             assert tables["products"] == 12 and tables["registers"] == 3
