@@ -1,7 +1,7 @@
 /**
  * The till prices exactly as the server does: `money.vectors.json` holds cases priced by the
  * server's own `server/sales/pricing.py` (and `refund_share`), generated with a fixed seed by
- * the script in docs/pos.md ("Money on the till"); every one must come out the same here.
+ * `pwa/scripts/money_vectors.py`; every one must come out the same here.
  */
 import { describe, expect, it } from 'vitest';
 import { PricingError, allocate, amountDue, lineTax, percentOf, priceSale, refundShare, settle, type TaxMode } from './money';
