@@ -8,7 +8,7 @@ import { Pager } from '@orbit/shared/ui/data-table';
 import { Field, NativeSelect } from '@orbit/shared/ui/field';
 import { ErrorState, Loading } from '@orbit/shared/ui/states';
 import { PageHeader } from '@orbit/shared/ui/surfaces';
-import { useRegisters } from '../../lib/registers';
+import { RegisterSelect } from '../../lib/register-select';
 import { SHIFTS_PAGE_SIZE, useShifts } from './api';
 import { ShiftsTable } from './components/shifts-table';
 import './i18n';
@@ -21,7 +21,6 @@ export function ShiftsPage() {
   const { t } = useTranslation('shifts');
   const search = route.useSearch();
   const navigate = route.useNavigate();
-  const registers = useRegisters();
   const status = STATUSES.find((value) => value === search.status);
   const shifts = useShifts({ limit: SHIFTS_PAGE_SIZE, offset: search.offset ?? 0, register_id: search.register_id, status });
 
@@ -32,18 +31,7 @@ export function ShiftsPage() {
     <>
       <PageHeader title={t('list.title')} description={t('list.description')} />
       <section aria-label={t('list.filters')} className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-2 sm:p-4 lg:grid-cols-4">
-        <Field label={t('fields.register')}>
-          {(control) => (
-            <NativeSelect {...control} value={search.register_id ?? ''} onChange={(event) => changeSearch({ register_id: event.target.value || undefined })}>
-              <option value="">{t('list.anyRegister')}</option>
-              {(registers.data ?? []).map((register) => (
-                <option key={register.id} value={register.id}>
-                  {register.code} · {register.name}
-                </option>
-              ))}
-            </NativeSelect>
-          )}
-        </Field>
+        <RegisterSelect label={t('fields.register')} anyLabel={t('list.anyRegister')} value={search.register_id} onChange={(register_id) => changeSearch({ register_id })} />
         <Field label={t('fields.status')}>
           {(control) => (
             <NativeSelect {...control} value={status ?? ''} onChange={(event) => changeSearch({ status: event.target.value || undefined })}>

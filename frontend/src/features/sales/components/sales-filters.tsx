@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Button } from '@orbit/shared/ui/button';
 import { cn } from '@orbit/shared/ui/cn';
 import { Field, Input, NativeSelect } from '@orbit/shared/ui/field';
-import { useRegisters } from '../../../lib/registers';
+import { RegisterSelect } from '../../../lib/register-select';
 import { usePeopleNames } from '../../../lib/people';
 import { CustomerFilter } from './customer-filter';
 
@@ -25,7 +25,6 @@ export interface SalesSearch {
 
 export function SalesFilters({ search, onChange }: { search: SalesSearch; onChange: (patch: Partial<SalesSearch>) => void }) {
   const { t } = useTranslation('sales');
-  const registers = useRegisters();
   const people = usePeopleNames();
   const [number, setNumber] = useState(search.q ?? '');
   useEffect(() => setNumber(search.q ?? ''), [search.q]);
@@ -80,18 +79,7 @@ export function SalesFilters({ search, onChange }: { search: SalesSearch; onChan
               </NativeSelect>
             )}
           </Field>
-          <Field label={t('fields.register')}>
-            {(control) => (
-              <NativeSelect {...control} value={search.register_id ?? ''} onChange={(event) => onChange({ register_id: event.target.value || undefined })}>
-                <option value="">{t('filters.anyRegister')}</option>
-                {(registers.data ?? []).map((register) => (
-                  <option key={register.id} value={register.id}>
-                    {register.code} · {register.name}
-                  </option>
-                ))}
-              </NativeSelect>
-            )}
-          </Field>
+          <RegisterSelect label={t('fields.register')} anyLabel={t('filters.anyRegister')} value={search.register_id} onChange={(register_id) => onChange({ register_id })} />
           <Field label={t('fields.cashier')}>
             {(control) => (
               <NativeSelect {...control} value={search.cashier_id ?? ''} onChange={(event) => onChange({ cashier_id: event.target.value || undefined })}>
