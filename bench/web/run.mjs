@@ -10,7 +10,8 @@
  *    root, and the React floor (`floor/`: React and ReactDOM rendering one element);
  * 2. starts `tests/web/serve.py` on its own port (8790: `orbit dev` on a fresh database
  *    `orbit_web_8790` with the demo shop of 300 products × 730 days, as `make demo`; embedded
- *    services when TEST_* are unset) serving that web root;
+ *    services when TEST_* are unset) serving that web root, and VACUUM (ANALYZE)s the fresh
+ *    database as autovacuum soon would;
  * 3. first screen (targets 1 and 2, `first-screen.mjs`): `--signins` sign-ins of the demo
  *    manager in fresh contexts, click → the dashboard's figures, and the gzip size of every
  *    JavaScript file loaded; baselines: the page's REST calls from Node, the React floor;
@@ -36,7 +37,7 @@ import { measureFirstScreen } from './first-screen.mjs';
 import { measureLive } from './live.mjs';
 import { measureSearch } from './search.mjs';
 import { dashboardReady, readTickets } from './screens.mjs';
-import { buildFloor, buildSpa, removeFolder, ROOT, startServer, workFolder } from './server.mjs';
+import { buildFloor, buildSpa, removeFolder, ROOT, settleDatabase, startServer, workFolder } from './server.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -82,7 +83,9 @@ async function main() {
     const floorFiles = await buildFloor(folder);
     log(`starting the server on port ${options.port} (demo shop ${options.products} products × ${options.days} days)`);
     server = await startServer({ port: Number(options.port), products: Number(options.products), days: Number(options.days), webRoot: spa.webRoot, folder });
-    result.server = { port: server.port, start_s: Math.round(server.seconds), demo_shop: { products: Number(options.products), days: Number(options.days) } };
+    log('vacuum (analyze) of the fresh database');
+    const vacuumSeconds = settleDatabase(server.port);
+    result.server = { port: server.port, start_s: Math.round(server.seconds), vacuum_analyze_s: vacuumSeconds, demo_shop: { products: Number(options.products), days: Number(options.days) } };
     browser = await launch();
     result.machine.chromium = browser.version();
     const demo = { origin: server.origin, ...DEMO_MANAGER };
