@@ -54,7 +54,12 @@ test('sells offline, survives a browser restart, and the server gets exactly wha
     await page.reload();
     await expect(page.getByRole('heading', { name: /quién está en la caja/i })).toBeVisible();
     await unlock(page, shop.cashier.name);
-    await expect(page.getByRole('status').filter({ hasText: /sin conexión/i }).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('status')
+        .filter({ hasText: /sin conexión/i })
+        .first(),
+    ).toBeVisible();
     await openShift(page, '20000');
 
     // 20 sales: mostly cash, some split card + cash, one with a discount, one for a new customer.
@@ -78,7 +83,11 @@ test('sells offline, survives a browser restart, and the server gets exactly wha
         await dialog.getByRole('button', { name: /crear y elegir/i }).click();
         await expect(page.getByRole('button', { name: new RegExp(customerName) })).toBeVisible();
       }
-      if (sale % 3 === 0) await pay(page, [{ method: /^tarjeta$/i, amount: '500' }, { method: /^efectivo$/i, amount: '5000' }]);
+      if (sale % 3 === 0)
+        await pay(page, [
+          { method: /^tarjeta$/i, amount: '500' },
+          { method: /^efectivo$/i, amount: '5000' },
+        ]);
       else await pay(page, [{ method: /^efectivo$/i }]);
       if (sale === 1) await expectAccessible(page);
       await page.getByRole('button', { name: /nueva venta/i }).click();
@@ -88,7 +97,10 @@ test('sells offline, survives a browser restart, and the server gets exactly wha
     await page.getByRole('button', { name: /^devoluciones/i }).click();
     await page.getByRole('textbox', { name: /número de boleta/i }).fill(`${shop.registerCode}-2`);
     await page.getByRole('button', { name: /^buscar$/i }).click();
-    await page.getByLabel(/unidades de till product .* a devolver/i).last().fill('1');
+    await page
+      .getByLabel(/unidades de till product .* a devolver/i)
+      .last()
+      .fill('1');
     await page.getByLabel(/^motivo$/i).fill('Pan aplastado');
     await page.getByRole('button', { name: /^devolver \$450/i }).click();
     await expect(page.getByText(/devolución de .*-2 guardada/i)).toBeVisible();
@@ -126,10 +138,14 @@ test('sells offline, survives a browser restart, and the server gets exactly wha
   const byInvoice = new Map(sales.items.map((sale) => [sale.invoice_number, sale]));
   expect(byInvoice.get(`${shop.registerCode}-5`)?.total).toBe(900);
   expect(byInvoice.get(`${shop.registerCode}-2`)?.total).toBe(1_450);
-  const customers = await ok<{ items: { id: string; name: string }[] }>(await request.get(`/api/v1/customers?search=${encodeURIComponent(customerName)}`, { headers: bearer(shop.manager) }));
+  const customers = await ok<{ items: { id: string; name: string }[] }>(
+    await request.get(`/api/v1/customers?search=${encodeURIComponent(customerName)}`, { headers: bearer(shop.manager) }),
+  );
   expect(customers.items.map((customer) => customer.name)).toEqual([customerName]);
   expect(byInvoice.get(`${shop.registerCode}-7`)?.customer_id).toBe(customers.items[0].id);
-  const refunds = await ok<{ total: number; restock: boolean }[]>(await request.get(`/api/v1/sales/${byInvoice.get(`${shop.registerCode}-2`)!.id}/refunds`, { headers: bearer(shop.manager) }));
+  const refunds = await ok<{ total: number; restock: boolean }[]>(
+    await request.get(`/api/v1/sales/${byInvoice.get(`${shop.registerCode}-2`)!.id}/refunds`, { headers: bearer(shop.manager) }),
+  );
   expect(refunds.map((refund) => [refund.total, refund.restock])).toEqual([[450, true]]);
   const milkNow = await ok<{ stock: number }>(await request.get(`/api/v1/products/${milk.id}`, { headers: bearer(shop.manager) }));
   const breadNow = await ok<{ stock: number }>(await request.get(`/api/v1/products/${bread.id}`, { headers: bearer(shop.manager) }));

@@ -79,12 +79,23 @@ for (const size of SIZES) {
       // The manager's set-up session ended with the set-up: the till asks to be signed in.
       await expect(page.getByRole('button', { name: /sign the till in|iniciar sesión en la caja/i }).first()).toBeVisible();
       await expectAccessible(page);
-      await page.getByRole('button', { name: /sign the till in|iniciar sesión en la caja/i }).first().click();
+      await page
+        .getByRole('button', { name: /sign the till in|iniciar sesión en la caja/i })
+        .first()
+        .click();
       await expectAccessible(page);
       await page.getByLabel(/^(email|correo electrónico)$/i).fill(shop.cashier.email);
       await page.getByLabel(/^(password|contraseña)$/i).fill(shop.cashier.password);
-      await page.getByRole('dialog').getByRole('button', { name: /^(sign in|entrar)$/i }).click();
-      await expect(page.getByText(/till signed in as|caja con sesión de/i).or(page.getByRole('button', { name: /^(sell|vender)/i })).first()).toBeVisible();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: /^(sign in|entrar)$/i })
+        .click();
+      await expect(
+        page
+          .getByText(/till signed in as|caja con sesión de/i)
+          .or(page.getByRole('button', { name: /^(sell|vender)/i }))
+          .first(),
+      ).toBeVisible();
 
       await page.getByRole('button', { name: /^(sell|vender)/i }).click();
       await expect(page.getByText(/open a shift to sell|abre un turno para vender/i)).toBeVisible();
@@ -100,7 +111,10 @@ for (const size of SIZES) {
       await page.getByRole('button', { name: /^(pay in|ingreso)$/i }).click();
       await expectAccessible(page);
       await page.keyboard.press('Escape');
-      await page.getByRole('button', { name: /close the shift|cerrar el turno/i }).first().click();
+      await page
+        .getByRole('button', { name: /close the shift|cerrar el turno/i })
+        .first()
+        .click();
       await expect(page.getByRole('dialog')).toBeVisible();
       await expectAccessible(page);
       await page.keyboard.press('Escape');

@@ -154,7 +154,9 @@ export function Frame({ view, onView, children }: { view: View; onView: (view: V
         </nav>
         <div className="ml-auto flex items-center gap-2">
           <ConnectionBadge />
-          <span className={cn('hidden rounded-full px-2.5 py-1 text-xs font-semibold md:inline-flex', state.unsynced ? 'bg-amber-100 text-amber-900' : 'bg-slate-100 text-slate-700')}>
+          <span
+            className={cn('hidden rounded-full px-2.5 py-1 text-xs font-semibold md:inline-flex', state.unsynced ? 'bg-amber-100 text-amber-900' : 'bg-slate-100 text-slate-700')}
+          >
             {state.unsynced ? t('queueBadge', { count: state.unsynced }) : t('allSent')}
           </span>
           {signedIn ? <span className="hidden text-xs text-slate-600 lg:inline">{t('session.signedInAs', { name: signedIn })}</span> : null}

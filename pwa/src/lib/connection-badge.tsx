@@ -9,7 +9,10 @@ export function ConnectionBadge() {
   const { t } = useTranslation('pos');
   const { online } = useRuntime();
   return (
-    <span role="status" className={cn('inline-flex items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-semibold', online ? 'bg-emerald-100 text-emerald-800' : 'bg-amber-100 text-amber-900')}>
+    <span
+      role="status"
+      className={cn('inline-flex items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-semibold', online ? 'bg-emerald-100 text-emerald-800' : 'bg-amber-100 text-amber-900')}
+    >
       {online ? <Wifi aria-hidden="true" className="size-3.5" /> : <WifiOff aria-hidden="true" className="size-3.5" />}
       {online ? t('online') : t('offline')}
     </span>

@@ -26,7 +26,15 @@ export function useLive<T>(query: () => Promise<T> | T, deps: DependencyList): T
 /** The open shift of this till's register, if any (`undefined` while loading, `null`: none). */
 export function useOpenShift() {
   const { device } = useRuntime();
-  return useLive(async () => (await runtime.db.shifts.where('status').equals('open').filter((shift) => shift.register_id === device?.register_id).first()) ?? null, [device?.register_id]);
+  return useLive(
+    async () =>
+      (await runtime.db.shifts
+        .where('status')
+        .equals('open')
+        .filter((shift) => shift.register_id === device?.register_id)
+        .first()) ?? null,
+    [device?.register_id],
+  );
 }
 
 /** What documents are made with; null while the till is not set up or nobody is unlocked. */

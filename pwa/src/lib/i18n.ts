@@ -82,9 +82,11 @@ registerTranslations('pos', {
     },
     warnings: {
       clock: 'El reloj de este equipo difiere {{minutes}} min del servidor. Corrige la hora: las ventas llevan la hora de la caja.',
-      persistence: 'El navegador no concedió almacenamiento persistente: podría borrar lo que guarda esta caja si falta espacio. Instala el POS como aplicación o permite el almacenamiento.',
+      persistence:
+        'El navegador no concedió almacenamiento persistente: podría borrar lo que guarda esta caja si falta espacio. Instala el POS como aplicación o permite el almacenamiento.',
       deviceRefused: 'El servidor ya no acepta esta caja',
-      deviceRefusedHelp: 'No se pierde nada: los documentos sin enviar siguen en esta caja. Expórtalos a un archivo e impórtalos en una caja que funcione, o vuelve a configurar esta.',
+      deviceRefusedHelp:
+        'No se pierde nada: los documentos sin enviar siguen en esta caja. Expórtalos a un archivo e impórtalos en una caja que funcione, o vuelve a configurar esta.',
       setUpAgain: 'Configurar esta caja de nuevo',
       blocked: 'La cola está detenida: {{message}}',
       signedOutSync: 'Inicia sesión en la caja para enviar la cola.',

@@ -86,7 +86,17 @@ export function SaleReceipt({ sale, organization, pending }: { sale: JournalSale
   );
 }
 
-export function RefundReceipt({ refund, organization, registerCode, cashierName }: { refund: JournalRefund; organization: OrganizationSettings; registerCode: string; cashierName: string }) {
+export function RefundReceipt({
+  refund,
+  organization,
+  registerCode,
+  cashierName,
+}: {
+  refund: JournalRefund;
+  organization: OrganizationSettings;
+  registerCode: string;
+  cashierName: string;
+}) {
   const { t, money, when } = useShopWords(organization);
   return (
     <article lang={languageOf(organization.locale) ?? 'es'} className="receipt mx-auto max-w-[20rem] space-y-2 font-mono text-xs leading-snug" data-testid="refund-receipt">

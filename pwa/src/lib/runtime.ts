@@ -327,7 +327,12 @@ export class PosRuntime {
     if (!data) return null;
     const cashier = await this.db.cashiers.get(data.cashier_id);
     const customer = data.customer_id ? await this.db.customers.get(data.customer_id) : undefined;
-    return saleFromServer(data, { products: this.index, cashierName: cashier?.full_name ?? '', customerName: customer?.name ?? null, registerCode: this.state.device?.register_code ?? '' });
+    return saleFromServer(data, {
+      products: this.index,
+      cashierName: cashier?.full_name ?? '',
+      customerName: customer?.name ?? null,
+      registerCode: this.state.device?.register_code ?? '',
+    });
   }
 
   /** Look a sale up by invoice number: the till's journal first, then the server when online. */

@@ -48,7 +48,7 @@ describe('pullCatalog', () => {
     expect(calls).toBe(2);
   });
 
-  it("keeps a customer made on the till until the server knows it, and applies live stock", async () => {
+  it('keeps a customer made on the till until the server knows it, and applies live stock', async () => {
     const { db, till } = await freshTill();
     const customer = await recordCustomer(till, { name: 'Nueva', tax_id: null, email: null, phone: null });
     const milk = product({ stock: 10 });

@@ -37,7 +37,17 @@ class FakeServer implements PushTransport {
         expected = this.lastSeq + 1;
         break;
       }
-      const answer: DocumentResult = { id: document.id, seq: document.seq, kind: document.kind, status: 'applied', code: null, message: null, sale_id: null, invoice_number: document.kind === 'sale' ? `T1-${document.number}` : null, conflicts: [] };
+      const answer: DocumentResult = {
+        id: document.id,
+        seq: document.seq,
+        kind: document.kind,
+        status: 'applied',
+        code: null,
+        message: null,
+        sale_id: null,
+        invoice_number: document.kind === 'sale' ? `T1-${document.number}` : null,
+        conflicts: [],
+      };
       this.settled.set(document.id, answer);
       this.applied.push(document);
       this.lastSeq = document.seq;
@@ -78,7 +88,16 @@ async function setUp(documents: number) {
   }
   const server = new FakeServer();
   const time = clock();
-  const coordinator = new SyncCoordinator({ db, transport: server, now: time.now, setTimer: time.setTimer, random: () => 0.5, isOnline: () => true, onSettled: (entries) => settleJournal(db, entries), periodMs: 3_600_000 });
+  const coordinator = new SyncCoordinator({
+    db,
+    transport: server,
+    now: time.now,
+    setTimer: time.setTimer,
+    random: () => 0.5,
+    isOnline: () => true,
+    onSettled: (entries) => settleJournal(db, entries),
+    periodMs: 3_600_000,
+  });
   return { db, till, server, time, coordinator };
 }
 
@@ -188,7 +207,8 @@ describe('SyncCoordinator', () => {
     const original = server.push.bind(server);
     server.push = async (device, documents) => {
       const outcome = await original(device, documents);
-      if (outcome.type === 'answered') outcome.result.results = outcome.result.results.map((r) => (r.seq === 2 ? { ...r, status: 'rejected', code: 'invalid_amounts', message: 'short' } : r));
+      if (outcome.type === 'answered')
+        outcome.result.results = outcome.result.results.map((r) => (r.seq === 2 ? { ...r, status: 'rejected', code: 'invalid_amounts', message: 'short' } : r));
       return outcome;
     };
     await coordinator.start();

@@ -107,6 +107,16 @@ export async function installDevice(db: PosDatabase, credentials: DeviceCredenti
 export function suggestedDeviceName(): string {
   const agent = globalThis.navigator?.userAgent ?? '';
   const browser = /Firefox/.test(agent) ? 'Firefox' : /Edg\//.test(agent) ? 'Edge' : /Chrome|Chromium/.test(agent) ? 'Chrome' : /Safari/.test(agent) ? 'Safari' : 'Browser';
-  const platform = /Android/.test(agent) ? 'Android' : /iPad|iPhone/.test(agent) ? 'iPad' : /Windows/.test(agent) ? 'Windows' : /Mac/.test(agent) ? 'Mac' : /Linux/.test(agent) ? 'Linux' : '';
+  const platform = /Android/.test(agent)
+    ? 'Android'
+    : /iPad|iPhone/.test(agent)
+      ? 'iPad'
+      : /Windows/.test(agent)
+        ? 'Windows'
+        : /Mac/.test(agent)
+          ? 'Mac'
+          : /Linux/.test(agent)
+            ? 'Linux'
+            : '';
   return `POS ${browser}${platform ? ` ${platform}` : ''}`.slice(0, 60);
 }

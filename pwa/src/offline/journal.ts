@@ -87,6 +87,7 @@ export async function recordSale(till: Till, ticket: Ticket, tenders: TenderInpu
   let sale: JournalSale | null = null;
   await commitDocument<SaleDocument>(till.db, {
     kind: 'sale',
+    journalTables: ['sales'],
     ...commitOptions(till),
     build: ({ id, seq, device_time, number }) => {
       if (number === undefined) throw new PricingError('a sale needs an invoice number', ['number']);
@@ -183,6 +184,7 @@ export async function recordRefund(till: Till, request: RefundRequest, shiftId: 
   let refund: JournalRefund | null = null;
   await commitDocument<RefundDocument>(till.db, {
     kind: 'refund',
+    journalTables: ['refunds', 'sales'],
     ...commitOptions(till),
     build: ({ id, seq, device_time }) => {
       refund = {
@@ -246,6 +248,7 @@ export async function recordCustomer(till: Till, data: NewCustomer): Promise<Cus
   let customer: Customer | null = null;
   await commitDocument<CustomerDocument>(till.db, {
     kind: 'customer',
+    journalTables: ['customers'],
     ...commitOptions(till),
     build: ({ id, seq, device_time }) => {
       customer = { id, name: data.name, tax_id: data.tax_id, email: data.email, phone: data.phone, is_active: true, pending: true };
@@ -273,6 +276,7 @@ export async function openShift(till: Till, openingFloat: number): Promise<Shift
   let shift: ShiftRow | null = null;
   await commitDocument<ShiftOpenDocument>(till.db, {
     kind: 'shift_open',
+    journalTables: ['shifts'],
     ...commitOptions(till),
     build: ({ id, seq, device_time }) => {
       shift = {
@@ -304,6 +308,7 @@ export async function openShift(till: Till, openingFloat: number): Promise<Shift
 export async function recordCashMovement(till: Till, shift: ShiftRow, movement: 'pay_in' | 'pay_out', amount: number, reason: string): Promise<void> {
   await commitDocument<CashMovementDocument>(till.db, {
     kind: 'cash_movement',
+    journalTables: ['cash_movements'],
     ...commitOptions(till),
     build: ({ id, seq, device_time }) => ({
       document: { kind: 'cash_movement', id, seq, device_time, cashier_id: till.cashier.id, shift_id: shift.id, movement, amount, reason },
@@ -320,6 +325,7 @@ export async function closeShift(till: Till, shift: ShiftRow, counts: { method: 
   let closed: ShiftRow | null = null;
   await commitDocument<ShiftCloseDocument>(till.db, {
     kind: 'shift_close',
+    journalTables: ['shifts'],
     ...commitOptions(till),
     build: ({ id, seq, device_time }) => {
       closed = { ...shift, status: 'closed', closed_by: till.cashier.id, closed_at: device_time, counts, note };

@@ -8,7 +8,18 @@ import { forceCloseDatabase } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { PosDatabase, type DocumentResult, type OutboxEntry, type OutboxState } from './db';
 import { recordCustomer, recordSale, openShift } from './journal';
-import { TransitionError, applyEvent, commitDocument, followRegisterNumber, purgeSettled, readCounters, recoverInterrupted, transition, unsentEntries, unsyncedCount } from './outbox';
+import {
+  TransitionError,
+  applyEvent,
+  commitDocument,
+  followRegisterNumber,
+  purgeSettled,
+  readCounters,
+  recoverInterrupted,
+  transition,
+  unsentEntries,
+  unsyncedCount,
+} from './outbox';
 import { DEVICE, freshTill, product } from './test-support';
 
 function entry(state: OutboxState): OutboxEntry {

@@ -89,12 +89,13 @@ export interface CommitOptions<D extends WireDocument> {
   deviceId: string;
   /** Builds the document once its numbers are known. */
   build: (context: DraftContext) => Draft<D>;
+  /** The journal's stores the document's rows go to (the transaction's scope besides meta and outbox). */
+  journalTables?: readonly JournalTable[];
   now?: () => Date;
   newId?: () => string;
 }
 
-/** The journal tables a document may touch, plus the ones every commit does. */
-const COMMIT_TABLES = ['meta', 'outbox', 'sales', 'refunds', 'shifts', 'cash_movements', 'customers', 'products'] as const;
+export type JournalTable = 'sales' | 'refunds' | 'shifts' | 'cash_movements' | 'customers';
 
 /**
  * Store a new document durably: take the next `seq` (and, for a sale, the next invoice number),
@@ -105,7 +106,7 @@ export async function commitDocument<D extends WireDocument>(db: PosDatabase, op
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? (() => crypto.randomUUID());
   return withDatabase(db, () =>
-    db.transaction('rw', [...COMMIT_TABLES], async (transaction) => {
+    db.transaction('rw', ['meta', 'outbox', ...(options.journalTables ?? [])], async (transaction) => {
       const counters = await readCounters(db);
       const moment = now();
       const context: DraftContext = {
@@ -181,7 +182,10 @@ export async function unsentEntries(db: PosDatabase, deviceId: string): Promise<
 
 /** How many documents of every device are not final yet (the badge, the heartbeat). */
 export async function unsyncedCount(db: PosDatabase): Promise<number> {
-  return db.outbox.where('state').anyOf([...UNSENT_STATES]).count();
+  return db.outbox
+    .where('state')
+    .anyOf([...UNSENT_STATES])
+    .count();
 }
 
 /** Apply one event to the stored entries named by `seqs`, in one transaction. */

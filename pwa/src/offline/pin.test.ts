@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { FREE_ATTEMPTS, NO_LOCKOUT, afterFailure, lockedFor, parseVerifier, verifyPin } from './pin';
 
 function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** A verifier exactly as `users.service.pin_verifier` writes it (fewer iterations, for speed). */

@@ -12,7 +12,11 @@ describe('queue file', () => {
     const shift = await openShift(till, 0);
     await recordSale(till, { lines: [{ product: product(), quantity: 1, discount: 0 }], discount: 0, customer: null }, [{ method: 'cash', amount: 1990 }], shift.id);
     await applyEvent(db, DEVICE.id, [1], () => ({ type: 'send', at: 0 }));
-    await applyEvent(db, DEVICE.id, [1], (e) => ({ type: 'answer', at: 0, result: { id: e.id, seq: 1, kind: 'shift_open', status: 'applied', code: null, message: null, sale_id: null, invoice_number: null, conflicts: [] } }));
+    await applyEvent(db, DEVICE.id, [1], (e) => ({
+      type: 'answer',
+      at: 0,
+      result: { id: e.id, seq: 1, kind: 'shift_open', status: 'applied', code: null, message: null, sale_id: null, invoice_number: null, conflicts: [] },
+    }));
     const file = await exportQueue(db, ORGANIZATION.id);
     expect(file.queues).toHaveLength(1);
     expect(file.queues[0].documents.map((d) => d.seq)).toEqual([2]);

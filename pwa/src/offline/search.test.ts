@@ -16,9 +16,21 @@ describe('ProductIndex', () => {
   }
 
   it('finds by every word, in any order, ignoring accents and case; names starting with the query first', () => {
-    expect(index().search('leche').map((p) => p.id)).toEqual([leche.id, galletas.id]);
-    expect(index().search('entera col').map((p) => p.id)).toEqual([leche.id]);
-    expect(index().search('CAFE trad').map((p) => p.id)).toEqual([cafe.id]);
+    expect(
+      index()
+        .search('leche')
+        .map((p) => p.id),
+    ).toEqual([leche.id, galletas.id]);
+    expect(
+      index()
+        .search('entera col')
+        .map((p) => p.id),
+    ).toEqual([leche.id]);
+    expect(
+      index()
+        .search('CAFE trad')
+        .map((p) => p.id),
+    ).toEqual([cafe.id]);
     expect(index().search('   ')).toEqual([]);
   });
 
@@ -48,5 +60,22 @@ describe('ProductIndex', () => {
     expect(found.every((p) => p.name.startsWith('Leche marca') && `${p.name} ${p.sku}`.includes('4'))).toBe(true);
     expect(built.search('B-24999')[0].sku).toBe('B-24999');
     expect(normalize('Azúcar')).toBe('azucar');
+  });
+});
+
+describe('narrowing while typing', () => {
+  it('gives the same results as a fresh search, key after key, and forgets them on change', () => {
+    const products = ['Leche Colun', 'Leche Soprole', 'Lechuga', 'Café Colombia', 'Colun queso'].map((name) => product({ name }));
+    const typed = new ProductIndex();
+    typed.replaceAll(products);
+    for (const query of ['l', 'le', 'lec', 'lech', 'leche', 'leche ', 'leche c', 'leche co', 'leche col']) {
+      const fresh = new ProductIndex();
+      fresh.replaceAll(products);
+      expect(typed.search(query).map((p) => p.name)).toEqual(fresh.search(query).map((p) => p.name));
+    }
+    expect(typed.search('leche col').map((p) => p.name)).toEqual(['Leche Colun']);
+    typed.upsert([product({ name: 'Leche Colun descremada' })]);
+    expect(typed.search('leche col').map((p) => p.name)).toEqual(['Leche Colun', 'Leche Colun descremada']);
+    expect(typed.search('col').map((p) => p.name)).toEqual(['Colun queso', 'Café Colombia', 'Leche Colun', 'Leche Colun descremada']);
   });
 });

@@ -5,8 +5,11 @@
  * ignored). Exact barcode or SKU hits come first, then names starting with the query, then the
  * rest by name. A scan (`byCode`) is a map lookup.
  *
+ * Typing narrows: when a query extends the previous one, only the previous query's matches are
+ * searched again (whatever matches "leche co" contains every word of "leche c").
+ *
  * Invariant: the index holds exactly the products `replaceAll`/`upsert`/`remove` were given; it
- * never reads IndexedDB itself.
+ * never reads IndexedDB itself, and any change to it forgets the narrowing.
  */
 import type { Product } from './db';
 
@@ -17,13 +20,18 @@ interface Entry {
 }
 
 export function normalize(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 export class ProductIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly codes = new Map<string, string>();
   private sorted: Entry[] | null = null;
+  /** The last query (normalized) and every active product it matched, in name order. */
+  private narrowed: { query: string; matches: Entry[] } | null = null;
 
   get size(): number {
     return this.entries.size;
@@ -33,7 +41,12 @@ export class ProductIndex {
     this.entries.clear();
     this.codes.clear();
     for (const product of products) this.put(product);
+    this.changed();
+  }
+
+  private changed(): void {
     this.sorted = null;
+    this.narrowed = null;
   }
 
   upsert(products: Iterable<Product>): void {
@@ -41,12 +54,12 @@ export class ProductIndex {
       this.drop(product.id);
       this.put(product);
     }
-    this.sorted = null;
+    this.changed();
   }
 
   remove(ids: Iterable<string>): void {
     for (const id of ids) this.drop(id);
-    this.sorted = null;
+    this.changed();
   }
 
   get(id: string): Product | undefined {
@@ -61,16 +74,20 @@ export class ProductIndex {
 
   /** Up to `limit` active products matching `query`, best first. */
   search(query: string, limit = 50): Product[] {
-    const words = normalize(query).split(/\s+/).filter(Boolean);
+    const normalized = normalize(query).trim().replace(/\s+/g, ' ');
+    const words = normalized.split(' ').filter(Boolean);
     if (!words.length) return [];
+    const pool = this.narrowed && normalized.startsWith(this.narrowed.query) ? this.narrowed.matches : this.ordered();
+    const matches = pool.filter((entry) => entry.product.is_active && words.every((word) => entry.haystack.includes(word)));
+    this.narrowed = { query: normalized, matches };
     const exact = this.byCode(query);
+    const first = words[0];
     const starts: Entry[] = [];
     const others: Entry[] = [];
-    const first = words[0];
-    for (const entry of this.ordered()) {
-      if (!entry.product.is_active || entry.product.id === exact?.id) continue;
-      if (!words.every((word) => entry.haystack.includes(word))) continue;
-      (entry.name.startsWith(first) ? starts : others).push(entry);
+    for (const entry of matches) {
+      if (entry.product.id === exact?.id) continue;
+      if (entry.name.startsWith(first)) starts.push(entry);
+      else if (others.length < limit) others.push(entry);
       if (starts.length >= limit) break;
     }
     const found = [...starts, ...others].slice(0, exact ? limit - 1 : limit).map((entry) => entry.product);

@@ -40,13 +40,38 @@ describe('computeShiftReport', () => {
       ]),
       sale(9, 9_999, [{ method: 'cash', amount: 9_999, change: 0 }], 'other-shift'),
     ];
-    const refunds: JournalRefund[] = [{ id: 'r', sale_id: 'sale-2', invoice_number: 'T1-2', shift_id: 's1', cashier_id: 'c', method: 'cash', reason: 'broken', restock: true, total: 1_500, refunded_at: '', lines: [] }];
+    const refunds: JournalRefund[] = [
+      {
+        id: 'r',
+        sale_id: 'sale-2',
+        invoice_number: 'T1-2',
+        shift_id: 's1',
+        cashier_id: 'c',
+        method: 'cash',
+        reason: 'broken',
+        restock: true,
+        total: 1_500,
+        refunded_at: '',
+        lines: [],
+      },
+    ];
     const movements = [
       { id: 'm1', shift_id: 's1', movement: 'pay_in' as const, amount: 700, reason: 'coins', cashier_id: 'c', at: '' },
       { id: 'm2', shift_id: 's1', movement: 'pay_out' as const, amount: 200, reason: 'ice', cashier_id: 'c', at: '' },
     ];
     const report = computeShiftReport({ id: 's1', opening_float: 10_000 }, sales, refunds, movements, [{ method: 'cash', counted: 15_000 }]);
-    expect(report).toMatchObject({ sales_count: 2, refunds_count: 1, first_invoice: 'T1-1', last_invoice: 'T1-2', net_sales: 8_000, gross_sales: 8_200, discounts: 200, refunds_total: 1_500, pay_ins: 700, pay_outs: 200 });
+    expect(report).toMatchObject({
+      sales_count: 2,
+      refunds_count: 1,
+      first_invoice: 'T1-1',
+      last_invoice: 'T1-2',
+      net_sales: 8_000,
+      gross_sales: 8_200,
+      discounts: 200,
+      refunds_total: 1_500,
+      pay_ins: 700,
+      pay_outs: 200,
+    });
     const cash = report.methods.find((m) => m.method === 'cash')!;
     expect(cash).toEqual({ method: 'cash', sales: 6_000, refunds: 1_500, expected: 15_000, counted: 15_000, difference: 0 });
     const card = report.methods.find((m) => m.method === 'card')!;

@@ -44,12 +44,26 @@ export function computeShiftReport(
   const refundsInShift = refunds.filter((refund) => refund.shift_id === shift.id);
   const ofShift = movements.filter((movement) => movement.shift_id === shift.id);
   const sum = <T>(rows: readonly T[], value: (row: T) => number) => rows.reduce((total, row) => total + value(row), 0);
-  const payIns = sum(ofShift.filter((m) => m.movement === 'pay_in'), (m) => m.amount);
-  const payOuts = sum(ofShift.filter((m) => m.movement === 'pay_out'), (m) => m.amount);
+  const payIns = sum(
+    ofShift.filter((m) => m.movement === 'pay_in'),
+    (m) => m.amount,
+  );
+  const payOuts = sum(
+    ofShift.filter((m) => m.movement === 'pay_out'),
+    (m) => m.amount,
+  );
   const counted = new Map(counts.map((count) => [count.method, count.counted]));
   const methods = PAYMENT_METHODS.map((method): MethodFigures => {
-    const salesOf = sum(inShift, (sale) => sum(sale.payments.filter((p) => p.method === method), (p) => p.amount - p.change));
-    const refundsOf = sum(refundsInShift.filter((refund) => refund.method === method), (refund) => refund.total);
+    const salesOf = sum(inShift, (sale) =>
+      sum(
+        sale.payments.filter((p) => p.method === method),
+        (p) => p.amount - p.change,
+      ),
+    );
+    const refundsOf = sum(
+      refundsInShift.filter((refund) => refund.method === method),
+      (refund) => refund.total,
+    );
     const expected = salesOf - refundsOf + (method === 'cash' ? shift.opening_float + payIns - payOuts : 0);
     const count = counts.length ? (counted.get(method) ?? expected) : null;
     return { method, sales: salesOf, refunds: refundsOf, expected, counted: count, difference: count === null ? null : count - expected };

@@ -83,7 +83,11 @@ export class HttpPushTransport implements PushTransport {
 }
 
 /** One page of the catalog after `cursor` (null: a cold pull). Throws `ApiError` on refusal. */
-export async function fetchCatalogPage(device: DeviceCredential, cursor: string | null, { limit = 5000, accessToken }: { limit?: number; accessToken?: string } = {}): Promise<CatalogPage> {
+export async function fetchCatalogPage(
+  device: DeviceCredential,
+  cursor: string | null,
+  { limit = 5000, accessToken }: { limit?: number; accessToken?: string } = {},
+): Promise<CatalogPage> {
   const { data, error, response } = await api.GET('/api/v1/sync/catalog', {
     params: { query: { cursor: cursor ?? undefined, limit } },
     headers: deviceHeaders(device, accessToken),

@@ -71,7 +71,8 @@ registerTranslations('queue', {
     otherDevice: 'importado de {{name}}',
     export: 'Exportar la cola',
     exportTitle: '¿Exportar la cola a un archivo?',
-    exportBody: 'El archivo contiene los documentos sin enviar y la clave de esta caja, para que otra caja los envíe como si fuera esta. Guárdalo como una llave y bórralo una vez importado.',
+    exportBody:
+      'El archivo contiene los documentos sin enviar y la clave de esta caja, para que otra caja los envíe como si fuera esta. Guárdalo como una llave y bórralo una vez importado.',
     exportConfirm: 'Exportar',
     exported_one: '{{count}} documento exportado',
     exported_other: '{{count}} documentos exportados',

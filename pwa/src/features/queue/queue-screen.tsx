@@ -59,7 +59,14 @@ export function QueueScreen({ readOnly = false }: { readOnly?: boolean }) {
   const { t } = useTranslation('queue');
   const format = useFormat();
   const state = useRuntime();
-  const entries = useLive(() => runtime.db.outbox.reverse().sortBy('created_at').then((rows) => rows.slice(0, SHOWN)), []);
+  const entries = useLive(
+    () =>
+      runtime.db.outbox
+        .reverse()
+        .sortBy('created_at')
+        .then((rows) => rows.slice(0, SHOWN)),
+    [],
+  );
   const devices = useLive(() => runtime.db.devices.toArray(), []);
   const [exporting, setExporting] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -125,7 +132,15 @@ export function QueueScreen({ readOnly = false }: { readOnly?: boolean }) {
               <Upload aria-hidden="true" />
               {t('import')}
             </Button>
-            <input ref={fileRef} type="file" accept="application/json,.json" className="sr-only" aria-label={t('import')} tabIndex={-1} onChange={(event) => void doImport(event.target.files)} />
+            <input
+              ref={fileRef}
+              type="file"
+              accept="application/json,.json"
+              className="sr-only"
+              aria-label={t('import')}
+              tabIndex={-1}
+              onChange={(event) => void doImport(event.target.files)}
+            />
           </div>
         )}
       </Card>
@@ -157,7 +172,9 @@ export function QueueScreen({ readOnly = false }: { readOnly?: boolean }) {
                         {t(`kinds.${entry.kind}`)}
                         {foreign.has(entry.device_id) ? <span className="block text-xs text-slate-500">{t('otherDevice', { name: foreign.get(entry.device_id) })}</span> : null}
                       </td>
-                      <td className="px-3 py-2 font-mono">{entry.result?.invoice_number && entry.result.invoice_number !== entry.label ? `${entry.label} → ${entry.result.invoice_number}` : entry.label}</td>
+                      <td className="px-3 py-2 font-mono">
+                        {entry.result?.invoice_number && entry.result.invoice_number !== entry.label ? `${entry.label} → ${entry.result.invoice_number}` : entry.label}
+                      </td>
                       <td className="px-3 py-2 text-right tabular-nums">{entry.amount === undefined ? '' : format.money(entry.amount)}</td>
                       <td className="px-3 py-2 whitespace-nowrap">{format.time(entry.created_at)}</td>
                       <td className="px-3 py-2">
@@ -174,7 +191,15 @@ export function QueueScreen({ readOnly = false }: { readOnly?: boolean }) {
           </div>
         )}
       </Card>
-      <ConfirmDialog open={exporting} onOpenChange={setExporting} title={t('exportTitle')} description={t('exportBody')} confirmLabel={t('exportConfirm')} tone="primary" onConfirm={() => void doExport()} />
+      <ConfirmDialog
+        open={exporting}
+        onOpenChange={setExporting}
+        title={t('exportTitle')}
+        description={t('exportBody')}
+        confirmLabel={t('exportConfirm')}
+        tone="primary"
+        onConfirm={() => void doExport()}
+      />
     </div>
   );
 }

@@ -45,7 +45,16 @@ function SalePicker({ onChoose }: { onChoose: (sale: JournalSale) => void }) {
     <div className="space-y-4">
       <form onSubmit={find} className="flex flex-wrap items-end gap-2">
         <Field label={t('find')} hint={t('findHint')} error={missing ? t('notFound', { invoice: missing }) : undefined} className="min-w-56 flex-1">
-          {(control) => <Input {...control} autoFocus value={invoice} autoCapitalize="characters" onChange={(event) => setInvoice(event.target.value.toUpperCase())} className="h-12 font-mono" />}
+          {(control) => (
+            <Input
+              {...control}
+              autoFocus
+              value={invoice}
+              autoCapitalize="characters"
+              onChange={(event) => setInvoice(event.target.value.toUpperCase())}
+              className="h-12 font-mono"
+            />
+          )}
         </Field>
         <Button type="submit" size="lg" disabled={searching || !invoice.trim()}>
           <Search aria-hidden="true" />
@@ -60,7 +69,12 @@ function SalePicker({ onChoose }: { onChoose: (sale: JournalSale) => void }) {
         <ul className="grid gap-2 sm:grid-cols-2">
           {(recent ?? []).map((sale) => (
             <li key={sale.id}>
-              <Button variant="secondary" className="h-auto min-h-14 w-full justify-between py-2 text-left" aria-label={t('choose', { invoice: sale.invoice_number })} onClick={() => onChoose(sale)}>
+              <Button
+                variant="secondary"
+                className="h-auto min-h-14 w-full justify-between py-2 text-left"
+                aria-label={t('choose', { invoice: sale.invoice_number })}
+                onClick={() => onChoose(sale)}
+              >
                 <span>
                   <span className="block font-mono font-semibold">{sale.invoice_number}</span>
                   <span className="block text-xs text-slate-600">{format.dateTime(sale.sold_at)}</span>
@@ -158,7 +172,10 @@ function RefundForm({ sale, onDone, onBack }: { sale: JournalSale; onDone: (refu
         <legend className="mb-1 text-sm font-medium text-slate-700">{t('method')}</legend>
         <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
           {METHODS.map((option) => (
-            <label key={option} className="flex h-12 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
+            <label
+              key={option}
+              className="flex h-12 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+            >
               <input type="radio" name="refund-method" checked={method === option} onChange={() => setMethod(option)} className="accent-brand-600" />
               {receipt(`methods.${option}`)}
             </label>

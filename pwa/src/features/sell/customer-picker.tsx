@@ -127,7 +127,12 @@ export function CustomerPicker({ open, onOpenChange, onChoose }: { open: boolean
             </li>
             {(matches ?? []).map((customer) => (
               <li key={customer.id}>
-                <Button variant="secondary" className="h-auto min-h-12 w-full justify-between py-2 text-left" aria-label={t('customers.choose', { name: customer.name })} onClick={() => choose(customer)}>
+                <Button
+                  variant="secondary"
+                  className="h-auto min-h-12 w-full justify-between py-2 text-left"
+                  aria-label={t('customers.choose', { name: customer.name })}
+                  onClick={() => choose(customer)}
+                >
                   <span className="min-w-0">
                     <span className="block truncate font-medium">{customer.name}</span>
                     <span className="block truncate text-xs text-slate-600">{[customer.tax_id, customer.phone, customer.email].filter(Boolean).join(' · ')}</span>

@@ -61,7 +61,10 @@ export function DiscountDialog({ open, onOpenChange, title, max, current, onAppl
         <fieldset className="flex gap-2">
           <legend className="sr-only">{t('discount.kind')}</legend>
           {(['percent', 'amount'] as const).map((option) => (
-            <label key={option} className="flex h-12 flex-1 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
+            <label
+              key={option}
+              className="flex h-12 flex-1 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+            >
               <input type="radio" name="discount-kind" value={option} checked={kind === option} onChange={() => setKind(option)} className="accent-brand-600" />
               {t(`discount.${option}`)}
             </label>

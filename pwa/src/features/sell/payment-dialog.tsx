@@ -56,21 +56,29 @@ export function PaymentDialog({ open, onOpenChange, total, onComplete }: Payment
     setText(moneyInputValue(total, currency));
     setError(null);
     setPending(false);
+    completing.current = false;
   }, [open, total, currency]);
 
   useEffect(() => {
     if (open) requestAnimationFrame(() => (due > 0 ? amountRef.current?.select() : completeRef.current?.focus()));
   }, [open, tenders.length, due]);
 
+  const completing = useRef(false);
   const complete = async (all: TenderInput[]) => {
+    if (completing.current) return;
+    completing.current = true;
     const startedAt = performance.now();
-    setPending(true);
-    setError(null);
+    // Saving takes a few milliseconds: "Saving…" only shows if it takes long, so that the usual
+    // sale does not pay for an extra render before its receipt.
+    const slow = setTimeout(() => setPending(true), 150);
     try {
       await onComplete(all, startedAt);
     } catch (failure) {
       setError(failure);
       setPending(false);
+    } finally {
+      clearTimeout(slow);
+      completing.current = false;
     }
   };
 
@@ -88,11 +96,15 @@ export function PaymentDialog({ open, onOpenChange, total, onComplete }: Payment
     return next;
   };
 
-  /** Enter in the amount: add it as a tender, and complete when that covers the total. */
+  /** Enter in the amount: add it as a tender, and complete at once when that covers the total. */
   const enter = () => {
     if (pending) return;
-    const next = addTender();
-    if (next && amountDue(total, next) === 0) void complete(next);
+    const amount = parseMoney(text, currency);
+    if (amount !== null && amount > 0 && (method === 'cash' || amount <= due) && amountDue(total, [...tenders, { method, amount }]) === 0) {
+      void complete([...tenders, { method, amount }]);
+      return;
+    }
+    addTender();
   };
 
   const submit = (event: FormEvent) => {
@@ -147,7 +159,13 @@ export function PaymentDialog({ open, onOpenChange, total, onComplete }: Payment
               <legend className="mb-1 text-sm font-medium text-slate-700">{t('pay.method')}</legend>
               <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
                 {METHODS.map(({ method: option, icon: Icon }) => (
-                  <label key={option} className={cn('flex h-14 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 font-medium', method === option && 'border-brand-600 bg-brand-50 text-brand-700')}>
+                  <label
+                    key={option}
+                    className={cn(
+                      'flex h-14 cursor-pointer items-center justify-center gap-2 rounded-md border border-slate-300 font-medium',
+                      method === option && 'border-brand-600 bg-brand-50 text-brand-700',
+                    )}
+                  >
                     <input type="radio" name="method" value={option} checked={method === option} onChange={() => setMethod(option)} className="sr-only" />
                     <Icon aria-hidden="true" className="size-5" />
                     {t(`pay.${option}`)}

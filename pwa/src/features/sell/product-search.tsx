@@ -5,25 +5,38 @@
  * box is handled. Stock shown is the server's, moved by what the till has not sent yet.
  */
 import { Search } from 'lucide-react';
-import { forwardRef, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { createContext, forwardRef, useContext, useId, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
 import { cn } from '@orbit/shared/ui/cn';
-import { useRuntime } from '../../lib/hooks';
+import { useLive, useRuntime } from '../../lib/hooks';
 import { runtime } from '../../lib/runtime';
 import type { Product } from '../../offline/db';
 import './i18n';
 
-const RESULTS = 30;
+const RESULTS = 20;
 
 export interface ProductSearchProps {
   onAdd: (product: Product, startedAt: number) => void;
   onUnknownCode: (code: string) => void;
-  stockDeltas: Map<string, number> | undefined;
   disabled?: boolean;
 }
 
-export const ProductSearch = forwardRef<HTMLInputElement, ProductSearchProps>(function ProductSearch({ onAdd, onUnknownCode, stockDeltas, disabled }, ref) {
+/** Stock as the till sees it, read only while results are on screen (not while a sale is paid). */
+function StockNote({ product }: { product: Product }) {
+  const { t } = useTranslation('sell');
+  const deltas = useContext(StockDeltas);
+  return <>{t('stock', { count: product.stock + (deltas?.get(product.id) ?? 0) })}</>;
+}
+
+const StockDeltas = createContext<Map<string, number> | undefined>(undefined);
+
+function WithStockDeltas({ children }: { children: ReactNode }) {
+  const deltas = useLive(() => runtime.pendingDeltas(), []);
+  return <StockDeltas.Provider value={deltas}>{children}</StockDeltas.Provider>;
+}
+
+export const ProductSearch = forwardRef<HTMLInputElement, ProductSearchProps>(function ProductSearch({ onAdd, onUnknownCode, disabled }, ref) {
   const { t } = useTranslation('sell');
   const format = useFormat();
   const { catalog_version: version } = useRuntime();
@@ -61,8 +74,6 @@ export const ProductSearch = forwardRef<HTMLInputElement, ProductSearchProps>(fu
     }
   };
 
-  const stockOf = (product: Product) => product.stock + (stockDeltas?.get(product.id) ?? 0);
-
   return (
     <div className="flex min-h-0 flex-col gap-2">
       <label className="relative block">
@@ -94,29 +105,33 @@ export const ProductSearch = forwardRef<HTMLInputElement, ProductSearchProps>(fu
         {t('searchHint')}
       </p>
       <ul id={listId} role="listbox" aria-label={t('results')} className="min-h-0 flex-1 space-y-1 overflow-y-auto">
-        {results.map((product, index) => (
-          <li
-            key={product.id}
-            id={`${listId}-${product.id}`}
-            role="option"
-            aria-selected={index === active}
-            onMouseDown={(event) => event.preventDefault()}
-            onClick={() => add(product, performance.now())}
-            className={cn(
-              'flex min-h-14 cursor-pointer items-center justify-between gap-3 rounded-md border px-3 py-2',
-              index === active ? 'border-brand-500 bg-brand-50' : 'border-slate-200 bg-white hover:bg-slate-50',
-            )}
-          >
-            <span className="min-w-0">
-              <span className="block truncate font-medium">{product.name}</span>
-              <span className="block text-xs text-slate-600">
-                {product.sku}
-                {product.barcode ? ` · ${product.barcode}` : ''} · {t('stock', { count: stockOf(product) })}
-              </span>
-            </span>
-            <span className="shrink-0 font-semibold tabular-nums">{format.money(product.price)}</span>
-          </li>
-        ))}
+        {results.length ? (
+          <WithStockDeltas>
+            {results.map((product, index) => (
+              <li
+                key={product.id}
+                id={`${listId}-${product.id}`}
+                role="option"
+                aria-selected={index === active}
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={() => add(product, performance.now())}
+                className={cn(
+                  'flex min-h-14 cursor-pointer items-center justify-between gap-3 rounded-md border px-3 py-2',
+                  index === active ? 'border-brand-500 bg-brand-50' : 'border-slate-200 bg-white hover:bg-slate-50',
+                )}
+              >
+                <span className="min-w-0">
+                  <span className="block truncate font-medium">{product.name}</span>
+                  <span className="block text-xs text-slate-600">
+                    {product.sku}
+                    {product.barcode ? ` · ${product.barcode}` : ''} · <StockNote product={product} />
+                  </span>
+                </span>
+                <span className="shrink-0 font-semibold tabular-nums">{format.money(product.price)}</span>
+              </li>
+            ))}
+          </WithStockDeltas>
+        ) : null}
       </ul>
       {query.trim() && !results.length ? <p className="text-sm text-slate-600">{t('noResults', { query: query.trim() })}</p> : null}
       {!query.trim() ? <p className="text-sm text-slate-500">{t('startTyping', { count: runtime.index.size })}</p> : null}

@@ -52,7 +52,13 @@ export function TicketPanel({ ticket, priced, taxMode, dispatch, onCharge, onCus
                 </p>
               </div>
               <div className="flex items-center gap-1">
-                <Button variant="secondary" size="icon" className="size-11" aria-label={t('less', { name: line.product.name })} onClick={() => dispatch({ type: 'quantity', key: line.key, quantity: line.quantity - 1 })}>
+                <Button
+                  variant="secondary"
+                  size="icon"
+                  className="size-11"
+                  aria-label={t('less', { name: line.product.name })}
+                  onClick={() => dispatch({ type: 'quantity', key: line.key, quantity: line.quantity - 1 })}
+                >
                   <Minus aria-hidden="true" />
                 </Button>
                 <label>
@@ -66,13 +72,25 @@ export function TicketPanel({ ticket, priced, taxMode, dispatch, onCharge, onCus
                     className="h-11 w-16 rounded-md border border-slate-300 text-center tabular-nums"
                   />
                 </label>
-                <Button variant="secondary" size="icon" className="size-11" aria-label={t('more', { name: line.product.name })} onClick={() => dispatch({ type: 'quantity', key: line.key, quantity: line.quantity + 1 })}>
+                <Button
+                  variant="secondary"
+                  size="icon"
+                  className="size-11"
+                  aria-label={t('more', { name: line.product.name })}
+                  onClick={() => dispatch({ type: 'quantity', key: line.key, quantity: line.quantity + 1 })}
+                >
                   <Plus aria-hidden="true" />
                 </Button>
                 <Button variant="ghost" size="icon" className="size-11" aria-label={t('lineDiscount', { name: line.product.name })} onClick={() => onLineDiscount(line)}>
                   <Percent aria-hidden="true" />
                 </Button>
-                <Button variant="ghost" size="icon" className="size-11 text-danger" aria-label={t('remove', { name: line.product.name })} onClick={() => dispatch({ type: 'remove', key: line.key })}>
+                <Button
+                  variant="ghost"
+                  size="icon"
+                  className="size-11 text-danger"
+                  aria-label={t('remove', { name: line.product.name })}
+                  onClick={() => dispatch({ type: 'remove', key: line.key })}
+                >
                   <Trash2 aria-hidden="true" />
                 </Button>
               </div>

@@ -4,7 +4,8 @@ import { registerTranslations } from '@orbit/shared/i18n/i18n';
 registerTranslations('setup', {
   en: {
     title: 'Set this till up',
-    intro: 'A manager or an admin signs in here once, or types a pairing code from the web app (Registers & devices). The till then keeps its catalog and sells with or without a network.',
+    intro:
+      'A manager or an admin signs in here once, or types a pairing code from the web app (Registers & devices). The till then keeps its catalog and sells with or without a network.',
     methods: 'How to set up',
     manager: 'Manager sign-in',
     pairing: 'Pairing code',
@@ -26,7 +27,8 @@ registerTranslations('setup', {
     register: 'Set up this till',
     registering: 'Setting up…',
     replaceTitle: 'Replace the register’s device?',
-    replaceBody: 'Register {{code}} is served by “{{name}}”. That device will be revoked: it stops sending and pulling at once. Documents it has not sent stay on it until exported.',
+    replaceBody:
+      'Register {{code}} is served by “{{name}}”. That device will be revoked: it stops sending and pulling at once. Documents it has not sent stay on it until exported.',
     replace: 'Replace it',
     code: 'Pairing code',
     codeHint: '8 characters, as the web app shows it (XXXX-XXXX). Valid 10 minutes, once.',
@@ -38,12 +40,14 @@ registerTranslations('setup', {
     pulled: '{{products}} products, {{customers}} customers, {{cashiers}} people so far',
     pullFailed: 'The catalog could not be loaded.',
     tillSignIn: 'Sign the till in',
-    tillSignInIntro: 'Someone of the shop signs the till in (usually the cashier who opens). The till uses this session to send what it sells; each sale names the cashier who unlocked with their PIN.',
+    tillSignInIntro:
+      'Someone of the shop signs the till in (usually the cashier who opens). The till uses this session to send what it sells; each sale names the cashier who unlocked with their PIN.',
     tillSignInSubmit: 'Sign in',
   },
   es: {
     title: 'Configurar esta caja',
-    intro: 'Un gerente o administrador inicia sesión aquí una vez, o escribe un código de vinculación de la aplicación web (Cajas y dispositivos). Luego la caja guarda su catálogo y vende con o sin red.',
+    intro:
+      'Un gerente o administrador inicia sesión aquí una vez, o escribe un código de vinculación de la aplicación web (Cajas y dispositivos). Luego la caja guarda su catálogo y vende con o sin red.',
     methods: 'Cómo configurar',
     manager: 'Sesión de gerente',
     pairing: 'Código de vinculación',
@@ -65,7 +69,8 @@ registerTranslations('setup', {
     register: 'Configurar este equipo',
     registering: 'Configurando…',
     replaceTitle: '¿Reemplazar el dispositivo de la caja?',
-    replaceBody: 'La caja {{code}} la atiende «{{name}}». Ese dispositivo quedará revocado: deja de enviar y de recibir datos al instante. Los documentos que no haya enviado quedan en él hasta exportarlos.',
+    replaceBody:
+      'La caja {{code}} la atiende «{{name}}». Ese dispositivo quedará revocado: deja de enviar y de recibir datos al instante. Los documentos que no haya enviado quedan en él hasta exportarlos.',
     replace: 'Reemplazarlo',
     code: 'Código de vinculación',
     codeHint: '8 caracteres, como los muestra la aplicación web (XXXX-XXXX). Vale 10 minutos, una vez.',
@@ -77,7 +82,8 @@ registerTranslations('setup', {
     pulled: '{{products}} productos, {{customers}} clientes, {{cashiers}} personas hasta ahora',
     pullFailed: 'No se pudo cargar el catálogo.',
     tillSignIn: 'Iniciar sesión en la caja',
-    tillSignInIntro: 'Alguien de la tienda inicia sesión en la caja (normalmente quien abre). La caja usa esta sesión para enviar lo que vende; cada venta lleva al cajero que desbloqueó con su PIN.',
+    tillSignInIntro:
+      'Alguien de la tienda inicia sesión en la caja (normalmente quien abre). La caja usa esta sesión para enviar lo que vende; cada venta lleva al cajero que desbloqueó con su PIN.',
     tillSignInSubmit: 'Entrar',
   },
 });

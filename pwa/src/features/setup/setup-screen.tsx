@@ -79,7 +79,10 @@ function RegisterPicker({ tokens, registers }: { tokens: TokenPair; registers: R
         <legend className="mb-2 text-sm font-medium text-slate-700">{t('chooseRegister')}</legend>
         <div className="grid gap-2 sm:grid-cols-2">
           {registers.map((option) => (
-            <label key={option.id} className="flex min-h-14 cursor-pointer items-center gap-3 rounded-lg border border-slate-300 bg-white px-3 py-2 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
+            <label
+              key={option.id}
+              className="flex min-h-14 cursor-pointer items-center gap-3 rounded-lg border border-slate-300 bg-white px-3 py-2 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+            >
               <input type="radio" name="register" value={option.id} checked={chosen === option.id} onChange={() => setChosen(option.id)} className="size-5 accent-brand-600" />
               <span>
                 <span className="block font-semibold">
@@ -139,7 +142,9 @@ function ManagerSetup() {
   if (signedIn) return <RegisterPicker tokens={signedIn.tokens} registers={signedIn.registers} />;
   return (
     <form onSubmit={submit} className="space-y-3" noValidate>
-      <Field label={t('email')}>{(control) => <Input {...control} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} className="h-12" />}</Field>
+      <Field label={t('email')}>
+        {(control) => <Input {...control} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} className="h-12" />}
+      </Field>
       <Field label={t('password')}>
         {(control) => <Input {...control} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} className="h-12" />}
       </Field>

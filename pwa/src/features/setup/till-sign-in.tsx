@@ -37,9 +37,13 @@ export function TillSignInForm({ onDone }: { onDone?: () => void }) {
   return (
     <form onSubmit={submit} className="space-y-3" noValidate>
       <p className="text-sm text-slate-600">{t('tillSignInIntro')}</p>
-      <Field label={t('email')}>{(control) => <Input {...control} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} className="h-12" />}</Field>
+      <Field label={t('email')}>
+        {(control) => <Input {...control} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} className="h-12" />}
+      </Field>
       <Field label={t('password')}>
-        {(control) => <Input {...control} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} className="h-12" />}
+        {(control) => (
+          <Input {...control} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} className="h-12" />
+        )}
       </Field>
       {error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">

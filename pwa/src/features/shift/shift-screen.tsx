@@ -180,7 +180,14 @@ function CloseShiftDialog({ shift, open, onOpenChange, onQueue }: { shift: Shift
             {PAYMENT_METHODS.map((method) => (
               <Field key={method} label={t('counted', { method: t(`methods.${method}`) })}>
                 {(control) => (
-                  <Input {...control} autoFocus={method === 'cash'} inputMode="decimal" value={counts[method] ?? ''} onChange={(event) => setCounts({ ...counts, [method]: event.target.value })} className="h-12" />
+                  <Input
+                    {...control}
+                    autoFocus={method === 'cash'}
+                    inputMode="decimal"
+                    value={counts[method] ?? ''}
+                    onChange={(event) => setCounts({ ...counts, [method]: event.target.value })}
+                    className="h-12"
+                  />
                 )}
               </Field>
             ))}
@@ -203,7 +210,16 @@ export function ShiftScreen({ onQueue }: { onQueue: () => void }) {
   const shift = useOpenShift();
   const register = useLive(() => (device ? runtime.db.registers.get(device.register_id) : undefined), [device?.register_id]);
   const known = useLive(() => (register?.open_shift_id ? runtime.db.shifts.get(register.open_shift_id) : undefined), [register?.open_shift_id]);
-  const lastClosed = useLive(() => runtime.db.shifts.where('status').equals('closed').filter((row) => row.register_id === device?.register_id).reverse().sortBy('closed_at'), [device?.register_id]);
+  const lastClosed = useLive(
+    () =>
+      runtime.db.shifts
+        .where('status')
+        .equals('closed')
+        .filter((row) => row.register_id === device?.register_id)
+        .reverse()
+        .sortBy('closed_at'),
+    [device?.register_id],
+  );
   const [movement, setMovement] = useState<'pay_in' | 'pay_out' | null>(null);
   const [closing, setClosing] = useState(false);
   if (shift === undefined) return null;

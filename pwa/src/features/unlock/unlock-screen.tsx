@@ -83,14 +83,27 @@ function PinPad({ cashier, onBack }: { cashier: Cashier; onBack: () => void }) {
       ) : null}
       <div className="grid grid-cols-3 gap-2">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((digit) => (
-          <Button key={digit} variant="secondary" className="h-16 text-2xl" aria-label={t('digit', { digit })} disabled={Boolean(wait)} onClick={() => setPin((value) => (value + digit).slice(0, MAX_PIN))}>
+          <Button
+            key={digit}
+            variant="secondary"
+            className="h-16 text-2xl"
+            aria-label={t('digit', { digit })}
+            disabled={Boolean(wait)}
+            onClick={() => setPin((value) => (value + digit).slice(0, MAX_PIN))}
+          >
             {digit}
           </Button>
         ))}
         <Button variant="ghost" className="h-16" aria-label={t('erase')} onClick={() => setPin((value) => value.slice(0, -1))}>
           <Delete aria-hidden="true" className="size-6" />
         </Button>
-        <Button variant="secondary" className="h-16 text-2xl" aria-label={t('digit', { digit: '0' })} disabled={Boolean(wait)} onClick={() => setPin((value) => (value + '0').slice(0, MAX_PIN))}>
+        <Button
+          variant="secondary"
+          className="h-16 text-2xl"
+          aria-label={t('digit', { digit: '0' })}
+          disabled={Boolean(wait)}
+          onClick={() => setPin((value) => (value + '0').slice(0, MAX_PIN))}
+        >
           0
         </Button>
         <Button className="h-16" disabled={!pin || checking || Boolean(wait)} onClick={() => void submit()}>
