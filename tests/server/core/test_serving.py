@@ -43,8 +43,11 @@ def test_a_taken_address_is_refused() -> None:
             bind_reuse_port("127.0.0.1", plain.getsockname()[1], 16)
 
 
-def _established_on(pid: int, port: int) -> int:
-    """Connections to `port` that process `pid` holds (its socket inodes in /proc/net/tcp)."""
+ESTABLISHED, LISTEN = "01", "0A"
+
+
+def _sockets_on(pid: int, port: int, state: str = ESTABLISHED) -> int:
+    """Sockets on local `port` in `state` that process `pid` holds (its inodes in /proc/net/tcp)."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         target = os.readlink(fd)
@@ -54,7 +57,7 @@ def _established_on(pid: int, port: int) -> int:
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:  # 01: ESTABLISHED
+        if local_port == port and fields[3] == state and fields[9] in inodes:
             count += 1
     return count
 
@@ -80,20 +83,22 @@ async def test_a_burst_of_connections_reaches_every_worker(settings: Settings) -
     assert server.process is not None
     connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     try:
+        # Both workers started and listening: a spawned worker binds its socket only once it has
+        # unpickled it, which on a busy machine can come well after the process appears.
         workers: list[int] = []
-        for _ in range(100):
+        for _ in range(300):
             workers = _workers(server.process.pid)
-            if len(workers) == 2:
+            if len(workers) == 2 and all(_sockets_on(pid, server.port, LISTEN) for pid in workers):
                 break
             await asyncio.sleep(0.1)
-        assert len(workers) == 2
+        assert len(workers) == 2 and all(_sockets_on(pid, server.port, LISTEN) for pid in workers)
         # 32 keep-alive connections at once, each used for one request, all held open.
         connections = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", server.port) for _ in range(32)))
         for _, writer in connections:
             writer.write(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         for reader, _ in connections:
             assert (await reader.readline()).startswith(b"HTTP/1.1 200")
-        held = [_established_on(pid, server.port) for pid in workers]
+        held = [_sockets_on(pid, server.port) for pid in workers]
         assert sum(held) == 32
         # A hash spreads them: each worker holds some (one shared socket gives nearly all to one).
         assert min(held) >= 4, held
