@@ -2,7 +2,9 @@
  * Target 3: a sale's way from the API to the open dashboard's DOM, at a steady rate.
  *
  * Set-up (before the dashboard opens, so its summary knows them): a register of the bench's own
- * with an open shift and a product of its own with ample stock. Then, with the dashboard open,
+ * with an open shift and a product of its own with ample stock, made today's best seller by one
+ * large sale (so the page can apply every sale of it without refetching). Then, with the
+ * dashboard open,
  * Node rings up one-line cash sales (`POST /api/v1/sales`, each with its idempotency key) on a
  * fixed schedule (`rate` a second for `seconds`), not waiting for earlier answers.
  *
@@ -26,7 +28,14 @@ import { login, request } from './api.mjs';
 import { freshPage, fillSignIn, watch } from './browser.mjs';
 import { ratio, round, summary } from './stats.mjs';
 
-/** A register (unique code) with an open shift, and a product with stock for every sale. */
+const LEAD_UNITS = 200;
+
+/**
+ * A register (unique code) with an open shift, and a product with stock for every sale, already
+ * today's best seller (one sale of `LEAD_UNITS`): the dashboard's summary then lists it, so the
+ * page applies each of its sales exactly instead of refetching the summary when a product it
+ * did not list starts selling (that path, and its race, are measured by `summaryRace`).
+ */
 export async function tillAndProduct(origin, token, { sales, price = 1_990 }) {
   const suffix = Date.now().toString(36).toUpperCase().slice(-6);
   const register = await request(origin, 'POST', '/api/v1/registers', { token, json: { code: `BW${suffix}`, name: `Bench till ${suffix}` } });
@@ -34,7 +43,12 @@ export async function tillAndProduct(origin, token, { sales, price = 1_990 }) {
   const sku = `BENCH-${suffix}`;
   const product = await request(origin, 'POST', '/api/v1/products', {
     token,
-    json: { sku, name: `Bench product ${suffix}`, price, initial_stock: sales * 2 + 100 },
+    json: { sku, name: `Bench product ${suffix}`, price, initial_stock: sales * 2 + LEAD_UNITS + 100 },
+  });
+  await request(origin, 'POST', '/api/v1/sales', {
+    token,
+    idempotent: true,
+    json: { register_id: register.body.id, lines: [{ product_id: product.body.id, quantity: LEAD_UNITS }], payments: [{ method: 'cash', amount: price * LEAD_UNITS }] },
   });
   return { registerId: register.body.id, productId: product.body.id, price };
 }
