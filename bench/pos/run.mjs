@@ -9,7 +9,7 @@
  *    shop of its own and imports 25,000 products (CSV).
  * 2. `bundle`: the gzip size of the JavaScript the POS loads at start (target ≤ 250 KB); baseline:
  *    React and ReactDOM rendering one element.
- * 3. `cold_pull`: a fresh browser profile set up by the manager, click → the PIN screen, i.e.
+ * 3. `cold_pull`: a fresh browser profile on disk set up by the manager, click → the PIN screen, i.e.
  *    register the device, pull 25,000 products into IndexedDB (and build the search index) —
  *    target ≤ 5 s; baseline: the same catalog pages fetched and parsed in the page, stored nowhere.
  * 4. `search`: each keystroke of typed queries → the results on screen (the next frame painted),
@@ -23,7 +23,7 @@
  *    the network back → the last one acknowledged (target ≤ 10 s); baseline: the same 500
  *    documents posted by Node for another device, 100 a request.
  *
- * Options: --port 8782 --products 25000 --rounds 2 --sales 40 --queued 500. Environment:
+ * Options: --port 8782 --products 25000 --rounds 2 --sales 80 --queued 500. Environment:
  * TEST_DATABASE_URL, TEST_REDIS_URL (as the browser suites), CHROMIUM_PATH (default
  * /usr/bin/chromium). Takes a few minutes; not part of `make test`.
  */
@@ -31,6 +31,7 @@ import { chromium } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { PIN, benchShop } from './shop.mjs';
@@ -41,7 +42,7 @@ const { values: options } = parseArgs({
     port: { type: 'string', default: '8782' },
     products: { type: 'string', default: '25000' },
     rounds: { type: 'string', default: '2' },
-    sales: { type: 'string', default: '40' },
+    sales: { type: 'string', default: '80' },
     queued: { type: 'string', default: '500' },
   },
 });
@@ -61,8 +62,10 @@ function gzipKb(buffer) {
   return Math.round((gzipSync(buffer, { level: 9 }).length / 1024) * 10) / 10;
 }
 
+const LAUNCH = { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] };
+
 async function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  return chromium.launch(LAUNCH);
 }
 
 /** The JavaScript the POS loads at start, gzipped; the floor's beside it. */
@@ -83,10 +86,14 @@ async function measureBundle(browser, shop, floorFiles) {
   return { gzip_kb: total, files, baseline_react_floor_gzip_kb: Math.round(floor * 10) / 10, ratio: Math.round((total / floor) * 100) / 100, target_kb: 250 };
 }
 
-/** Set a fresh profile up by the manager on `register`; seconds from "set up" to the PIN screen. */
-async function coldPull(browser, shop, register) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'es-CL' });
-  const page = await context.newPage();
+/**
+ * Set a fresh profile up by the manager on `register`; seconds from "set up" to the PIN screen.
+ * A profile on disk (a persistent context): an incognito one keeps IndexedDB in memory, and
+ * "durably stored" would mean nothing.
+ */
+async function coldPull(folder, shop, register) {
+  const context = await chromium.launchPersistentContext(path.join(folder, `profile-${register.code}`), { ...LAUNCH, viewport: { width: 1366, height: 768 }, locale: 'es-CL' });
+  const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${shop.origin}/pos/`);
   await page.getByLabel(/^(email|correo electrónico)$/i).fill(shop.admin.email);
   await page.getByLabel(/^(password|contraseña)$/i).fill(shop.admin.password);
@@ -412,7 +419,7 @@ async function main() {
     const pulls = [];
     let kept = null;
     for (let round = 0; round < rounds; round += 1) {
-      const setUp = await coldPull(browser, shop, shop.registers[round]);
+      const setUp = await coldPull(folder, shop, shop.registers[round]);
       const floor = await fetchOnly(setUp.page, shop.token);
       pulls.push({ seconds: setUp.seconds, stored: setUp.stored, fetch_only_s: floor.seconds, fetched: floor.rows });
       if (kept) await kept.context.close();
