@@ -94,7 +94,7 @@ export function moneyText(minor: number, currency: string): string {
 
 /** Money as the English interface shows it for this shop. */
 export function moneyInEnglish(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** minorDigits(currency));
+  return new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(minor / 10 ** minorDigits(currency));
 }
 
 /** Fix the interface language for every page of the context, before the app reads it. */
