@@ -14,7 +14,12 @@ export function startUpdater(): void {
   if (!('serviceWorker' in navigator)) return;
   const update = registerSW({
     immediate: true,
-    onNeedRefresh: () => runtime.setUpdater(() => update(true)),
+    onNeedRefresh: () =>
+      runtime.setUpdater(async () => {
+        // The new worker takes control once told to skip waiting; the page then reloads onto it.
+        navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+        await update(true);
+      }),
     onRegisteredSW: (_url, registration) => {
       if (registration) setInterval(() => void registration.update().catch(() => undefined), CHECK_EVERY_MS);
     },

@@ -195,7 +195,7 @@ export class PosRuntime {
     if (this.state.device) await this.coordinator.start();
     this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.pull(), PULL_EVERY_MS));
-    void this.pull();
+    void this.pull().then(() => this.heartbeat());
     this.connectRealtime();
   }
 
