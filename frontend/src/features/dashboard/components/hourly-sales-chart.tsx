@@ -2,14 +2,18 @@
  * Today's revenue by local hour against the same weekday last week (uPlot). Today's line stops
  * at the current hour. The canvas is hidden from screen readers; a table beside it says the same.
  */
-import { useMemo } from 'react';
+import { Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type uPlot from 'uplot';
 import { hourIn } from '@orbit/shared/format/format';
 import { useFormat } from '@orbit/shared/format/locality';
+import { lazyPart } from '@orbit/shared/ui/lazy';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import type { DashboardSummary } from '../live-reducer';
-import { UplotChart } from './uplot-chart';
+
+/** uPlot loads after the figures: the dashboard's first paint does not wait for the chart library. */
+const UplotChart = lazyPart(() => import('./uplot-chart'));
+const CHART_HEIGHT = 220;
 
 const TODAY_COLOR = 'oklch(0.48 0.2 265)';
 const LAST_WEEK_COLOR = 'oklch(0.55 0.03 260)';
@@ -17,7 +21,7 @@ const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 
 function compactMoney(locale: string, currency: string): (minor: number) => string {
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol', notation: 'compact', maximumFractionDigits: 1 });
   return (minor) => format.format(minor / 10 ** digits);
 }
 
@@ -73,7 +77,9 @@ export function HourlySalesChart({ view }: { view: DashboardSummary }) {
           </li>
         </ul>
       </div>
-      <UplotChart options={options} data={data} height={220} className="mt-3 w-full" />
+      <Suspense fallback={<div className="mt-3 w-full" style={{ height: CHART_HEIGHT }} />}>
+        <UplotChart options={options} data={data} height={CHART_HEIGHT} className="mt-3 w-full" />
+      </Suspense>
       <div className="sr-only">
         <table>
           <caption>{t('chart.tableCaption')}</caption>

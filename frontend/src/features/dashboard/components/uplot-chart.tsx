@@ -42,3 +42,5 @@ export function UplotChart({ options, data, height, className }: UplotChartProps
 
   return <div ref={container} className={className} aria-hidden="true" />;
 }
+
+export default UplotChart;
