@@ -3,8 +3,9 @@
  * unlock data and registers changed since the stored cursor, page after page, into IndexedDB.
  *
  * Invariants:
- * - Each page and the cursor after it are written in one transaction: a pull cut at any point
- *   resumes from the last page written, never skipping or re-reading a page.
+ * - Each page and the cursor after it are written in one transaction, in order: a pull cut at any
+ *   point resumes from the last page written, never skipping or re-reading a page. (The next page
+ *   is fetched while one is written; a page fetched but not written is simply asked for again.)
  * - A cold pull (no cursor) and an incremental one are the same loop.
  * - A customer created on this till and not yet pushed is never overwritten by a pull that does
  *   not know it yet (it is not in the server's rows); once the server has it, its row wins.
@@ -62,9 +63,15 @@ export async function pullCatalog(
   { onProgress, onPage }: { onProgress?: (progress: PullProgress) => void; onPage?: (page: CatalogPage) => void } = {},
 ): Promise<PullProgress> {
   const progress: PullProgress = { pages: 0, products: 0, customers: 0, cashiers: 0 };
-  let cursor = (await db.getMeta('cursor')) ?? null;
+  let next: Promise<CatalogPage> = fetchPage((await db.getMeta('cursor')) ?? null);
   for (;;) {
-    const page = await fetchPage(cursor);
+    const page = await next;
+    // The next page is asked for while this one is written; it is written only after this one
+    // (with its cursor), so the order and the resume point stay those of a one-by-one pull.
+    if (page.has_more) {
+      next = fetchPage(page.next_cursor);
+      next.catch(() => undefined);
+    }
     await applyCatalogPage(db, page);
     progress.pages += 1;
     progress.products += page.products.length;
@@ -74,7 +81,6 @@ export async function pullCatalog(
     onProgress?.({ ...progress });
     const register = page.registers.find((row) => row.id === device.register_id);
     if (register) await followRegisterNumber(db, register.last_number);
-    cursor = page.next_cursor;
     if (!page.has_more) break;
   }
   await db.setMeta('last_pull_at', Date.now());

@@ -132,12 +132,15 @@ export async function commitDocument<D extends WireDocument>(db: PosDatabase, op
         label: draft.label,
         amount: draft.amount,
       };
-      await db.outbox.add(entry);
-      await draft.journal?.(transaction);
-      await db.setMeta('counters', {
-        next_seq: counters.next_seq + 1,
-        next_number: options.kind === 'sale' ? counters.next_number + 1 : counters.next_number,
-      });
+      // Every write is issued at once: one round trip to the database instead of one per write.
+      await Promise.all([
+        db.outbox.add(entry),
+        draft.journal?.(transaction),
+        db.setMeta('counters', {
+          next_seq: counters.next_seq + 1,
+          next_number: options.kind === 'sale' ? counters.next_number + 1 : counters.next_number,
+        }),
+      ]);
       return entry;
     }),
   );
