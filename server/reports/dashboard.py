@@ -14,6 +14,10 @@ Invariants:
 - Only today's and last week's day windows are read, through the `(organization_id, sold_at)`
   and `(organization_id, refunded_at)` indexes; history never is. The two local midnights of
   each day become instants in PostgreSQL (`date::timestamp at time zone tz`), as in the reports.
+- `counted_sales` and `counted_refunds` list the documents of today that the figures hold and
+  that were written in the last `RECENT_SECONDS` before `as_of`: their events may be published
+  after `as_of` (an event goes out after its commit, a summary is read in its own snapshot), so
+  the page must not apply them again. Older documents' events were published before `as_of`.
 - Presence comes from the store the realtime hub keeps (`server.core.presence`), read after the
   leases of dead processes are swept, and only for the organization's active registers.
 """
@@ -44,6 +48,7 @@ from server.reports.schemas import (
 
 TOP_PRODUCTS = 5
 LOW_STOCK_ITEMS = 10
+RECENT_SECONDS = 60
 
 
 def _window(day: str, column: str) -> str:
@@ -115,6 +120,16 @@ where g.organization_id = :organization_id and g.is_active
 order by g.code
 """)
 
+# Today's documents written since `:since` (the figures hold them; their events may still come):
+# completed sales, and refunds and voids alike (a void takes its sale out of the figures).
+RECENT = text(f"""
+select 'sale' as kind, s.id from sales s
+where {_SALES}{_window("today", "s.sold_at")} and s.created_at >= :since
+union all
+select 'refund' as kind, r.id from refunds r
+where r.organization_id = :organization_id and {_window("today", "r.refunded_at")} and r.created_at >= :since
+""")
+
 OPEN_CONFLICTS = text(
     "select count(*) from sync_conflicts c where c.organization_id = :organization_id and c.status = 'open'"
 )
@@ -174,6 +189,9 @@ async def dashboard(ctx: Context, *, now: datetime | None = None) -> Dashboard:
         low_count, low_items = await inventory.low_stock_summary(ctx, limit=LOW_STOCK_ITEMS)
         registers = (await ctx.session.execute(REGISTERS, {"organization_id": ctx.organization_id})).all()
         open_conflicts = await ctx.session.scalar(OPEN_CONFLICTS, {"organization_id": ctx.organization_id}) or 0
+        recent = (
+            await ctx.session.execute(RECENT, {**params, "since": as_of - timedelta(seconds=RECENT_SECONDS)})
+        ).all()
         states = await presence
     finally:
         presence.cancel()
@@ -193,6 +211,8 @@ async def dashboard(ctx: Context, *, now: datetime | None = None) -> Dashboard:
         low_stock=LowStockSummary(count=low_count, items=low_items),
         open_conflicts=open_conflicts,
         registers=[_register(row, states.get(str(row.id))) for row in registers],
+        counted_sales=[row.id for row in recent if row.kind == "sale"],
+        counted_refunds=[row.id for row in recent if row.kind == "refund"],
     )
 
 

@@ -359,3 +359,8 @@ class Dashboard(Output):
     low_stock: LowStockSummary
     open_conflicts: int
     registers: list[DashboardRegister]
+    counted_sales: list[uuid.UUID]
+    """Today's sales written shortly before `as_of`: already in the figures, though their
+    `sale.created` events may be published after `as_of` (skip those events)."""
+    counted_refunds: list[uuid.UUID]
+    """The same for refunds and voids (`sale.refunded`, `sale.voided` by `refund_id`)."""

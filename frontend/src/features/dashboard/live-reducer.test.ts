@@ -25,6 +25,8 @@ function summary(overrides: Partial<DashboardSummary> = {}): DashboardSummary {
     registers: [
       { register_id: 'r-1', code: 'R1', name: 'Front', open_shift_id: 's-1', online: true, last_seen_at: '2026-01-15T12:59:00Z', queued_sales: 0, presence_version: 4 },
     ],
+    counted_sales: [],
+    counted_refunds: [],
     ...overrides,
   };
 }
@@ -84,6 +86,15 @@ describe('live dashboard reducer', () => {
     const older = liveReducer(state, { type: 'summary', summary: summary({ as_of: '2026-01-15T13:00:01Z' }) });
     expect(older.view!.today.tickets).toBe(3);
     expect(older.journal.map((e) => e.id)).toEqual([after.id]);
+  });
+
+  it('never applies again a sale or refund the summary counts, though its event comes after as_of', () => {
+    const late = sale('sale-in-summary', 1_000);
+    const refund = event('sales', 'sale.refunded', { refund_id: 'refund-in-summary', sale_id: 'sale-0', total: 500, refunded_at: '2026-01-15T13:00:04Z', kind: 'refund', lines: [] });
+    const state = run(loaded({ counted_sales: ['sale-in-summary'], counted_refunds: ['refund-in-summary'] }), { type: 'event', event: late }, { type: 'event', event: refund });
+    expect(state.view!.today).toMatchObject({ revenue: 3_000, tickets: 2, units: 3, refunds: 0 });
+    const next = run(loaded({ counted_sales: ['sale-in-summary'] }), { type: 'event', event: sale('sale-new', 1_000) });
+    expect(next.view!.today).toMatchObject({ revenue: 4_000, tickets: 3 });
   });
 
   it('takes refunds off revenue on the hour they were made, and a void takes its sale out of everything', () => {

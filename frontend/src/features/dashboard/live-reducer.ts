@@ -11,7 +11,9 @@
  *   or void at most once (by refund id), a conflict counted and resolved at most once.
  * - An event published at or before the summary's `as_of` is already in the summary (events go
  *   out after their transaction commits, and the summary reads after `as_of`): it is not applied
- *   again, whether it arrives late, live or replayed after a reconnect.
+ *   again, whether it arrives late, live or replayed after a reconnect. A document committed just
+ *   before the summary's snapshot may have its event published after `as_of`: the summary names
+ *   those (`counted_sales`, `counted_refunds`), and they start out as already applied.
  * - Events after `as_of` are kept in a journal; a newer summary (a refetch) is the new base and
  *   the journal's events after its `as_of` are applied on top, so nothing is lost or doubled.
  * - Register presence only moves forward: a state is taken only if its `version` is newer.
@@ -101,7 +103,9 @@ export const initialLiveState: LiveState = {
 function emptyBook(summary?: DashboardSummary): Book {
   const top = summary?.top_products ?? [];
   const floor = top.length >= TOP_PRODUCTS ? top[top.length - 1].revenue : 0;
-  return { floor, awaitingLow: {}, sales: {}, refunds: {}, conflicts: {}, outsiders: {}, unknownRegisters: {} };
+  // Documents the summary already counts whose events may come after its `as_of`: never applied again.
+  const counted = (ids: string[] | undefined) => Object.fromEntries((ids ?? []).map((id) => [id, true as const]));
+  return { floor, awaitingLow: {}, sales: counted(summary?.counted_sales), refunds: counted(summary?.counted_refunds), conflicts: {}, outsiders: {}, unknownRegisters: {} };
 }
 
 export function liveReducer(state: LiveState, action: LiveAction): LiveState {

@@ -2086,6 +2086,8 @@ export interface components {
          */
         Dashboard: {
             as_of: string;
+            counted_refunds: string[];
+            counted_sales: string[];
             currency: string;
             /** Format: date */
             day: string;
