@@ -1,11 +1,11 @@
 /**
  * Every screen of the till, accessible (axe: no serious or critical violation, dialogs open
  * included), on a 10-inch tablet in Spanish and on a laptop in English; the set-up by a manager's
- * sign-in, replacing the register's device after a confirmation.
+ * sign-in, replacing the register's device after a confirmation; a phone's width.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LOGINS, bearer, expectAccessible } from '../../frontend/e2e/fixtures';
-import { POS, createProduct, createShop, ok, openShift, pay, scan, unlock, type Shop, type TestProduct } from './pos';
+import { POS, createProduct, createShop, ok, openShift, pay, scan, setUpTill, unlock, type Shop, type TestProduct } from './pos';
 
 const SIZES = [
   { name: '10-inch tablet, Spanish', viewport: { width: 800, height: 1280 }, language: 'es' },
@@ -141,3 +141,26 @@ for (const size of SIZES) {
     }
   });
 }
+
+test('a phone (375 px) can sell: nothing wider than the screen', async ({ browser, request }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  try {
+    const shop = await createShop(request);
+    const product = await createProduct(request, shop.manager);
+    await setUpTill(page, request, shop);
+    await unlock(page, shop.cashier.name);
+    await openShift(page);
+    await scan(page, product.barcode);
+    await expect(page.getByTestId('ticket-line')).toHaveCount(1);
+    await expectAccessible(page);
+    for (const view of [/^(shift|turno)/i, /^(refunds|devoluciones)/i, /^(queue|cola)/i, /^(sell|vender)/i]) {
+      await page.getByRole('button', { name: view }).click();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    }
+    await pay(page, [{ method: /^(cash|efectivo)$/i }]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  } finally {
+    await context.close();
+  }
+});

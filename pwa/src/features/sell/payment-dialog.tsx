@@ -173,8 +173,8 @@ export function PaymentDialog({ open, onOpenChange, total, onComplete }: Payment
                 ))}
               </div>
             </fieldset>
-            <div className="flex items-end gap-2">
-              <label className="flex-1">
+            <div className="flex flex-wrap items-end gap-2">
+              <label className="min-w-full flex-1 sm:min-w-40">
                 <span className="text-sm font-medium text-slate-700">{t('pay.amount')}</span>
                 <input
                   ref={amountRef}

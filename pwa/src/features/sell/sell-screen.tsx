@@ -8,7 +8,7 @@
  * the line on screen) and `pos:tender-to-receipt` (Complete → the stored sale's receipt on screen).
  */
 import { Printer } from 'lucide-react';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@orbit/shared/ui/button';
 import { Dialog } from '@orbit/shared/ui/dialog';
@@ -28,7 +28,8 @@ import { PaymentDialog } from './payment-dialog';
 import { ProductSearch } from './product-search';
 import { WedgeDetector } from './scanner';
 import { TicketPanel } from './ticket-panel';
-import { EMPTY_TICKET, maxTicketDiscount, ticketReducer, type TicketLineState } from './ticket-state';
+import { maxTicketDiscount, type TicketLineState } from './ticket-state';
+import { dispatchTicket, useTicket } from './ticket-store';
 import './i18n';
 
 function isTextField(target: EventTarget | null): boolean {
@@ -75,7 +76,8 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const till = useTill();
   const { device_refused: refused } = useRuntime();
   const shift = useOpenShift();
-  const [ticket, dispatch] = useReducer(ticketReducer, EMPTY_TICKET);
+  const ticket = useTicket();
+  const dispatch = dispatchTicket;
   const [paying, setPaying] = useState(false);
   const [choosingCustomer, setChoosingCustomer] = useState(false);
   const [discounting, setDiscounting] = useState<'ticket' | TicketLineState | null>(null);
@@ -94,7 +96,6 @@ export function SellScreen({ onOpenShift }: { onOpenShift: () => void }) {
   const dialogOpen = paying || choosingCustomer || discounting !== null || receipt !== null;
 
   useEffect(() => setTicketOpen(ticket.lines.length > 0 || paying), [ticket.lines.length, paying]);
-  useEffect(() => () => setTicketOpen(false), []);
 
   useEffect(() => {
     if (scanStarted.current === null) return;

@@ -44,7 +44,7 @@ export function TicketPanel({ ticket, priced, taxMode, dispatch, onCharge, onCus
           const pricedLine = priced?.lines[index];
           return (
             <li key={line.key} data-testid="ticket-line" className={cn('flex flex-wrap items-center gap-2 px-3 py-2 transition-colors', ticket.last === line.key && 'bg-brand-50')}>
-              <div className="min-w-0 flex-1">
+              <div className="min-w-0 flex-1 basis-full sm:basis-0">
                 <p className="truncate font-medium">{line.product.name}</p>
                 <p className="text-xs text-slate-600">
                   {format.money(line.product.price)}
@@ -94,7 +94,7 @@ export function TicketPanel({ ticket, priced, taxMode, dispatch, onCharge, onCus
                   <Trash2 aria-hidden="true" />
                 </Button>
               </div>
-              <p className="w-24 text-right font-semibold tabular-nums">{pricedLine ? format.money(pricedLine.total) : ''}</p>
+              <p className="ml-auto w-24 text-right font-semibold tabular-nums">{pricedLine ? format.money(pricedLine.total) : ''}</p>
             </li>
           );
         })}

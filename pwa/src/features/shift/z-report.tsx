@@ -68,7 +68,7 @@ export function ZReport({ shift, title }: { shift: ShiftRow; title: string }) {
         ))}
       </dl>
       <div className="overflow-x-auto" role="region" aria-label={t('method')} tabIndex={0}>
-        <table className="w-full text-sm">
+        <table className="w-full min-w-[30rem] text-sm">
           <thead>
             <tr className="text-left text-slate-600">
               <th className="py-1 font-medium">{t('method')}</th>
