@@ -36,6 +36,10 @@ test.describe('sessions', () => {
     await page.getByRole('button', { name: /sign in|entrar/i }).click();
     await expect(page.getByRole('alert')).toContainText(/wrong email or password|correo o contraseña incorrectos/i);
     await expectAccessible(page);
+    // A malformed email is the server's 422: its message shows at the field, not as a banner.
+    await page.getByLabel(/email|correo/i).fill('not-an-email');
+    await page.getByRole('button', { name: /sign in|entrar/i }).click();
+    await expect(page.getByLabel(/email|correo/i)).toHaveAttribute('aria-invalid', 'true');
   });
 
   test('the session survives a reload (refresh cookie), and the access token is not in storage', async ({ page }) => {

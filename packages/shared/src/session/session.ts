@@ -5,7 +5,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import { api, setTokenSource, type Schemas } from '../api/client';
-import { ApiError, problemOf } from '../api/problem';
+import { ApiError, problemFromBody } from '../api/problem';
 import {
   CHANNEL_NAME,
   SessionCoordinator,
@@ -28,13 +28,13 @@ function toTokens(read: SessionRead): SessionTokens {
 }
 
 async function refreshRequest(): Promise<SessionTokens | null> {
-  const { data, response } = await api.POST('/api/v1/auth/session/refresh', {
+  const { data, error, response } = await api.POST('/api/v1/auth/session/refresh', {
     params: { header: { [CSRF_HEADER]: '1' } },
     credentials: 'same-origin',
   });
   if (data) return toTokens(data);
   if (response.status === 401 || response.status === 403) return null;
-  throw new ApiError(await problemOf(response));
+  throw new ApiError(problemFromBody(error, response));
 }
 
 function browserChannel(): ChannelLike | null {
@@ -67,11 +67,12 @@ session.subscribe((tokens) => {
 export async function signIn(email: string, password: string): Promise<SessionTokens> {
   const tokens = toTokens(
     await session.exclusive(async () => {
-      const { data, response } = await api.POST('/api/v1/auth/session', {
+      const { data, error, response } = await api.POST('/api/v1/auth/session', {
         body: { email, password },
         credentials: 'same-origin',
       });
-      if (!data) throw new ApiError(await problemOf(response));
+      // openapi-fetch has read the body already: the problem document is its parsed `error`.
+      if (!data) throw new ApiError(problemFromBody(error, response));
       return data;
     }),
   );
@@ -87,12 +88,13 @@ export async function signIn(email: string, password: string): Promise<SessionTo
 export async function exchangeHandoff(code: string): Promise<SessionTokens> {
   const tokens = toTokens(
     await session.exclusive(async () => {
-      const { data, response } = await api.POST('/api/v1/auth/session/handoff', {
+      const { data, error, response } = await api.POST('/api/v1/auth/session/handoff', {
         params: { header: { [CSRF_HEADER]: '1' } },
         body: { code },
         credentials: 'same-origin',
       });
-      if (!data) throw new ApiError(await problemOf(response));
+      // openapi-fetch has read the body already: the problem document is its parsed `error`.
+      if (!data) throw new ApiError(problemFromBody(error, response));
       return data;
     }),
   );
