@@ -1,7 +1,7 @@
 /** Add a customer, or edit one: name, tax id, email, phone, address, notes. */
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '@orbit/shared/ui/button';
+import { FormActions } from '@orbit/shared/ui/form-actions';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Field, Input, Textarea } from '@orbit/shared/ui/field';
 import { FormError } from '@orbit/shared/ui/states';
@@ -135,14 +135,7 @@ function CustomerForm({
         {(control) => <Textarea {...control} rows={3} maxLength={2000} value={draft.notes} onChange={change('notes')} />}
       </Field>
       <FormError error={banner} />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-        <Button variant="secondary" onClick={onCancel}>
-          {t('common:cancel')}
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending ? t('common:saving') : submitLabel}
-        </Button>
-      </div>
+      <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

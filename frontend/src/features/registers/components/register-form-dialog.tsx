@@ -1,7 +1,7 @@
 /** Add a register (code and name) or rename one (its code is fixed: it prefixes its invoices). */
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '@orbit/shared/ui/button';
+import { FormActions } from '@orbit/shared/ui/form-actions';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Field, Input } from '@orbit/shared/ui/field';
 import { FormError } from '@orbit/shared/ui/states';
@@ -25,19 +25,6 @@ export function RegisterFormDialog({ register, onClose }: { register: Register |
   );
 }
 
-function Buttons({ pending, label, onCancel }: { pending: boolean; label: string; onCancel: () => void }) {
-  const { t } = useTranslation('registers');
-  return (
-    <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-      <Button variant="secondary" onClick={onCancel}>
-        {t('common:cancel')}
-      </Button>
-      <Button type="submit" disabled={pending}>
-        {pending ? t('common:saving') : label}
-      </Button>
-    </div>
-  );
-}
 
 function CreateForm({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation('registers');
@@ -77,7 +64,7 @@ function CreateForm({ onDone }: { onDone: () => void }) {
         {(control) => <Input {...control} autoComplete="off" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />}
       </Field>
       <FormError error={banner} />
-      <Buttons pending={create.isPending} label={t('create.submit')} onCancel={onDone} />
+      <FormActions pending={create.isPending} submitLabel={t('create.submit')} onCancel={onDone} />
     </form>
   );
 }
@@ -105,7 +92,7 @@ function RenameForm({ register, onDone }: { register: Register; onDone: () => vo
         {(control) => <Input {...control} autoComplete="off" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />}
       </Field>
       <FormError error={banner} />
-      <Buttons pending={update.isPending} label={t('rename.submit')} onCancel={onDone} />
+      <FormActions pending={update.isPending} submitLabel={t('rename.submit')} onCancel={onDone} />
     </form>
   );
 }

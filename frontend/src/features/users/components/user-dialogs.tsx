@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '@orbit/shared/ui/button';
+import { FormActions } from '@orbit/shared/ui/form-actions';
 import { ConfirmDialog } from '@orbit/shared/ui/confirm-dialog';
 import { Dialog } from '@orbit/shared/ui/dialog';
 import { Field, Input } from '@orbit/shared/ui/field';
@@ -35,19 +35,6 @@ export function UserActionDialog({ user, action, onClose }: { user: User; action
   );
 }
 
-function FormButtons({ pending, submitLabel, onCancel }: { pending: boolean; submitLabel: string; onCancel: () => void }) {
-  const { t } = useTranslation('users');
-  return (
-    <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-      <Button variant="secondary" onClick={onCancel}>
-        {t('common:cancel')}
-      </Button>
-      <Button type="submit" disabled={pending}>
-        {pending ? t('common:saving') : submitLabel}
-      </Button>
-    </div>
-  );
-}
 
 function RoleForm({ user, onDone }: { user: User; onDone: () => void }) {
   const { t } = useTranslation('users');
@@ -71,7 +58,7 @@ function RoleForm({ user, onDone }: { user: User; onDone: () => void }) {
     <form onSubmit={submit} className="space-y-4">
       <RoleSelect value={role} onChange={setRole} error={fields.role} />
       <FormError error={banner} />
-      <FormButtons pending={update.isPending} submitLabel={t('role.submit')} onCancel={onDone} />
+      <FormActions pending={update.isPending} submitLabel={t('role.submit')} onCancel={onDone} />
     </form>
   );
 }
@@ -97,7 +84,7 @@ function PasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
     <form onSubmit={submit} className="space-y-4">
       <PasswordField label={t('fields.newPassword')} value={password} onChange={setPassword} personal={[user.email.split('@')[0], user.full_name]} error={fields.password} />
       <FormError error={banner} />
-      <FormButtons pending={update.isPending} submitLabel={t('password.submit')} onCancel={onDone} />
+      <FormActions pending={update.isPending} submitLabel={t('password.submit')} onCancel={onDone} />
     </form>
   );
 }
@@ -140,7 +127,7 @@ function PinForm({ user, onDone }: { user: User; onDone: () => void }) {
         )}
       </Field>
       <FormError error={banner} />
-      <FormButtons pending={setPin.isPending} submitLabel={t('pin.submit')} onCancel={onDone} />
+      <FormActions pending={setPin.isPending} submitLabel={t('pin.submit')} onCancel={onDone} />
     </form>
   );
 }
