@@ -65,6 +65,7 @@ test: test-python test-web
 
 test-python: install web-install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
