@@ -99,15 +99,38 @@ async def test_an_unknown_host_is_refused(server: RunningServer, tenant_a: Tenan
     assert (code, reason) == (UNKNOWN_TENANT.code, "unknown_tenant")
 
 
-async def test_malformed_and_oversized_frames_close_the_socket(server: RunningServer, tenant_a: TenantSession) -> None:
+async def test_malformed_frames_close_the_socket_with_bad_frame(server: RunningServer, tenant_a: TenantSession) -> None:
     code, _, _ = await closed_with(server, tenant_a.subdomain, "not json")
     assert code == BAD_FRAME.code
     code, _, _ = await closed_with(server, tenant_a.subdomain, auth(tenant_a.access_token, extra=1))
     assert code == BAD_FRAME.code
-    code, _, received = await closed_with(
-        server, tenant_a.subdomain, auth(tenant_a.access_token), json.dumps({"type": "ping", "x": "y" * 20000})
-    )
-    assert code in (TOO_BIG.code, BAD_FRAME.code) and json.loads(received[0])["type"] == "ready"
+
+
+def padded_ping(size: int) -> str:
+    """A well-formed `ping` frame of exactly `size` characters (JSON whitespace as padding)."""
+    frame = '{"type": "ping"' + " " * (size - len('{"type": "ping"}')) + "}"
+    assert len(frame) == size and json.loads(frame) == {"type": "ping"}
+    return frame
+
+
+async def test_a_valid_frame_past_the_limit_closes_with_too_big(server: RunningServer, tenant_a: TenantSession) -> None:
+    """The same valid `ping` is answered at the limit and refused one byte past it."""
+    limit = server.hub.config.frame_bytes
+    assert limit == 16 * 1024
+    async with connect(server.url(tenant_a.subdomain), host="127.0.0.1", port=server.port) as websocket:
+        await websocket.send(auth(tenant_a.access_token))
+        assert json.loads(await websocket.recv())["type"] == "ready"
+        await websocket.send(padded_ping(limit))
+        async with asyncio.timeout(10):
+            while (answer := json.loads(await websocket.recv()))["type"] != "pong":
+                pass
+        await websocket.send(padded_ping(limit + 1))
+        with pytest.raises(ConnectionClosed):
+            async with asyncio.timeout(10):
+                while True:
+                    await websocket.recv()
+    assert answer == {"type": "pong"}
+    assert (websocket.close_code, websocket.close_reason) == (TOO_BIG.code, "too_big")
 
 
 async def test_ready_lists_the_topics_of_the_role(server: RunningServer, api: Api, tenant_a: TenantSession) -> None:
