@@ -4,8 +4,8 @@
 the seller by both. `report_exports` holds one CSV export of a report over a period, produced by
 a worker: its status and progress while it runs, and its object's key in storage once ready.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 from server.core.migrate import tenant_isolation
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
