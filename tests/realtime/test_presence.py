@@ -6,7 +6,7 @@ import time
 import uuid
 
 from realtime.client import Envelope, RealtimeClient
-from server.core.presence import Presence
+from server.core.presence import Presence, leases_key
 from tests.conftest import Api, TenantSession
 from tests.realtime.conftest import RunningServer, eventually, hub_config
 from tests.server.sales.conftest import open_shop
@@ -50,7 +50,7 @@ async def test_a_register_is_online_while_its_socket_is_and_reports_its_queue(
 
 
 async def test_two_sockets_of_one_register_keep_it_online_until_the_last_leaves(
-    server: RunningServer, tenant_a: TenantSession
+    server: RunningServer, resources, tenant_a: TenantSession
 ) -> None:
     shop = await open_shop(tenant_a, code="P2")
     register_id = shop.register["id"]
@@ -63,10 +63,23 @@ async def test_two_sockets_of_one_register_keep_it_online_until_the_last_leaves(
         assert (await next_presence(manager)).data["online"] is True
         await second.start()
         await second.wait_subscribed()
+        leases = leases_key(tenant_a.organization_id)
+
+        async def leases_held(count: int) -> bool:
+            members = await resources.redis.zrange(leases, 0, -1)
+            return len([member for member in members if member.decode().startswith(register_id)]) == count
+
+        await eventually(lambda: leases_held(2))
         await first.close()
+        await eventually(lambda: leases_held(1))  # the first socket's release has run
+        # A marker from the second socket: had the release taken the register offline, that
+        # change would be the next presence event instead.
+        await second.send({"type": "presence", "queued_sales": 5})
+        still = await next_presence(manager)
+        assert (still.data["online"], still.data["queued_sales"]) == (True, 5)
         await second.close()
         offline = await next_presence(manager)
-        assert offline.data["online"] is False
+        assert (offline.data["online"], offline.data["version"]) == (False, still.data["version"] + 1)
         assert manager.events.empty()
 
 
