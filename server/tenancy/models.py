@@ -27,4 +27,7 @@ class Organization(Timestamped, Base):
     time_zone: Mapped[str] = mapped_column(Text)
     tax_mode: Mapped[str] = mapped_column(String(9), server_default="inclusive")
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    tax_id: Mapped[str] = mapped_column(String(32), server_default="")
+    """The seller's tax identification number printed on invoices (RUT, NIF, EIN…); empty until set."""
+    address: Mapped[str] = mapped_column(Text, server_default="")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")

@@ -58,6 +58,21 @@ class OrganizationUpdate(Input):
         | msgspec.UnsetType
     ) = msgspec.UNSET
     allow_negative_stock: bool | msgspec.UnsetType = msgspec.UNSET
+    tax_id: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=32,
+                pattern=r"^[0-9A-Za-z .\-/]*$",
+                description="The seller's tax id printed on invoices (RUT, NIF, EIN…); empty to clear",
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    address: (
+        Annotated[str, msgspec.Meta(max_length=300, description="The seller's address printed on invoices")]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
 
 
 class OrganizationRead(Output):
@@ -70,6 +85,8 @@ class OrganizationRead(Output):
     time_zone: str
     tax_mode: Literal["inclusive", "exclusive"]
     allow_negative_stock: bool
+    tax_id: str
+    address: str
 
 
 class RegistrationResult(Output):

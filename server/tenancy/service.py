@@ -113,6 +113,8 @@ def to_read(organization: Organization) -> OrganizationRead:
         time_zone=organization.time_zone,
         tax_mode=organization.tax_mode,  # type: ignore[arg-type]
         allow_negative_stock=organization.allow_negative_stock,
+        tax_id=organization.tax_id,
+        address=organization.address,
     )
 
 
@@ -320,7 +322,7 @@ async def read_organization(ctx: Context) -> OrganizationRead:
     return to_read(await get_organization(ctx))
 
 
-SETTINGS_FIELDS = ("name", "currency", "locale", "time_zone", "tax_mode", "allow_negative_stock")
+SETTINGS_FIELDS = ("name", "currency", "locale", "time_zone", "tax_mode", "allow_negative_stock", "tax_id", "address")
 
 
 def settings_view(organization: Organization) -> dict[str, object]:
@@ -351,6 +353,9 @@ async def update_organization(ctx: Context, data: OrganizationUpdate) -> Organiz
                 code="currency_locked",
                 errors=[FieldError(loc=["body", "currency"], msg="sales are recorded in the current currency")],
             )
+    for name in ("tax_id", "address"):
+        if name in changes:
+            changes[name] = " ".join(str(changes[name]).split())
     if "time_zone" in changes and changes["time_zone"] not in _TIME_ZONES:
         raise _field("time_zone", "not an IANA time zone such as America/Santiago")
     for name, value in changes.items():

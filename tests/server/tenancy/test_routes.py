@@ -174,6 +174,8 @@ async def test_an_admin_changes_the_settings_audited_and_seen_by_the_next_reques
         "tax_mode": "exclusive",
         "allow_negative_stock": True,
         "currency": "USD",
+        "tax_id": "76.123.456-7",
+        "address": "  Av. Providencia 1234,\n Santiago ",
     }
     response = await tenant_a.client.patch("/api/v1/organization", json=change)
     assert response.status_code == 200, response.text
@@ -182,6 +184,7 @@ async def test_an_admin_changes_the_settings_audited_and_seen_by_the_next_reques
     assert (organization["currency"], organization["currency_minor_units"]) == ("USD", 2)
     assert (organization["locale"], organization["time_zone"]) == ("en-US", "Europe/Madrid")
     assert (organization["tax_mode"], organization["allow_negative_stock"]) == ("exclusive", True)
+    assert (organization["tax_id"], organization["address"]) == ("76.123.456-7", "Av. Providencia 1234, Santiago")
     assert (await tenant_a.client.get("/api/v1/organization")).json() == organization
     assert (await tenant_b.client.get("/api/v1/organization")).json()["currency"] == "CLP"
 
@@ -213,6 +216,9 @@ async def test_bad_organization_settings_are_422_and_change_nothing(tenant_a: Te
         ({"allow_negative_stock": "yes"}, ["body", "allow_negative_stock"]),
         ({"name": " "}, ["body", "name"]),
         ({"name": "x" * 121}, ["body", "name"]),
+        ({"tax_id": "1" * 33}, ["body", "tax_id"]),
+        ({"tax_id": "<b>1</b>"}, ["body", "tax_id"]),
+        ({"address": "x" * 301}, ["body", "address"]),
         ({"subdomain": "other"}, ["body"]),
         ({"id": str(uuid.uuid4())}, ["body"]),
         ({"time_zone": "America/Santiago", "is_active": False}, ["body"]),

@@ -2383,6 +2383,7 @@ export interface components {
         };
         /** OrganizationRead */
         OrganizationRead: {
+            address: string;
             allow_negative_stock: boolean;
             currency: string;
             currency_minor_units: number;
@@ -2391,6 +2392,7 @@ export interface components {
             locale: string;
             name: string;
             subdomain: string;
+            tax_id: string;
             /** @enum {unknown} */
             tax_mode: "exclusive" | "inclusive";
             time_zone: string;
@@ -2415,12 +2417,16 @@ export interface components {
          *         and are never converted.
          */
         OrganizationUpdate: {
+            /** @description The seller's address printed on invoices */
+            address?: string;
             allow_negative_stock?: boolean;
             /** @description ISO 4217 code, such as CLP or USD */
             currency?: string;
             /** @description Spanish or English, optionally with a region: es, es-CL, en-US */
             locale?: string;
             name?: string;
+            /** @description The seller's tax id printed on invoices (RUT, NIF, EIN…); empty to clear */
+            tax_id?: string;
             /**
              * @description Whether prices include tax or tax is added
              * @enum {unknown}
