@@ -7,6 +7,7 @@ import uuid
 import pytest
 from redis.exceptions import ResponseError
 
+from server.core import events
 from server.core.context import Context, Tenant
 from server.core.events import channel, envelope, publish, publish_after_commit, stream_key
 from tests.server.sales.conftest import Shop
@@ -34,13 +35,29 @@ async def test_publish_appends_to_the_stream_and_broadcasts_the_same_bytes(resou
     assert decoded["at"].endswith("Z")
 
 
-async def test_streams_are_capped(resources) -> None:
-    organization_id = uuid.uuid4()
-    for index in range(5):
-        await publish(resources.redis, organization_id, "stock", "stock.changed", {"i": index})
-    assert await resources.redis.xlen(stream_key(organization_id, "stock")) == 5
-    info = await resources.redis.xinfo_stream(stream_key(organization_id, "stock"))
-    assert info["length"] == 5
+async def test_streams_are_capped(resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cap the oldest entries go, through `publish` and through a batch alike. The trim
+    is approximate (`MAXLEN ~`): Redis drops whole stream nodes only, so the length stays between
+    the cap and the cap plus one node (`stream-node-max-entries`)."""
+    cap = 150
+    monkeypatch.setattr(events, "STREAM_MAX_LENGTH", cap)
+    node_entries = int((await resources.redis.config_get("stream-node-max-entries"))["stream-node-max-entries"])
+    published = 3 * cap + node_entries
+    single, batched = uuid.uuid4(), uuid.uuid4()
+    for index in range(published):
+        await publish(resources.redis, single, "stock", "stock.changed", {"i": index})
+    run = [
+        events.Publication(resources.redis, batched, "stock", "stock.changed", {"i": index})
+        for index in range(published)
+    ]
+    assert await run[0].run_together(run) == [None] * published
+    for organization_id in (single, batched):
+        key = stream_key(organization_id, "stock")
+        length = await resources.redis.xlen(key)
+        assert cap <= length < cap + node_entries, length
+        entries = await resources.redis.xrange(key)
+        kept = [json.loads(envelope(entry_id, fields[b"e"]))["data"]["i"] for entry_id, fields in entries]
+        assert kept == list(range(published - length, published))
 
 
 async def test_a_sale_publishes_after_commit_and_a_failed_one_publishes_nothing(shop: Shop, resources) -> None:
