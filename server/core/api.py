@@ -33,7 +33,14 @@ from starlette.routing import Route
 
 from server.core import idempotency
 from server.core.context import Actor, Context, Resources
-from server.core.errors import ApiError, Forbidden, Unauthorized, ValidationFailed, validation_error_from_msgspec
+from server.core.errors import (
+    ApiError,
+    Forbidden,
+    Unauthorized,
+    ValidationFailed,
+    reject_nul,
+    validation_error_from_msgspec,
+)
 from server.core.schemas import encode_json
 from server.core.security import AccessClaims, decode_access_token
 
@@ -188,12 +195,16 @@ def decode_body(raw: bytes, struct: type) -> Any:
     if not raw:
         raise ValidationFailed("a JSON request body is required")
     try:
-        return _decoder(struct).decode(raw)
+        decoded = _decoder(struct).decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise validation_error_from_msgspec(exc, "body") from exc
+    if b"\\u0000" in raw:
+        reject_nul(decoded, "body")
+    return decoded
 
 
 def decode_query(request: Request, struct: type) -> Any:
+    reject_nul({name: value for name, value in request.query_params.multi_items() if "\x00" in name + value}, "query")
     try:
         return msgspec.convert(dict(request.query_params), struct, strict=False)
     except msgspec.ValidationError as exc:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from starlette.responses import Response
 
-from server.core.errors import ValidationFailed
+from server.core.errors import NUL, ValidationFailed, reject_nul
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +52,9 @@ def read_rows(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
     reader = csv.reader(io.StringIO(text), dialect)
     header = [name.strip().lower() for name in next(reader)]
     rows = [dict(zip(header, (_unquote(cell.strip()) for cell in row), strict=False)) for row in reader if any(row)]
+    if NUL in text:
+        # Located as the importers locate a cell: its line in the file (the header is line 1).
+        reject_nul({"header": header, "row": dict(enumerate(rows, start=2))}, "body")
     return header, rows
 
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 logger = logging.getLogger("orbit.errors")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+CLIENT_CLOSED_REQUEST = 499
+"""The status recorded (logs, metrics) for a request whose client hung up before its answer,
+as nginx names it; nothing is sent, since nobody is listening."""
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -175,6 +179,40 @@ def validation_error_from_msgspec(exc: msgspec.ValidationError | msgspec.DecodeE
     return ValidationFailed(text, errors=[FieldError(loc=location, msg=text)])
 
 
+NUL = "\x00"
+NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+
+
+def nul_locations(value: Any, location: tuple[str | int, ...]) -> Iterator[list[str | int]]:
+    """Where a decoded input holds text with a NUL: every string value or key of a Struct (by
+    its encoded field names), list, tuple, set or dict, walked to any depth."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield list(location)
+    elif isinstance(value, msgspec.Struct):
+        for name, encoded in zip(value.__struct_fields__, value.__struct_encode_fields__, strict=True):
+            yield from nul_locations(getattr(value, name), (*location, encoded))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and NUL in key:
+                yield [*location, key]
+                continue
+            yield from nul_locations(item, (*location, key if isinstance(key, str | int) else str(key)))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from nul_locations(item, (*location, index))
+
+
+def reject_nul(value: Any, *location: str | int) -> None:
+    """The one rule for NUL in text input: PostgreSQL cannot store U+0000 in `text` or `jsonb`,
+    so any input holding one, wherever it is (body, query, form, CSV cell), is a 422 naming
+    each field that holds it, before anything reads or writes the database."""
+    found = list(nul_locations(value, location))
+    if found:
+        errors = [FieldError(loc=loc, msg=NUL_MESSAGE) for loc in found]
+        raise ValidationFailed(NUL_MESSAGE, errors=errors, code="nul_character")
+
+
 def problem_response(error: ApiError) -> Response:
     return Response(
         _encoder.encode(error.problem()),
@@ -205,6 +243,13 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return problem_response(error)
 
 
+async def handle_client_disconnect(request: Request, exc: Exception) -> Response:
+    """The client hung up while sending its body (a till on a flaky network): the transaction
+    was rolled back, nothing changed, and it is no server error: no traceback, status 499."""
+    logger.info("client disconnected during %s %s", request.method, request.url.path)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def handle_database_error(request: Request, exc: Exception) -> Response:
     if is_transient(exc):
         logger.warning("transient database failure on %s %s: %s", request.method, request.url.path, exc)
@@ -223,6 +268,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
+    ClientDisconnect: handle_client_disconnect,
     DBAPIError: handle_database_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

@@ -35,6 +35,7 @@ from server.core.errors import (
     FieldError,
     UnsupportedMediaType,
     ValidationFailed,
+    reject_nul,
     validation_error_from_msgspec,
 )
 from server.tenancy import service
@@ -73,6 +74,7 @@ def read_form(body: bytes) -> tuple[dict[str, str], str]:
 
 def registration_of(values: dict[str, str]) -> RegistrationRequest:
     """The registration the form describes; 422 naming every missing field, or the first bad one."""
+    reject_nul(values, "body")
     missing = [name for name in REQUIRED if not values.get(name, "").strip()]
     if missing:
         raise ValidationFailed(

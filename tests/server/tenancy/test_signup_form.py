@@ -177,6 +177,14 @@ async def test_a_bad_field_is_refused_at_its_field(apex: httpx.AsyncClient) -> N
     assert 'data-error-for="password">use at least 10 characters</p>' in weak.text
 
 
+async def test_a_nul_in_a_posted_field_is_refused_at_its_field(apex: httpx.AsyncClient, owner_engine: Any) -> None:
+    company = f"Almacén {uuid.uuid4().hex[:6]}"
+    response = await apex.post("/signup", data=form(company_name=company + "\x00"))
+    assert response.status_code == 422
+    assert 'data-error-for="company_name">' in response.text
+    assert await organizations_named(owner_engine, company) == 0
+
+
 async def test_only_form_posts_from_the_own_site_are_taken(apex: httpx.AsyncClient) -> None:
     assert (await apex.post("/signup", json=form())).status_code == 415
     foreign = await apex.post("/signup", data=form(), headers={"Origin": "http://evil.example"})
