@@ -56,15 +56,24 @@ async def test_stock_equals_sum_of_movements(
             (await catalog.create_product(ctx, ProductCreate(sku=uuid.uuid4().hex, name="P", price=100))).id
             for _ in range(3)
         ]
-    refused = 0
+    expected = [0, 0, 0]  # the model: what each product's stock must be
     for kind, index, amount in operations:
+        before = expected[index]
+        if kind == "receipt":
+            expected[index] += amount
+        elif kind == "count":
+            expected[index] = amount
+        elif before + amount >= 0:  # an adjustment, refused only below zero (negatives not allowed)
+            expected[index] += amount
         try:
             async with resources.database.transaction(tenant.id) as session:
                 ctx = Context(session=session, resources=resources, tenant=tenant, actor=actor)
                 await run_operation(ctx, kind, products[index], amount)
-        except Conflict:
-            refused += 1
-    assert refused <= len(operations)
+        except Conflict as refusal:
+            assert (kind, refusal.code) == ("adjustment", "insufficient_stock")
+            assert before + amount < 0, (kind, before, amount)
+        else:
+            assert not (kind == "adjustment" and before + amount < 0), ("accepted below zero", before, amount)
 
     async with resources.database.transaction(tenant.id) as session:
         for product_id in products:
@@ -82,4 +91,4 @@ async def test_stock_equals_sum_of_movements(
                 running += delta
                 assert balance == running
                 assert balance >= 0
-            assert stock == running
+            assert stock == running == expected[products.index(product_id)]
