@@ -29,6 +29,8 @@ from server.customers.routes import router as customers_router
 from server.inventory.routes import router as inventory_router
 from server.reports.routes import router as reports_router
 from server.sales.routes import router as sales_router
+from server.storage import close_storages
+from server.storage.routes import router as files_router
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
@@ -49,6 +51,7 @@ ROUTERS: Sequence[Router] = (
     reports_router,
     forecasting_router,
     sync_router,
+    files_router,
 )
 
 
@@ -70,6 +73,7 @@ def open_resources(settings: Settings) -> Resources:
 async def close_resources(resources: Resources) -> None:
     await resources.database.dispose()
     await resources.redis.aclose()
+    await close_storages()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def make_settings(database_url: str, redis_url: str, **overrides: Any) -> Settin
         "base_domain": BASE_DOMAIN,
         "registrations_per_ip": 1_000_000,
         "login_attempts_per_ip": 1_000_000,
+        "storage_dir": os.path.join(tempfile.gettempdir(), f"orbit-test-objects-{os.getpid()}"),
     }
     values.update(overrides)
     return load_settings({}, **values)

@@ -43,6 +43,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     web_root: str = ""
     """The directory holding `frontend/`, `pwa/` and `landing/`, whose built `dist/` folders the
     server serves; empty means the repository's root (`server.core.webapps`)."""
+    storage_backend: str = "local"
+    """Where files (product images, documents) live: `local` (a directory) or `s3` (server.storage)."""
+    storage_dir: str = ".orbit/objects"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "orbitengine"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
     @property
     def is_dev(self) -> bool:
@@ -64,6 +72,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("APP_ROLE_PASSWORD must be set to a private value outside dev")
         if self.access_token_seconds <= 0 or self.refresh_token_seconds <= 0:
             raise ConfigError("token lifetimes must be positive")
+        if self.storage_backend not in ("local", "s3"):
+            raise ConfigError("STORAGE_BACKEND must be local or s3")
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ConfigError("S3_BUCKET must name a bucket when STORAGE_BACKEND is s3")
         return self
 
 
@@ -89,6 +101,13 @@ _ENV_NAMES: dict[str, str] = {
     "app_role": "APP_ROLE",
     "app_role_password": "APP_ROLE_PASSWORD",
     "web_root": "ORBIT_WEB_ROOT",
+    "storage_backend": "STORAGE_BACKEND",
+    "storage_dir": "STORAGE_DIR",
+    "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "s3_bucket": "S3_BUCKET",
+    "s3_region": "S3_REGION",
+    "s3_access_key_id": "S3_ACCESS_KEY_ID",
+    "s3_secret_access_key": "S3_SECRET_ACCESS_KEY",
 }
 
 
