@@ -1,0 +1,625 @@
+"""Invoices, credit notes and receipts as PDF: a pure function from a `Document` to bytes.
+
+Two fixed layouts: `invoice` (A4, for the customer's records and accounting) and `receipt`
+(80 mm roll, what a till prints, exactly as tall as its content). Both carry the same parts: the
+seller's name, tax id and address; the document's title and number (the register's series for a
+sale); the time of sale in the organization's time zone; the customer when known; the lines; the
+taxes by rate; the totals; the payments.
+
+Money and dates follow the document's locale (Babel's CLDR data, as the web app's `Intl` does):
+`es-CL` writes `$12.345` and `06-12-2026, 22:49`, `en-US` writes `$1,234.50`. Text is Spanish
+for an `es…` locale and English otherwise.
+
+fpdf2 renders with the PDF's built-in Helvetica when every character of the document is in
+Windows-1252 (Spanish, English and most Western European text: milliseconds, a few kB); a
+document with any other character (a product named in Greek or with an emoji) embeds a subset of
+DejaVu Sans instead, which takes a few hundred milliseconds more but prints every name as it is.
+
+The output is deterministic: the PDF's dates are the document's own `issued_at`, so the same
+document renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from server.core.money import minor_units
+
+FONTS = Path(__file__).with_name("fonts")
+CORE_ENCODING = "windows-1252"
+Kind = Literal["sale", "refund", "void"]
+Layout = Literal["invoice", "receipt"]
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    tax_id: str = ""
+    address: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line as charged (a sale) or given back (a refund). `discount` is everything taken off
+    the line (its own discount and its share of the sale's); `total` is what the line costs, tax
+    included; `tax_amount` the tax in it."""
+
+    description: str
+    sku: str
+    quantity: int
+    unit_price: int
+    discount: int
+    tax_rate_bp: int
+    tax_amount: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    method: str
+    amount: int
+    change: int = 0
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    rate_bp: int
+    base: int
+    tax: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Everything a sale's or refund's document shows, already resolved (names, not ids).
+
+    For a refund or void, `number` is its own (`{invoice}/D{n}`), `reference` the sale's invoice
+    number, the lines what is given back, and `payments` the one method the money went back by."""
+
+    kind: Kind
+    number: str
+    issued_at: datetime
+    seller: Party
+    register: str
+    cashier: str
+    currency: str
+    locale: str
+    time_zone: str
+    tax_mode: str
+    lines: tuple[Line, ...]
+    subtotal: int
+    discount_total: int
+    tax_total: int
+    total: int
+    payments: tuple[Tender, ...]
+    paid_total: int
+    change_total: int
+    customer: Party | None = None
+    reference: str = ""
+    reason: str = ""
+    voided: bool = False
+    note: str = ""
+    taxes: tuple[TaxRate, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "taxes", taxes_by_rate(self.lines))
+
+
+def taxes_by_rate(lines: Iterable[Line]) -> tuple[TaxRate, ...]:
+    """Net base and tax per rate, highest rate first; the bases and taxes add up to the lines'."""
+    rates: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        base, tax = rates.get(line.tax_rate_bp, (0, 0))
+        rates[line.tax_rate_bp] = (base + line.total - line.tax_amount, tax + line.tax_amount)
+    return tuple(TaxRate(rate, base, tax) for rate, (base, tax) in sorted(rates.items(), reverse=True))
+
+
+# Words
+
+
+WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        "sale_invoice": "Factura",
+        "sale_receipt": "Comprobante de venta",
+        "refund": "Nota de crédito",
+        "void": "Anulación",
+        "number": "N.º",
+        "date": "Fecha",
+        "register": "Caja",
+        "cashier": "Atendió",
+        "customer": "Cliente",
+        "tax_id": "Id. fiscal",
+        "reference": "Referencia: factura",
+        "reason": "Motivo",
+        "description": "Descripción",
+        "quantity": "Cant.",
+        "unit_price": "Precio unit.",
+        "discount": "Descuento",
+        "tax_rate": "Impuesto",
+        "line_total": "Total",
+        "taxes": "Impuestos por tasa",
+        "rate": "Tasa",
+        "base": "Neto",
+        "tax": "Impuesto",
+        "subtotal": "Subtotal",
+        "discounts": "Descuentos",
+        "tax_included": "Impuestos incluidos",
+        "tax_added": "Impuestos",
+        "total": "Total",
+        "refunded": "Total devuelto",
+        "payments": "Pagos",
+        "refunded_by": "Devuelto en",
+        "paid": "Pagado",
+        "change": "Vuelto",
+        "cash": "Efectivo",
+        "card": "Tarjeta",
+        "transfer": "Transferencia",
+        "other": "Otro",
+        "voided": "ANULADA",
+        "inclusive": "Los precios incluyen impuestos.",
+        "exclusive": "Los impuestos se suman a los precios.",
+        "page": "Página {page} de {pages}",
+        "note": "Nota",
+    },
+    "en": {
+        "sale_invoice": "Invoice",
+        "sale_receipt": "Sales receipt",
+        "refund": "Credit note",
+        "void": "Void",
+        "number": "No.",
+        "date": "Date",
+        "register": "Register",
+        "cashier": "Served by",
+        "customer": "Customer",
+        "tax_id": "Tax ID",
+        "reference": "Refers to invoice",
+        "reason": "Reason",
+        "description": "Description",
+        "quantity": "Qty",
+        "unit_price": "Unit price",
+        "discount": "Discount",
+        "tax_rate": "Tax",
+        "line_total": "Total",
+        "taxes": "Taxes by rate",
+        "rate": "Rate",
+        "base": "Net",
+        "tax": "Tax",
+        "subtotal": "Subtotal",
+        "discounts": "Discounts",
+        "tax_included": "Tax included",
+        "tax_added": "Tax",
+        "total": "Total",
+        "refunded": "Total refunded",
+        "payments": "Payments",
+        "refunded_by": "Refunded by",
+        "paid": "Paid",
+        "change": "Change",
+        "cash": "Cash",
+        "card": "Card",
+        "transfer": "Transfer",
+        "other": "Other",
+        "voided": "VOIDED",
+        "inclusive": "Prices include tax.",
+        "exclusive": "Tax is added to prices.",
+        "page": "Page {page} of {pages}",
+        "note": "Note",
+    },
+}
+
+# Babel writes some narrow spaces that Windows-1252 lacks; they print as ordinary ones.
+_SPACES = str.maketrans({"\u202f": "\u00a0", "\u2009": " ", "\u2007": " "})
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    """Money, quantities, rates and times in one locale, currency and time zone."""
+
+    locale: str
+    currency: str
+    time_zone: str
+
+    @property
+    def language(self) -> str:
+        return "es" if self.locale.lower().startswith("es") else "en"
+
+    @property
+    def babel_locale(self) -> str:
+        return self.locale.replace("-", "_")
+
+    def word(self, key: str) -> str:
+        return WORDS[self.language][key]
+
+    def money(self, amount: int) -> str:
+        value = Decimal(amount).scaleb(-minor_units(self.currency))
+        return format_currency(value, self.currency, locale=self.babel_locale).translate(_SPACES)
+
+    def quantity(self, quantity: int) -> str:
+        return format_decimal(quantity, locale=self.babel_locale).translate(_SPACES)
+
+    def rate(self, rate_bp: int) -> str:
+        return format_decimal(Decimal(rate_bp).scaleb(-2), locale=self.babel_locale).translate(_SPACES) + " %"
+
+    def moment(self, value: datetime) -> str:
+        zone = ZoneInfo(self.time_zone)
+        return format_datetime(value, "medium", tzinfo=zone, locale=self.babel_locale).translate(_SPACES)
+
+
+def formats_of(document: Document) -> Formats:
+    return Formats(locale=document.locale, currency=document.currency, time_zone=document.time_zone)
+
+
+def title(document: Document, layout: Layout, formats: Formats) -> str:
+    if document.kind == "sale":
+        return formats.word("sale_invoice" if layout == "invoice" else "sale_receipt")
+    return formats.word(document.kind)
+
+
+# Rendering
+
+
+class _Pdf(FPDF):
+    """An A4 page whose footer numbers the pages ("Page 1 of 2")."""
+
+    page_label = "{page} / {pages}"
+    numbered = False
+
+    def footer(self) -> None:
+        if not self.numbered:
+            return
+        self.set_y(-12)
+        self.set_font(size=7)
+        self.set_text_color(110)
+        label = self.page_label.format(page=self.page_no(), pages="{nb}")
+        self.cell(0, 5, label, align="R")
+
+
+def _texts(document: Document, formats: Formats) -> Iterable[str]:
+    """Every text a document prints (to choose its font)."""
+    yield from (document.number, document.register, document.cashier, document.reference, document.reason)
+    yield document.note
+    for party in (document.seller, document.customer):
+        if party is not None:
+            yield from (party.name, party.tax_id, party.address, party.email)
+    for line in document.lines:
+        yield line.description
+        yield line.sku
+    for tender in document.payments:
+        yield tender.reference
+    yield formats.money(document.total)
+    yield formats.moment(document.issued_at)
+
+
+def _needs_unicode_font(document: Document, formats: Formats) -> bool:
+    try:
+        for text in _texts(document, formats):
+            text.encode(CORE_ENCODING)
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _new_pdf(document: Document, formats: Formats, page: tuple[float, float] | str) -> _Pdf:
+    pdf = _Pdf(unit="mm", format=page)
+    pdf.page_label = formats.word("page")
+    if _needs_unicode_font(document, formats):
+        pdf.add_font("Body", "", FONTS / "DejaVuSans.ttf")
+        pdf.add_font("Body", "B", FONTS / "DejaVuSans-Bold.ttf")
+        pdf.set_font("Body", size=9)
+    else:
+        pdf.core_fonts_encoding = CORE_ENCODING
+        pdf.set_font("Helvetica", size=9)
+    pdf.set_creation_date(document.issued_at)
+    pdf.set_title(f"{title(document, 'invoice', formats)} {document.number}")
+    pdf.set_author(document.seller.name)
+    pdf.set_creator("OrbitEngine")
+    pdf.set_lang(formats.language)
+    return pdf
+
+
+def render_pdf(document: Document, layout: Layout = "invoice") -> bytes:
+    """The document as a PDF in the given layout."""
+    formats = formats_of(document)
+    if layout == "receipt":
+        return _render_receipt(document, formats)
+    return _render_invoice(document, formats)
+
+
+# Invoice (A4)
+
+_COLUMNS: tuple[tuple[str, float, Literal["L", "R"]], ...] = (
+    ("description", 70, "L"),
+    ("quantity", 14, "R"),
+    ("unit_price", 26, "R"),
+    ("discount", 24, "R"),
+    ("tax_rate", 18, "R"),
+    ("line_total", 28, "R"),
+)
+_ROW = 5.0
+
+
+def _render_invoice(document: Document, formats: Formats) -> bytes:
+    pdf = _new_pdf(document, formats, "A4")
+    pdf.numbered = True
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    _invoice_head(pdf, document, formats)
+    _invoice_lines(pdf, document, formats)
+    _invoice_totals(pdf, document, formats)
+    return bytes(pdf.output())
+
+
+def _invoice_head(pdf: _Pdf, document: Document, formats: Formats) -> None:
+    seller = document.seller
+    width = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font(style="B", size=14)
+    pdf.multi_cell(width, 7, seller.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(style="", size=9)
+    if seller.tax_id:
+        pdf.cell(width, _ROW, f"{formats.word('tax_id')}: {seller.tax_id}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if seller.address:
+        pdf.multi_cell(width, _ROW, seller.address, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    left_bottom = pdf.get_y()
+
+    pdf.set_xy(pdf.l_margin + width, top)
+    pdf.set_font(style="B", size=14)
+    pdf.cell(width, 7, title(document, "invoice", formats), align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(style="B", size=11)
+    pdf.cell(width, 6, f"{formats.word('number')} {document.number}", align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(style="", size=9)
+    for text in _facts(document, formats):
+        pdf.cell(width, _ROW, text, align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 3)
+
+    if document.voided:
+        pdf.set_font(style="B", size=12)
+        pdf.set_text_color(180, 0, 0)
+        pdf.cell(0, 7, formats.word("voided"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0)
+        pdf.set_font(style="", size=9)
+    customer = document.customer
+    if customer is not None:
+        pdf.set_font(style="B")
+        pdf.cell(0, _ROW, formats.word("customer"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(style="")
+        for text in _party_lines(customer, formats):
+            pdf.multi_cell(0, _ROW, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+
+
+def _facts(document: Document, formats: Formats) -> list[str]:
+    facts = [
+        f"{formats.word('date')}: {formats.moment(document.issued_at)}",
+        f"{formats.word('register')}: {document.register}",
+        f"{formats.word('cashier')}: {document.cashier}",
+    ]
+    if document.reference:
+        facts.append(f"{formats.word('reference')} {document.reference}")
+    return facts
+
+
+def _party_lines(party: Party, formats: Formats) -> list[str]:
+    texts = [party.name]
+    if party.tax_id:
+        texts.append(f"{formats.word('tax_id')}: {party.tax_id}")
+    texts += [text for text in (party.address, party.email) if text]
+    return texts
+
+
+def _table_head(pdf: _Pdf, formats: Formats) -> None:
+    pdf.set_font(style="B", size=8)
+    pdf.set_fill_color(235)
+    for key, width, align in _COLUMNS:
+        pdf.cell(width, 6, formats.word(key), border="B", align=align, fill=True)
+    pdf.ln(6)
+    pdf.set_font(style="", size=8)
+
+
+def _invoice_lines(pdf: _Pdf, document: Document, formats: Formats) -> None:
+    _table_head(pdf, formats)
+    description_width = _COLUMNS[0][1]
+    for line in document.lines:
+        description = f"{line.description} ({line.sku})" if line.sku else line.description
+        wrapped = pdf.multi_cell(description_width, 4.2, description, align="L", dry_run=True, output="LINES")
+        assert isinstance(wrapped, list)
+        height = max(_ROW, 4.2 * len(wrapped) + 0.8)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            _table_head(pdf, formats)
+        top = pdf.get_y()
+        pdf.multi_cell(description_width, 4.2, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.set_xy(pdf.l_margin + description_width, top)
+        cells = (
+            formats.quantity(line.quantity),
+            formats.money(line.unit_price),
+            formats.money(line.discount) if line.discount else "",
+            formats.rate(line.tax_rate_bp),
+            formats.money(line.total),
+        )
+        for (_, width, align), text in zip(_COLUMNS[1:], cells, strict=True):
+            pdf.cell(width, 4.2, text, align=align)
+        pdf.set_xy(pdf.l_margin, top + height)
+        pdf.set_draw_color(225)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+        pdf.set_draw_color(0)
+    pdf.ln(3)
+
+
+def _totals(document: Document, formats: Formats) -> list[tuple[str, str, bool]]:
+    """(label, amount, bold) rows of the totals block."""
+    if document.kind != "sale":
+        return [
+            (formats.word("tax_included"), formats.money(document.tax_total), False),
+            (formats.word("refunded"), formats.money(document.total), True),
+        ]
+    rows = [(formats.word("subtotal"), formats.money(document.subtotal), False)]
+    if document.discount_total:
+        rows.append((formats.word("discounts"), formats.money(-document.discount_total), False))
+    tax_word = "tax_included" if document.tax_mode == "inclusive" else "tax_added"
+    rows.append((formats.word(tax_word), formats.money(document.tax_total), False))
+    rows.append((formats.word("total"), formats.money(document.total), True))
+    return rows
+
+
+def _payments(document: Document, formats: Formats) -> list[tuple[str, str]]:
+    rows = []
+    for tender in document.payments:
+        label = formats.word(tender.method) if tender.method in WORDS["en"] else tender.method
+        if tender.reference:
+            label = f"{label} ({tender.reference})"
+        rows.append((label, formats.money(tender.amount)))
+    if document.kind == "sale":
+        rows.append((formats.word("paid"), formats.money(document.paid_total)))
+        if document.change_total:
+            rows.append((formats.word("change"), formats.money(document.change_total)))
+    return rows
+
+
+def _keep_together(pdf: _Pdf, height: float) -> None:
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def _invoice_totals(pdf: _Pdf, document: Document, formats: Formats) -> None:
+    half = pdf.epw / 2
+    taxes = document.taxes
+    _keep_together(pdf, _ROW * (len(taxes) + 2))
+    top = pdf.get_y()
+    # Taxes by rate, on the left.
+    pdf.set_font(style="B", size=8)
+    pdf.cell(half, _ROW, formats.word("taxes"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for text, align in ((formats.word("rate"), "L"), (formats.word("base"), "R"), (formats.word("tax"), "R")):
+        pdf.cell(half / 3, _ROW, text, border="B", align=align)  # type: ignore[arg-type]
+    pdf.ln(_ROW)
+    pdf.set_font(style="", size=8)
+    for rate in taxes:
+        pdf.cell(half / 3, _ROW, formats.rate(rate.rate_bp))
+        pdf.cell(half / 3, _ROW, formats.money(rate.base), align="R")
+        pdf.cell(half / 3, _ROW, formats.money(rate.tax), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    left_bottom = pdf.get_y()
+    # Totals, on the right.
+    pdf.set_y(top)
+    for label, amount, bold in _totals(document, formats):
+        pdf.set_x(pdf.l_margin + half + 10)
+        pdf.set_font(style="B" if bold else "", size=11 if bold else 9)
+        pdf.cell(half - 40, 6, label)
+        pdf.cell(30, 6, amount, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 4)
+
+    payments = _payments(document, formats)
+    _keep_together(pdf, _ROW * (len(payments) + 1))
+    pdf.set_font(style="B", size=9)
+    pdf.cell(0, _ROW, formats.word("payments" if document.kind == "sale" else "refunded_by"))
+    pdf.ln(_ROW)
+    pdf.set_font(style="", size=9)
+    for label, amount in payments:
+        pdf.cell(half - 30, _ROW, label)
+        pdf.cell(30, _ROW, amount, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_font(size=8)
+    for text in _closing(document, formats):
+        pdf.multi_cell(0, 4.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _closing(document: Document, formats: Formats) -> list[str]:
+    texts = []
+    if document.reason:
+        texts.append(f"{formats.word('reason')}: {document.reason}")
+    if document.note:
+        texts.append(f"{formats.word('note')}: {document.note}")
+    if document.kind == "sale":
+        texts.append(formats.word(document.tax_mode))
+    return texts
+
+
+# Receipt (80 mm roll)
+
+_RECEIPT_WIDTH = 80.0
+_RECEIPT_MARGIN = 4.0
+
+
+def _render_receipt(document: Document, formats: Formats) -> bytes:
+    """Drawn twice: once on a long strip to measure it, then on a page exactly that tall."""
+    measure = _new_pdf(document, formats, (_RECEIPT_WIDTH, 3000.0))
+    height = _draw_receipt(measure, document, formats) + _RECEIPT_MARGIN
+    pdf = _new_pdf(document, formats, (_RECEIPT_WIDTH, max(height, 60.0)))
+    _draw_receipt(pdf, document, formats)
+    return bytes(pdf.output())
+
+
+def _draw_receipt(pdf: _Pdf, document: Document, formats: Formats) -> float:
+    pdf.set_margins(_RECEIPT_MARGIN, _RECEIPT_MARGIN, _RECEIPT_MARGIN)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    width = pdf.epw
+    row = 4.0
+
+    def centered(text: str, *, bold: bool = False, size: float = 8) -> None:
+        pdf.set_font(style="B" if bold else "", size=size)
+        pdf.multi_cell(width, row, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def pair(label: str, amount: str, *, bold: bool = False) -> None:
+        pdf.set_font(style="B" if bold else "", size=8.5 if bold else 8)
+        pdf.cell(width * 0.6, row, label)
+        pdf.cell(width * 0.4, row, amount, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def rule() -> None:
+        pdf.ln(1)
+        pdf.set_dash_pattern(dash=0.6, gap=0.6)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+        pdf.set_dash_pattern()
+        pdf.ln(1.5)
+
+    seller = document.seller
+    centered(seller.name, bold=True, size=10)
+    if seller.tax_id:
+        centered(f"{formats.word('tax_id')}: {seller.tax_id}")
+    if seller.address:
+        centered(seller.address)
+    rule()
+    centered(f"{title(document, 'receipt', formats)} {formats.word('number')} {document.number}", bold=True, size=9)
+    for text in _facts(document, formats):
+        centered(text)
+    if document.voided:
+        centered(formats.word("voided"), bold=True, size=10)
+    if document.customer is not None:
+        centered(f"{formats.word('customer')}: " + " · ".join(_party_lines(document.customer, formats)))
+    rule()
+    for line in document.lines:
+        pdf.set_font(style="", size=8)
+        pdf.multi_cell(width, row, line.description, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        detail = f"{formats.quantity(line.quantity)} × {formats.money(line.unit_price)}"
+        if line.discount:
+            detail += f"  - {formats.money(line.discount)}"
+        pair(f"  {detail}", formats.money(line.total))
+    rule()
+    for label, amount, bold in _totals(document, formats):
+        pair(label, amount, bold=bold)
+    pdf.set_font(size=7)
+    for rate in document.taxes:
+        pair(
+            f"  {formats.word('tax')} {formats.rate(rate.rate_bp)} ({formats.word('base')} {formats.money(rate.base)})",
+            formats.money(rate.tax),
+        )
+    rule()
+    for label, amount in _payments(document, formats):
+        pair(label, amount)
+    closing = _closing(document, formats)
+    if closing:
+        rule()
+        for text in closing:
+            centered(text)
+    return pdf.get_y()
