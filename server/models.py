@@ -2,7 +2,7 @@
 
 from forecasting.models import ForecastRun, Prediction
 from server.audit.models import AuditEntry
-from server.catalog.models import Category, Product
+from server.catalog.models import Category, Product, ProductSearchTerm
 from server.core.db import Base
 from server.core.idempotency import IdempotencyKey
 from server.customers.models import Customer
@@ -37,6 +37,7 @@ __all__ = [
     "Payment",
     "Prediction",
     "Product",
+    "ProductSearchTerm",
     "RefreshToken",
     "Refund",
     "RefundLine",

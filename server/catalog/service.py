@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Text, any_, bindparam, func, or_, select
+from sqlalchemy import Select, Text, and_, any_, bindparam, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import BindParameter
 
 from server.audit import service as audit
-from server.catalog.models import Category, Product
+from server.catalog.models import Category, Product, ProductSearchTerm
 from server.catalog.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -344,14 +344,39 @@ def _once(expression: Any) -> Any:
     return select(expression).scalar_subquery()
 
 
-def search_condition(term: str) -> Any:
-    """Name contains the term (case- and accent-insensitive), or SKU or barcode starts with it.
+SEARCH_TOKENS = 8
+TERM_LENGTH = 200  # the cut of migration 0010's terms
 
-    Under row-level security no index can serve `LIKE` (see migration 0007), so a search reads
-    the tenant's products; each row costs a string match against the stored `folded_name`,
-    and the folded term is computed once per query.
-    """
-    escaped = escape_like(term.strip())
+
+def search_tokens(search: str) -> list[str]:
+    """The words of a search, as typed (folded by the database): at most `SEARCH_TOKENS`."""
+    return search.split()[:SEARCH_TOKENS]
+
+
+def _starting_with(organization_id: uuid.UUID, token: str) -> Select[Any]:
+    """Ids of the products with a search term that starts with `token`, folded: a range of the
+    terms' primary key, which row-level security lets an index serve (its operators are leakproof)."""
+    prefix = _once(func.left(func.orbit_fold(token), TERM_LENGTH))
+    bound = _once(func.left(func.orbit_fold(token), TERM_LENGTH) + chr(0x10FFFF))
+    return select(ProductSearchTerm.product_id).where(
+        ProductSearchTerm.organization_id == organization_id,
+        ProductSearchTerm.term >= prefix,
+        ProductSearchTerm.term < bound,
+        func.starts_with(ProductSearchTerm.term, prefix),
+    )
+
+
+def word_prefix_condition(organization_id: uuid.UUID, search: str) -> Any:
+    """Every word of the search starts a word of the product's name, its SKU or its barcode
+    ("choco" and "leche sopr" find "Leche Soprole chocolate"), case- and accent-insensitive."""
+    return and_(*(Product.id.in_(_starting_with(organization_id, token)) for token in search_tokens(search)))
+
+
+def contains_condition(search: str) -> Any:
+    """The name contains the text (case- and accent-insensitive), or the SKU or barcode starts
+    with it. No index can serve it under row-level security (migration 0007): a scan of the shop's
+    products, each a string match against the stored `folded_name`, the term folded once."""
+    escaped = escape_like(search.strip())
     return or_(
         func.lower(Product.sku).like(_once(func.lower(escaped) + "%")),
         Product.barcode.like(escaped + "%"),
@@ -359,13 +384,26 @@ def search_condition(term: str) -> Any:
     )
 
 
-def product_statement(ctx: Context, query: ProductQuery) -> Select[Any]:
+async def search_condition(ctx: Context, search: str) -> Any:
+    """What a product search matches. By word prefix, from an index, when any product matches so;
+    otherwise by the name containing the text (a scan, so "late" still finds "chocolate"). The
+    choice depends on the search alone, never on the page, so every page of one search agrees."""
+    by_prefix = word_prefix_condition(ctx.organization_id, search)
+    if search_tokens(search) and await ctx.session.scalar(select(exists().where(by_prefix))):
+        return by_prefix
+    return contains_condition(search)
+
+
+def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) -> Select[Any]:
+    """The ordered products of a list query; `condition` is the search's (see `search_condition`)."""
     statement = select(Product).where(Product.organization_id == ctx.organization_id)
     order: list[Any] = []
-    if query.search:
-        statement = statement.where(search_condition(query.search))
+    if query.search and condition is not None:
+        statement = statement.where(condition)
         term = query.search.strip()
-        order.append(or_(Product.barcode == term, func.lower(Product.sku) == term.lower()).desc())
+        # Exact SKU or barcode first; a product without a barcode would compare as null, not false.
+        exact = or_(func.coalesce(Product.barcode == term, false()), func.lower(Product.sku) == term.lower())
+        order.append(exact.desc())
     if query.category_id is not None:
         statement = statement.where(Product.category_id == query.category_id)
     if query.is_active is not None:
@@ -377,7 +415,8 @@ def product_statement(ctx: Context, query: ProductQuery) -> Select[Any]:
 
 
 async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
-    return await paginate(ctx.session, product_statement(ctx, query), query, product_read)
+    condition = await search_condition(ctx, query.search) if query.search else None
+    return await paginate(ctx.session, product_statement(ctx, query, condition), query, product_read)
 
 
 # CSV

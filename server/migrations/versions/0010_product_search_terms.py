@@ -90,7 +90,8 @@ def upgrade() -> None:
     op.execute("alter table products no force row level security")
     op.execute(
         "insert into product_search_terms (organization_id, term, product_id) "
-        "select p.organization_id, term, p.id from products p, lateral orbit_search_terms(p.name, p.sku, p.barcode) term"
+        "select p.organization_id, term, p.id "
+        "from products p, lateral orbit_search_terms(p.name, p.sku, p.barcode) term"
     )
     op.execute("alter table products force row level security")
     for statement in tenant_isolation("product_search_terms"):

@@ -11,7 +11,7 @@ import { Field, Input, NativeSelect } from '@orbit/shared/ui/field';
 import { categoryTree, useCategories } from '../../../lib/categories';
 import { useDebouncedValue } from '../../../lib/use-debounced';
 
-export const SEARCH_DELAY_MS = 200;
+export const SEARCH_DELAY_MS = 100;
 
 export interface ProductsSearch {
   q?: string;
