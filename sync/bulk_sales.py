@@ -4,11 +4,12 @@ A device catching up pushes long runs of ordinary sales: the register's open shi
 cashier, catalog prices, active products, stock that stays at or above zero, an unused invoice
 number, payments that cover the total. Settled one savepoint at a time, each costs about twenty
 round trips. `settle_run` settles such a run with a fixed number of statements (one lookup of
-each kind, one stock update, one register update and one multi-row insert per table) and writes
-exactly what `server.sales.service.record_sale` writes for an offline sale, plus what
-`sync.service` adds: the same sales, lines, payments, movements (with the same running
-`balance_after`), audit entries, customer statistics and events, in the same order.
-tests/sync/test_bulk_sales.py compares both paths row by row and event by event.
+each kind, one stock update, one register update and one multi-row insert per table). What it
+writes for each sale is that sale's facts (`server.sales.sale_facts`), the same ones
+`server.sales.sales.record_sale` writes for an offline sale: the same sales, lines, payments,
+movements (with the same running `balance_after`), audit entries, customer statistics and
+events, in the same order. tests/sync/test_bulk_sales.py compares both paths row by row and
+event by event.
 
 Invariants:
 - Only documents that the per-document path would settle `applied`, with no conflict, are taken.
@@ -27,11 +28,13 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -50,9 +53,9 @@ from server.customers import service as customers
 from server.customers.models import Customer
 from server.inventory import service as inventory
 from server.inventory.models import InventoryMovement
-from server.sales import pricing
-from server.sales import service as sales
 from server.sales.models import Device, Payment, Register, Sale, SaleLine, Shift
+from server.sales.pricing import PricingError
+from server.sales.sale_facts import AUDIT_ACTION, Offline, SaleFacts, sale_facts
 from server.users.models import User
 from sync.schemas import DocumentResult, SaleDocument
 
@@ -111,9 +114,7 @@ class Rows:
 @dataclass(frozen=True, slots=True)
 class PlannedSale:
     document: SaleDocument
-    cashier: User
-    priced: pricing.PricedSale
-    tenders: pricing.Settlement
+    facts: SaleFacts
 
 
 @dataclass(slots=True)
@@ -137,32 +138,25 @@ async def settle_run(
     `device`, in sequence order) that would be applied with no conflict, set-based. `locked`:
     the products, already locked in this transaction and unchanged since (else they are locked
     here)."""
-    planned, locked = await _plan(ctx, device, documents, cashiers, locked)
+    planned, locked = await _plan(ctx, device, register, documents, cashiers, locked)
     if not planned:
         return RunSettlement()
-    staged = Context(
-        session=ctx.session,
-        resources=ctx.resources,
-        tenant=ctx.tenant,
-        actor=ctx.actor,
-        ip=ctx.ip,
-        user_agent=ctx.user_agent,
-    )
     try:
-        async with ctx.session.begin_nested():
-            results = await _write(staged, device, register, planned, locked)
+        with ctx.staged() as staged:
+            async with ctx.session.begin_nested():
+                results = await _write(staged, planned, locked)
     except DBAPIError as error:
         if is_transient(error):
             raise
         logger.warning("set-based settlement of %d sales refused, settling them one by one: %s", len(planned), error)
         return RunSettlement(refused=len(planned))
-    ctx._after_commit.extend(staged._after_commit)
     return RunSettlement(results=results)
 
 
 async def _plan(
     ctx: Context,
     device: Device,
+    register: Register,
     documents: Sequence[SaleDocument],
     cashiers: dict[uuid.UUID, User],
     locked: dict[uuid.UUID, inventory.LockedProduct] | None,
@@ -219,156 +213,150 @@ async def _plan(
             or (document.customer_id is not None and document.customer_id not in active_customers)
         ):
             break
-        lines: list[pricing.LineInput] = []
         quantities: dict[uuid.UUID, int] = {}
         for line in document.lines:
             product = locked.get(line.product_id)
             if product is None or not product.is_active or line.unit_price not in (None, product.price):
                 break
             quantities[product.id] = quantities.get(product.id, 0) + line.quantity
-            lines.append(pricing.LineInput(line.quantity, product.price, product.tax_rate_bp, line.discount))
         else:
             if all(stock[product_id] >= quantity for product_id, quantity in quantities.items()):
                 try:
-                    priced = pricing.price_sale(lines, sale_discount=document.discount, tax_mode=tenant.tax_mode)
-                    tenders = pricing.settle(
-                        priced.total, [pricing.TenderInput(p.method, p.amount) for p in document.payments]
-                    )
-                except pricing.PricingError:
+                    facts = _facts(document, device, register, cashier, tenant.tax_mode, locked)
+                except PricingError:
                     break
                 for product_id, quantity in quantities.items():
                     stock[product_id] -= quantity
                 used_numbers.add(document.number)
-                planned.append(PlannedSale(document, cashier, priced, tenders))
+                planned.append(PlannedSale(document, facts))
                 continue
         break
     return planned, locked
 
 
-async def _write(
-    ctx: Context,
+def _facts(
+    document: SaleDocument,
     device: Device,
     register: Register,
-    planned: Sequence[PlannedSale],
+    cashier: User,
+    tax_mode: str,
     locked: dict[uuid.UUID, inventory.LockedProduct],
-) -> list[DocumentResult]:
-    """Write the planned sales as `record_sale` would, one statement per table; queue their
-    events on `ctx`."""
-    assert ctx.tenant is not None
-    tax_mode = ctx.tenant.tax_mode
-    sales = Rows(
-        Sale,
-        "id", "register_id", "shift_id", "number", "invoice_number", "cashier_id", "customer_id", "device_id",
-        "status", "origin", "subtotal", "discount_total", "tax_total", "total", "paid_total", "change_total",
-        "tax_mode", "note", "sold_at",
-    )  # fmt: skip
-    lines = Rows(
-        SaleLine,
-        "id", "sale_id", "position", "product_id", "quantity", "unit_price", "list_price", "unit_cost", "discount",
-        "tax_rate_bp", "tax_amount", "total",
-    )  # fmt: skip
-    payments = Rows(Payment, "id", "sale_id", "method", "amount", "change", "reference")
-    movements = Rows(
-        InventoryMovement,
-        "id", "product_id", "kind", "delta", "balance_after", "actor_id", "reason", "reference_id", "occurred_at",
-    )  # fmt: skip
-    audit = Rows(AuditEntry, "id", "actor_id", "action", "entity", "entity_id", "before", "after", "ip")
-    stock = {product_id: product.stock for product_id, product in locked.items()}
-    deltas: dict[uuid.UUID, int] = {}
-    results: list[DocumentResult] = []
-    for plan in planned:
-        document, priced = plan.document, plan.priced
-        sale_id, cashier_id, moment = document.id, plan.cashier.id, document.device_time
-        invoice_number = f"{register.code}-{document.number}"
-        stock_before = {line.product_id: stock[line.product_id] for line in document.lines}
-        sale_deltas: dict[uuid.UUID, int] = {}
-        for line in document.lines:
+) -> SaleFacts:
+    """The facts of a plain offline sale: in its own shift, under its own number and time."""
+    return sale_facts(
+        document,
+        origin=Offline(
+            device_id=device.id,
+            sale_id=document.id,
+            sold_at=document.device_time,
+            number=document.number,
+            shift_id=document.shift_id,
+        ),
+        sale_id=document.id,
+        register_id=register.id,
+        register_code=register.code,
+        number=document.number,
+        shift_id=document.shift_id,
+        cashier_id=cashier.id,
+        tax_mode=tax_mode,
+        products=locked,
+    )
+
+
+class _Tables:
+    """The rows of the run's sales, gathered per table."""
+
+    def __init__(self) -> None:
+        self.sales = Rows(
+            Sale,
+            "id", "register_id", "shift_id", "number", "invoice_number", "cashier_id", "customer_id", "device_id",
+            "status", "origin", "subtotal", "discount_total", "tax_total", "total", "paid_total", "change_total",
+            "tax_mode", "note", "sold_at",
+        )  # fmt: skip
+        self.lines = Rows(
+            SaleLine,
+            "id", "sale_id", "position", "product_id", "quantity", "unit_price", "list_price", "unit_cost",
+            "discount", "tax_rate_bp", "tax_amount", "total",
+        )  # fmt: skip
+        self.payments = Rows(Payment, "id", "sale_id", "method", "amount", "change", "reference")
+        self.movements = Rows(
+            InventoryMovement,
+            "id", "product_id", "kind", "delta", "balance_after", "actor_id", "reason", "reference_id",
+            "occurred_at",
+        )  # fmt: skip
+        self.audit = Rows(AuditEntry, "id", "actor_id", "action", "entity", "entity_id", "before", "after", "ip")
+
+    def add(self, facts: SaleFacts, sold_at: datetime, stock: dict[uuid.UUID, int], ip: str | None) -> None:
+        """Add one sale's rows; `stock` is the running stock, moved on by its lines."""
+        self.sales.add(**facts.sale_row(sold_at))
+        for line, movement_id in zip(facts.lines, facts.movement_ids, strict=True):
             stock[line.product_id] -= line.quantity
-            sale_deltas[line.product_id] = sale_deltas.get(line.product_id, 0) - line.quantity
-            movements.add(
-                id=new_id(),
+            self.movements.add(
+                id=movement_id,
                 product_id=line.product_id,
                 kind="sale",
                 delta=-line.quantity,
                 balance_after=stock[line.product_id],
-                actor_id=cashier_id,
+                actor_id=facts.cashier_id,
                 reason="",
-                reference_id=sale_id,
-                occurred_at=moment,
+                reference_id=facts.id,
+                occurred_at=sold_at,
             )
+            self.lines.add(sale_id=facts.id, **dataclasses.asdict(line))
+        for payment in facts.payments:
+            self.payments.add(sale_id=facts.id, **dataclasses.asdict(payment))
+        self.audit.add(
+            id=new_id(),
+            actor_id=facts.cashier_id,
+            action=AUDIT_ACTION,
+            entity="sale",
+            entity_id=str(facts.id),
+            before=None,
+            after=msgspec.json.encode(facts.audit_after).decode(),
+            ip=ip,
+        )
+
+    async def insert(self, ctx: Context) -> None:
+        for rows in (self.sales, self.lines, self.payments, self.movements, self.audit):
+            await rows.insert(ctx)
+
+
+async def _write(
+    ctx: Context,
+    planned: Sequence[PlannedSale],
+    locked: dict[uuid.UUID, inventory.LockedProduct],
+) -> list[DocumentResult]:
+    """Write the planned sales' facts, one statement per table; queue their events on `ctx` as
+    `record_sale` does: `stock.changed` (and `stock.low`) through `inventory.announce`, then
+    `sale.created`."""
+    tables = _Tables()
+    stock = {product_id: product.stock for product_id, product in locked.items()}
+    deltas: dict[uuid.UUID, int] = {}
+    results: list[DocumentResult] = []
+    for plan in planned:
+        facts, sold_at = plan.facts, plan.document.device_time
+        sale_deltas = facts.deltas
+        before = {
+            product_id: dataclasses.replace(locked[product_id], stock=stock[product_id]) for product_id in sale_deltas
+        }
+        tables.add(facts, sold_at, stock, ctx.ip)
         for product_id, delta in sale_deltas.items():
             deltas[product_id] = deltas.get(product_id, 0) + delta
-        sales.add(
-            id=sale_id,
-            register_id=register.id,
-            shift_id=document.shift_id,
-            number=document.number,
-            invoice_number=invoice_number,
-            cashier_id=cashier_id,
-            customer_id=document.customer_id,
-            device_id=device.id,
-            status="completed",
-            origin="offline",
-            subtotal=priced.subtotal,
-            discount_total=priced.discount_total,
-            tax_total=priced.tax_total,
-            total=priced.total,
-            paid_total=plan.tenders.paid_total,
-            change_total=plan.tenders.change_total,
-            tax_mode=tax_mode,
-            note=document.note,
-            sold_at=moment,
+        inventory.announce(
+            ctx, before, {product_id: stock[product_id] for product_id in sale_deltas}, sale_deltas, "sale"
         )
-        for position, (line, priced_line) in enumerate(zip(document.lines, priced.lines, strict=True), start=1):
-            product = locked[line.product_id]
-            lines.add(
-                id=new_id(),
-                sale_id=sale_id,
-                position=position,
-                product_id=line.product_id,
-                quantity=priced_line.quantity,
-                unit_price=priced_line.unit_price,
-                list_price=product.price,
-                unit_cost=product.cost,
-                discount=priced_line.discount + priced_line.sale_discount_share,
-                tax_rate_bp=priced_line.tax_rate_bp,
-                tax_amount=priced_line.tax_amount,
-                total=priced_line.total,
-            )
-        for tender, payment in zip(plan.tenders.tenders, document.payments, strict=True):
-            payments.add(
-                id=new_id(),
-                sale_id=sale_id,
-                method=tender.method,
-                amount=tender.amount,
-                change=tender.change,
-                reference=payment.reference,
-            )
-        audit.add(
-            id=new_id(),
-            actor_id=cashier_id,
-            action="sale.created",
-            entity="sale",
-            entity_id=str(sale_id),
-            before=None,
-            after=msgspec.json.encode(
-                {"invoice_number": invoice_number, "total": priced.total, "origin": "offline"}
-            ).decode(),
-            ip=ctx.ip,
-        )
-        _announce(ctx, document, register, plan, invoice_number, locked, stock_before, stock, sale_deltas)
+        publish_after_commit(ctx, "sales", "sale.created", facts.created_event(sold_at))
         results.append(
             DocumentResult(
-                id=document.id,
-                seq=document.seq,
+                id=facts.id,
+                seq=plan.document.seq,
                 kind="sale",
                 status="applied",
-                sale_id=sale_id,
-                invoice_number=invoice_number,
+                sale_id=facts.id,
+                invoice_number=facts.invoice_number,
                 conflicts=[],
             )
         )
-
     product_ids = list(deltas)
     await ctx.session.execute(
         _APPLY_STOCK,
@@ -378,75 +366,16 @@ async def _write(
             "deltas": [deltas[product_id] for product_id in product_ids],
         },
     )
+    register_id = planned[0].facts.register_id
     await ctx.session.execute(
         update(Register)
-        .where(Register.organization_id == ctx.organization_id, Register.id == register.id)
-        .values(last_number=func.greatest(Register.last_number, max(plan.document.number for plan in planned)))
+        .where(Register.organization_id == ctx.organization_id, Register.id == register_id)
+        .values(last_number=func.greatest(Register.last_number, max(plan.facts.number for plan in planned)))
     )
-    for rows in (sales, lines, payments, movements, audit):
-        await rows.insert(ctx)
+    await tables.insert(ctx)
     for plan in planned:
-        if plan.document.customer_id is not None:
+        if plan.facts.customer_id is not None:
             await customers.record_purchase(
-                ctx, customer_id=plan.document.customer_id, amount=plan.priced.total, at=plan.document.device_time
+                ctx, customer_id=plan.facts.customer_id, amount=plan.facts.priced.total, at=plan.document.device_time
             )
     return results
-
-
-def _announce(
-    ctx: Context,
-    document: SaleDocument,
-    register: Register,
-    plan: PlannedSale,
-    invoice_number: str,
-    locked: dict[uuid.UUID, inventory.LockedProduct],
-    stock_before: dict[uuid.UUID, int],
-    stock_after: dict[uuid.UUID, int],
-    deltas: dict[uuid.UUID, int],
-) -> None:
-    """The events of one sale, as `inventory.apply_stock_changes` and `record_sale` publish them:
-    `stock.changed`, `stock.low` for each product crossing down to its reorder point, then
-    `sale.created`."""
-    publish_after_commit(
-        ctx,
-        "stock",
-        "stock.changed",
-        {
-            "products": [
-                inventory.stock_change_data(locked[product_id], stock=stock_after[product_id], delta=delta, kind="sale")
-                for product_id, delta in deltas.items()
-            ]
-        },
-    )
-    for product_id in deltas:
-        product = locked[product_id]
-        if stock_before[product_id] > product.reorder_point >= stock_after[product_id] and product.is_active:
-            publish_after_commit(
-                ctx,
-                "alerts",
-                "stock.low",
-                {
-                    "product_id": product_id,
-                    "sku": product.sku,
-                    "name": product.name,
-                    "stock": stock_after[product_id],
-                    "reorder_point": product.reorder_point,
-                },
-            )
-    publish_after_commit(
-        ctx,
-        "sales",
-        "sale.created",
-        sales.sale_created_data(
-            sale_id=document.id,
-            invoice_number=invoice_number,
-            register_id=register.id,
-            register_code=register.code,
-            cashier_id=plan.cashier.id,
-            customer_id=document.customer_id,
-            priced=plan.priced,
-            products=[locked[line.product_id] for line in document.lines],
-            origin="offline",
-            sold_at=document.device_time,
-        ),
-    )

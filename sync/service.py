@@ -60,8 +60,10 @@ from server.customers import service as customers
 from server.customers.models import Customer
 from server.inventory import service as inventory
 from server.inventory.schemas import CountCreate, CountLine
-from server.sales import service as sales
+from server.sales import refunds, sales, shifts
 from server.sales.models import Device, Register, Sale, SaleLine, Shift
+from server.sales.registers import open_shift_ids
+from server.sales.sale_facts import Offline
 from server.sales.schemas import CashMovementCreate, RefundCreate, RefundLineCreate, SaleCreate, ShiftClose, ShiftOpen
 from server.users.models import User
 from sync import bulk_sales
@@ -401,7 +403,7 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
 async def _page(ctx: Context, found: dict[str, list[Any]], cursor: Cursor, *, has_more: bool) -> CatalogPage:
     assert ctx.tenant is not None
     registers: list[Any] = found["registers"]
-    open_shifts = await sales._open_shift_ids(ctx, [register.id for register in registers]) if registers else {}
+    open_shifts = await open_shift_ids(ctx, [register.id for register in registers]) if registers else {}
     by_name = {stage.name: stage for stage in STAGES}
     tenant = ctx.tenant
     return CatalogPage(
@@ -684,21 +686,14 @@ def _rejected(document: AnyDocument, code: str, message: str) -> DocumentResult:
 async def _settle(ctx: Context, device: Device, document: AnyDocument) -> DocumentResult:
     cashier = await ctx.session.get(User, (ctx.organization_id, document.cashier_id))
     assert cashier is not None
-    child = Context(
-        session=ctx.session,
-        resources=ctx.resources,
-        tenant=ctx.tenant,
-        actor=Actor(cashier.id, cashier.role),
-        ip=ctx.ip,
-        user_agent=ctx.user_agent,
-    )
     conflicts: list[ConflictNote] = []
     if not cashier.is_active:
         conflicts.append(ConflictNote(code="cashier_inactive", message=f"{cashier.full_name} is deactivated"))
     kind = str(document.__struct_config__.tag)
     try:
-        async with ctx.session.begin_nested():
-            settlement = await HANDLERS[type(document)](child, device, document, conflicts)
+        with ctx.staged(actor=Actor(cashier.id, cashier.role)) as child:
+            async with ctx.session.begin_nested():
+                settlement = await HANDLERS[type(document)](child, device, document, conflicts)
     except ApiError as error:
         return _rejected(document, error.code or error.slug, error.detail or error.title)
     except DBAPIError as error:
@@ -706,7 +701,6 @@ async def _settle(ctx: Context, device: Device, document: AnyDocument) -> Docume
             raise
         logger.exception("PostgreSQL refused document %s of device %s", document.seq, device.id)
         return _rejected(document, "refused_by_database", "the database refused this document; it was logged")
-    ctx._after_commit.extend(child._after_commit)
     for note in settlement.conflicts:
         conflict = SyncConflict(
             organization_id=ctx.organization_id,
@@ -803,13 +797,13 @@ async def _settle_sale(
             customer_id=customer_id,
             note=document.note,
         ),
-        origin="offline",
-        sold_at=document.device_time,
-        number=number,
-        device_id=device.id,
-        allow_negative=True,
-        shift=shift,
-        sale_id=document.id,
+        Offline(
+            device_id=device.id,
+            sale_id=document.id,
+            sold_at=document.device_time,
+            number=number,
+            shift_id=shift.id if shift is not None else None,
+        ),
     )
     products = {
         p.id: p
@@ -861,7 +855,7 @@ async def _settle_refund(
     missing = [line.position for line in document.lines if line.position not in lines]
     if not lines or missing:
         raise NotFound("the sale or its line is unknown", code="unknown_sale")
-    await sales.refund_sale(
+    await refunds.refund_sale(
         ctx,
         document.sale_id,
         RefundCreate(
@@ -908,7 +902,7 @@ async def _settle_customer(
 async def _settle_shift_open(
     ctx: Context, device: Device, document: ShiftOpenDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
-    await sales.open_shift(
+    await shifts.open_shift(
         ctx,
         ShiftOpen(register_id=device.register_id, opening_float=document.opening_float),
         opened_at=document.device_time,
@@ -923,7 +917,7 @@ async def _settle_shift_close(
     shift = await ctx.session.get(Shift, (ctx.organization_id, document.shift_id))
     if shift is None or shift.register_id != device.register_id:
         raise NotFound("the shift is unknown on this register", code="unknown_shift")
-    await sales.close_shift(
+    await shifts.close_shift(
         ctx, shift.id, ShiftClose(counts=document.counts, note=document.note), closed_at=document.device_time
     )
     return Settlement(conflicts=conflicts)
@@ -935,7 +929,7 @@ async def _settle_cash_movement(
     shift = await ctx.session.get(Shift, (ctx.organization_id, document.shift_id))
     if shift is None or shift.register_id != device.register_id:
         raise NotFound("the shift is unknown on this register", code="unknown_shift")
-    await sales.add_cash_movement(
+    await shifts.add_cash_movement(
         ctx,
         shift.id,
         CashMovementCreate(kind=document.movement, amount=document.amount, reason=document.reason),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from server.sales.pricing import LineInput, PricingError, TenderInput, allocate, price_sale, settle
-from server.sales.service import refund_share
+from server.sales.refunds import refund_share
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src" / "offline" / "money.vectors.json"
 

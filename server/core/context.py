@@ -6,10 +6,11 @@ A `Context` is made only by the API edge (`server.core.api`) or by trusted entry
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -97,6 +98,28 @@ class Context:
     def after_commit(self, callback: AfterCommit) -> None:
         """Run `callback` once the transaction has committed (events, jobs); never on rollback."""
         self._after_commit.append(callback)
+
+    @property
+    def pending_after_commit(self) -> tuple[AfterCommit, ...]:
+        """The callbacks queued so far, in queue order (for inspection; nothing runs them)."""
+        return tuple(self._after_commit)
+
+    @contextlib.contextmanager
+    def staged(self, *, actor: Actor | None = None) -> Iterator[Context]:
+        """A context for the same transaction and tenant, acting as `actor` (default: the same
+        actor) and holding no idempotency claim, whose after-commit callbacks join this context's
+        queue only when the block ends without an exception. Wrap a savepoint whose writes may
+        be rolled back, so that their events are dropped with them."""
+        child = Context(
+            session=self.session,
+            resources=self.resources,
+            tenant=self.tenant,
+            actor=self.actor if actor is None else actor,
+            ip=self.ip,
+            user_agent=self.user_agent,
+        )
+        yield child
+        self._after_commit.extend(child._after_commit)
 
     async def run_after_commit(self) -> None:
         """Run the queued callbacks in queue order. Consecutive callbacks with the same

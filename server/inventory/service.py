@@ -2,7 +2,7 @@
 
 Invariants:
 - A product's `stock` changes only here and in the sale's single write statement
-  (`server/sales/service.py`, `_WRITE_SALE`), which keeps these same rules; every change writes
+  (`server/sales/sales.py`, `_WRITE_SALE`), which keeps these same rules; every change writes
   one movement with its delta and the balance right after it; so stock = Σ deltas of its
   movements, always.
 - Products are locked in id order (`SELECT … ORDER BY id FOR UPDATE`) before any change, so

@@ -5,7 +5,7 @@ import uuid
 from server.core.api import ANY_ROLE, MANAGERS, Router
 from server.core.context import Context
 from server.core.pagination import Page
-from server.sales import service
+from server.sales import refunds, registers, sales, shifts
 from server.sales.schemas import (
     CashMovementCreate,
     CashMovementRead,
@@ -34,7 +34,7 @@ KEY = {428: "Idempotency-Key header missing"}
 @router.get("/api/v1/registers", access=ANY_ROLE, response=list[RegisterRead])
 async def list_registers(ctx: Context) -> list[RegisterRead]:
     """Every register, with its open shift if any."""
-    return await service.list_registers(ctx)
+    return await registers.list_registers(ctx)
 
 
 @router.post(
@@ -47,31 +47,31 @@ async def list_registers(ctx: Context) -> list[RegisterRead]:
 )
 async def create_register(ctx: Context, body: RegisterCreate) -> RegisterRead:
     """Add a register (its code prefixes its invoice numbers)."""
-    return await service.create_register(ctx, body)
+    return await registers.create_register(ctx, body)
 
 
 @router.get("/api/v1/registers/{register_id:uuid}", access=ANY_ROLE, response=RegisterRead)
 async def read_register(ctx: Context, register_id: uuid.UUID) -> RegisterRead:
     """One register."""
-    return await service.read_register(ctx, register_id)
+    return await registers.read_register(ctx, register_id)
 
 
 @router.patch("/api/v1/registers/{register_id:uuid}", access=MANAGERS, body=RegisterUpdate, response=RegisterRead)
 async def update_register(ctx: Context, register_id: uuid.UUID, body: RegisterUpdate) -> RegisterRead:
     """Rename or (de)activate a register."""
-    return await service.update_register(ctx, register_id, body)
+    return await registers.update_register(ctx, register_id, body)
 
 
 @router.get("/api/v1/registers/{register_id:uuid}/series", access=MANAGERS, response=SeriesReport)
 async def series_report(ctx: Context, register_id: uuid.UUID) -> SeriesReport:
     """Gaps and duplicates in the register's invoice series."""
-    return await service.series_report(ctx, register_id)
+    return await registers.series_report(ctx, register_id)
 
 
 @router.get("/api/v1/shifts", access=ANY_ROLE, query=ShiftQuery, response=Page[ShiftRead])
 async def list_shifts(ctx: Context, query: ShiftQuery) -> Page[ShiftRead]:
     """Shifts, newest first."""
-    return await service.list_shifts(ctx, query)
+    return await shifts.list_shifts(ctx, query)
 
 
 @router.post(
@@ -85,13 +85,13 @@ async def list_shifts(ctx: Context, query: ShiftQuery) -> Page[ShiftRead]:
 )
 async def open_shift(ctx: Context, body: ShiftOpen) -> ShiftRead:
     """Open a cash shift on a register with an opening float."""
-    return await service.open_shift(ctx, body)
+    return await shifts.open_shift(ctx, body)
 
 
 @router.get("/api/v1/shifts/{shift_id:uuid}", access=ANY_ROLE, response=ShiftRead)
 async def read_shift(ctx: Context, shift_id: uuid.UUID) -> ShiftRead:
     """One shift."""
-    return await service.read_shift(ctx, shift_id)
+    return await shifts.read_shift(ctx, shift_id)
 
 
 @router.post(
@@ -105,7 +105,7 @@ async def read_shift(ctx: Context, shift_id: uuid.UUID) -> ShiftRead:
 )
 async def add_cash_movement(ctx: Context, shift_id: uuid.UUID, body: CashMovementCreate) -> CashMovementRead:
     """A pay-in or pay-out of cash, with a reason."""
-    return await service.add_cash_movement(ctx, shift_id, body)
+    return await shifts.add_cash_movement(ctx, shift_id, body)
 
 
 @router.post(
@@ -118,13 +118,13 @@ async def add_cash_movement(ctx: Context, shift_id: uuid.UUID, body: CashMovemen
 )
 async def close_shift(ctx: Context, shift_id: uuid.UUID, body: ShiftClose) -> ShiftReport:
     """Close the shift with the counted amounts; answers with its Z report."""
-    return await service.close_shift(ctx, shift_id, body)
+    return await shifts.close_shift(ctx, shift_id, body)
 
 
 @router.get("/api/v1/shifts/{shift_id:uuid}/report", access=ANY_ROLE, response=ShiftReport)
 async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
     """The shift's Z report (an X report while it is open)."""
-    return await service.shift_report(ctx, shift_id)
+    return await shifts.shift_report(ctx, shift_id)
 
 
 @router.post(
@@ -138,19 +138,19 @@ async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
 )
 async def create_sale(ctx: Context, body: SaleCreate) -> SaleRead:
     """Ring up a sale on a register's open shift."""
-    return await service.create_sale(ctx, body)
+    return await sales.create_sale(ctx, body)
 
 
 @router.get("/api/v1/sales", access=ANY_ROLE, query=SaleQuery, response=Page[SaleSummary])
 async def list_sales(ctx: Context, query: SaleQuery) -> Page[SaleSummary]:
     """Sales, newest first."""
-    return await service.list_sales(ctx, query)
+    return await sales.list_sales(ctx, query)
 
 
 @router.get("/api/v1/sales/{sale_id:uuid}", access=ANY_ROLE, response=SaleRead)
 async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
     """One sale with its lines and payments."""
-    return await service.read_sale(ctx, sale_id)
+    return await sales.read_sale(ctx, sale_id)
 
 
 @router.post(
@@ -164,13 +164,13 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
 )
 async def refund_sale(ctx: Context, sale_id: uuid.UUID, body: RefundCreate) -> RefundRead:
     """Refund some or all units of some lines, to a chosen payment method."""
-    return await service.refund_sale(ctx, sale_id, body)
+    return await refunds.refund_sale(ctx, sale_id, body)
 
 
 @router.get("/api/v1/sales/{sale_id:uuid}/refunds", access=ANY_ROLE, response=list[RefundRead])
 async def list_refunds(ctx: Context, sale_id: uuid.UUID) -> list[RefundRead]:
     """The refunds and void of a sale."""
-    return await service.list_refunds(ctx, sale_id)
+    return await refunds.list_refunds(ctx, sale_id)
 
 
 @router.post(
@@ -184,4 +184,4 @@ async def list_refunds(ctx: Context, sale_id: uuid.UUID) -> list[RefundRead]:
 )
 async def void_sale(ctx: Context, sale_id: uuid.UUID, body: VoidCreate) -> RefundRead:
     """Void a whole sale within its still-open shift (managers)."""
-    return await service.void_sale(ctx, sale_id, body)
+    return await refunds.void_sale(ctx, sale_id, body)

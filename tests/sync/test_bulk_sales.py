@@ -117,8 +117,8 @@ async def settle(resources: Any, pos: Pos, documents: list[dict[str, Any]], *, s
                 name: [tuple(row) for row in await session.execute(text(query), {"device": pos.device_id})]
                 for name, query in SNAPSHOT.items()
             }
-            events = [normalized_event(p) for p in ctx._after_commit if isinstance(p, Publication)]
-            assert len(events) == len(ctx._after_commit)
+            events = [normalized_event(p) for p in ctx.pending_after_commit if isinstance(p, Publication)]
+            assert len(events) == len(ctx.pending_after_commit)
         finally:
             await transaction.rollback()
     return Settled(msgspec.to_builtins(result), rows, events, statements)

@@ -1,6 +1,6 @@
 /**
  * The Z report of a shift (an X report while it is open), computed on the till from its journal
- * with the server's rules (`sales.service._shift_figures`): net sales per payment method are
+ * with the server's rules (`sales.shifts._shift_figures`): net sales per payment method are
  * tenders minus change; the refunds made in the shift are subtracted per refund method; cash
  * also expects the float plus pay-ins minus pay-outs. A method not counted at close counts as
  * expected. Once online, the server's own report replaces it (`ShiftRow.server_report`).

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.sales.pricing import LineInput, PricingError, TenderInput, allocate, price_sale, round_half_up, settle
-from server.sales.service import refund_share
+from server.sales.refunds import refund_share
 
 line_inputs = st.builds(
     lambda quantity, price, rate, discount_share: LineInput(

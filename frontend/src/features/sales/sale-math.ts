@@ -2,7 +2,7 @@
  * Arithmetic the sale screen shows, done as the server does it (money in integer minor units).
  *
  * What a refund of some units gives back, computed as the server does
- * (`server.sales.service.refund_share`): the line's total pro rata, so refunding every unit of a
+ * (`server.sales.refunds.refund_share`): the line's total pro rata, so refunding every unit of a
  * line, in any number of refunds, gives back exactly the line's total.
  */
 export function refundShare(lineTotal: number, lineQuantity: number, alreadyRefunded: number, quantity: number): number {
