@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
@@ -133,28 +134,28 @@ async def _write_refund(
         entity_id=sale.id,
         after={"refund_id": str(refund.id), "total": refund.total, "reason": reason},
     )
-    publish_after_commit(
-        ctx,
-        "sales",
-        f"sale.{'voided' if kind == 'void' else 'refunded'}",
-        {
-            "sale_id": sale.id,
-            "refund_id": refund.id,
-            "kind": kind,
-            "invoice_number": sale.invoice_number,
-            "register_id": register_id,
-            "total": refund.total,
-            "method": method,
-            "restock": restock,
-            "refunded_at": at,
-            "sold_at": sale.sold_at,
-            "lines": [
-                {"product_id": line.product_id, "quantity": quantity, "amount": amount}
-                for line, quantity, amount in lines
-            ],
-        },
-    )
+    event_type = "sale.voided" if kind == "void" else "sale.refunded"
+    publish_after_commit(ctx, "sales", event_type, _event(sale, refund, lines))
     return refund
+
+
+def _event(sale: Sale, refund: Refund, lines: list[tuple[SaleLine, int, int]]) -> dict[str, Any]:
+    """The data of `sale.refunded` or `sale.voided`."""
+    return {
+        "sale_id": sale.id,
+        "refund_id": refund.id,
+        "kind": refund.kind,
+        "invoice_number": sale.invoice_number,
+        "register_id": refund.register_id,
+        "total": refund.total,
+        "method": refund.method,
+        "restock": refund.restock,
+        "refunded_at": refund.refunded_at,
+        "sold_at": sale.sold_at,
+        "lines": [
+            {"product_id": line.product_id, "quantity": quantity, "amount": amount} for line, quantity, amount in lines
+        ],
+    }
 
 
 async def refund_sale(
