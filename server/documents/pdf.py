@@ -21,6 +21,7 @@ document renders to the same bytes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,8 +30,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -222,6 +224,13 @@ WORDS: dict[str, dict[str, str]] = {
 _SPACES = str.maketrans({"\u202f": "\u00a0", "\u2009": " ", "\u2007": " "})
 
 
+@functools.lru_cache(maxsize=64)
+def _babel(locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """The CLDR locale and its currency and number patterns (parsed once per process)."""
+    parsed = Locale.parse(locale.replace("-", "_"))
+    return parsed, parsed.currency_formats["standard"], parsed.decimal_formats[None]
+
+
 @dataclass(frozen=True, slots=True)
 class Formats:
     """Money, quantities, rates and times in one locale, currency and time zone."""
@@ -234,26 +243,27 @@ class Formats:
     def language(self) -> str:
         return "es" if self.locale.lower().startswith("es") else "en"
 
-    @property
-    def babel_locale(self) -> str:
-        return self.locale.replace("-", "_")
-
     def word(self, key: str) -> str:
         return WORDS[self.language][key]
 
     def money(self, amount: int) -> str:
+        locale, pattern, _ = _babel(self.locale)
         value = Decimal(amount).scaleb(-minor_units(self.currency))
-        return format_currency(value, self.currency, locale=self.babel_locale).translate(_SPACES)
+        return pattern.apply(value, locale, currency=self.currency).translate(_SPACES)
+
+    def number(self, value: Decimal | int) -> str:
+        locale, _, pattern = _babel(self.locale)
+        return pattern.apply(value, locale).translate(_SPACES)
 
     def quantity(self, quantity: int) -> str:
-        return format_decimal(quantity, locale=self.babel_locale).translate(_SPACES)
+        return self.number(quantity)
 
     def rate(self, rate_bp: int) -> str:
-        return format_decimal(Decimal(rate_bp).scaleb(-2), locale=self.babel_locale).translate(_SPACES) + " %"
+        return self.number(Decimal(rate_bp).scaleb(-2)) + " %"
 
     def moment(self, value: datetime) -> str:
-        zone = ZoneInfo(self.time_zone)
-        return format_datetime(value, "medium", tzinfo=zone, locale=self.babel_locale).translate(_SPACES)
+        locale, _, _ = _babel(self.locale)
+        return format_datetime(value, "medium", tzinfo=ZoneInfo(self.time_zone), locale=locale).translate(_SPACES)
 
 
 def formats_of(document: Document) -> Formats:
@@ -328,6 +338,15 @@ def _new_pdf(document: Document, formats: Formats, page: tuple[float, float] | s
     return pdf
 
 
+def _block(pdf: _Pdf, width: float, height: float, text: str, align: Literal["L", "C", "R"] = "L") -> None:
+    """Text on as many lines as it needs, then the next line at the left margin. A text that fits
+    on one line is one cell: fpdf2's line breaking costs far more than a cell."""
+    if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+        pdf.cell(width, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        pdf.multi_cell(width, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def render_pdf(document: Document, layout: Layout = "invoice") -> bytes:
     """The document as a PDF in the given layout."""
     formats = formats_of(document)
@@ -366,12 +385,12 @@ def _invoice_head(pdf: _Pdf, document: Document, formats: Formats) -> None:
     width = pdf.epw / 2
     top = pdf.get_y()
     pdf.set_font(style="B", size=14)
-    pdf.multi_cell(width, 7, seller.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _block(pdf, width, 7, seller.name)
     pdf.set_font(style="", size=9)
     if seller.tax_id:
         pdf.cell(width, _ROW, f"{formats.word('tax_id')}: {seller.tax_id}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if seller.address:
-        pdf.multi_cell(width, _ROW, seller.address, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _block(pdf, width, _ROW, seller.address)
     left_bottom = pdf.get_y()
 
     pdf.set_xy(pdf.l_margin + width, top)
@@ -396,7 +415,7 @@ def _invoice_head(pdf: _Pdf, document: Document, formats: Formats) -> None:
         pdf.cell(0, _ROW, formats.word("customer"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(style="")
         for text in _party_lines(customer, formats):
-            pdf.multi_cell(0, _ROW, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            _block(pdf, pdf.epw, _ROW, text)
         pdf.ln(2)
 
 
@@ -433,14 +452,22 @@ def _invoice_lines(pdf: _Pdf, document: Document, formats: Formats) -> None:
     description_width = _COLUMNS[0][1]
     for line in document.lines:
         description = f"{line.description} ({line.sku})" if line.sku else line.description
-        wrapped = pdf.multi_cell(description_width, 4.2, description, align="L", dry_run=True, output="LINES")
-        assert isinstance(wrapped, list)
-        height = max(_ROW, 4.2 * len(wrapped) + 0.8)
+        # Most descriptions fit on one line; fpdf2's line breaking costs far more than a cell.
+        fits = pdf.get_string_width(description) <= description_width - 2 * pdf.c_margin
+        if fits:
+            height = _ROW
+        else:
+            wrapped = pdf.multi_cell(description_width, 4.2, description, align="L", dry_run=True, output="LINES")
+            assert isinstance(wrapped, list)
+            height = max(_ROW, 4.2 * len(wrapped) + 0.8)
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
             _table_head(pdf, formats)
         top = pdf.get_y()
-        pdf.multi_cell(description_width, 4.2, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        if fits:
+            pdf.cell(description_width, 4.2, description)
+        else:
+            pdf.multi_cell(description_width, 4.2, description, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.set_xy(pdf.l_margin + description_width, top)
         cells = (
             formats.quantity(line.quantity),
@@ -531,7 +558,7 @@ def _invoice_totals(pdf: _Pdf, document: Document, formats: Formats) -> None:
     pdf.ln(3)
     pdf.set_font(size=8)
     for text in _closing(document, formats):
-        pdf.multi_cell(0, 4.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _block(pdf, pdf.epw, 4.2, text)
 
 
 def _closing(document: Document, formats: Formats) -> list[str]:
@@ -569,7 +596,7 @@ def _draw_receipt(pdf: _Pdf, document: Document, formats: Formats) -> float:
 
     def centered(text: str, *, bold: bool = False, size: float = 8) -> None:
         pdf.set_font(style="B" if bold else "", size=size)
-        pdf.multi_cell(width, row, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _block(pdf, width, row, text, "C")
 
     def pair(label: str, amount: str, *, bold: bool = False) -> None:
         pdf.set_font(style="B" if bold else "", size=8.5 if bold else 8)
@@ -600,7 +627,7 @@ def _draw_receipt(pdf: _Pdf, document: Document, formats: Formats) -> float:
     rule()
     for line in document.lines:
         pdf.set_font(style="", size=8)
-        pdf.multi_cell(width, row, line.description, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _block(pdf, width, row, line.description)
         detail = f"{formats.quantity(line.quantity)} × {formats.money(line.unit_price)}"
         if line.discount:
             detail += f"  - {formats.money(line.discount)}"
