@@ -719,7 +719,7 @@ async def _suggestions(
     if query.category_id is not None:
         products = products.where(Product.category_id == query.category_id)
     if query.search is not None:
-        products = products.where(search_condition(query.search))
+        products = products.where(await search_condition(session, organization_id, query.search))
     catalog = {row.id: row for row in (await session.execute(products)).all()}
     statement = select(
         Prediction.product_id, Prediction.model, Prediction.first_day, Prediction.yhat, Prediction.yhat_upper_95

@@ -20,9 +20,11 @@ from typing import Any
 import msgspec
 from sqlalchemy import Select, Text, and_, any_, bindparam, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from server.audit import service as audit
+from server.catalog.images import ImageLinker, image_linker
 from server.catalog.models import Category, Product, ProductSearchTerm
 from server.catalog.schemas import (
     CategoryCreate,
@@ -209,7 +211,8 @@ async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
 # Products
 
 
-def product_read(product: Product) -> ProductRead:
+def product_read(product: Product, link: ImageLinker) -> ProductRead:
+    """The API's view of a product; `link` signs its image's URLs (`images.image_linker`)."""
     return ProductRead(
         id=product.id,
         sku=product.sku,
@@ -227,6 +230,7 @@ def product_read(product: Product) -> ProductRead:
         is_active=product.is_active,
         created_at=product.created_at,
         updated_at=product.updated_at,
+        image=link(product.id, product.image_version),
     )
 
 
@@ -242,7 +246,7 @@ async def get_product(ctx: Context, product_id: uuid.UUID) -> Product:
 
 
 async def read_product(ctx: Context, product_id: uuid.UUID) -> ProductRead:
-    return product_read(await get_product(ctx, product_id))
+    return product_read(await get_product(ctx, product_id), image_linker(ctx))
 
 
 def _new_product(ctx: Context, data: ProductCreate) -> Product:
@@ -288,7 +292,7 @@ async def create_product(ctx: Context, data: ProductCreate) -> ProductRead:
     if data.initial_stock:
         await _receive_initial_stock(ctx, {product.id: data.initial_stock}, "initial stock")
         await ctx.session.refresh(product)
-    return product_read(product)
+    return product_read(product, image_linker(ctx))
 
 
 async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdate) -> ProductRead:
@@ -316,7 +320,7 @@ async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdat
             before={key: before[key] for key in changed},
             after=changed,
         )
-    return product_read(product)
+    return product_read(product, image_linker(ctx))
 
 
 async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
@@ -384,12 +388,12 @@ def contains_condition(search: str) -> Any:
     )
 
 
-async def search_condition(ctx: Context, search: str) -> Any:
+async def search_condition(session: AsyncSession, organization_id: uuid.UUID, search: str) -> Any:
     """What a product search matches. By word prefix, from an index, when any product matches so;
     otherwise by the name containing the text (a scan, so "late" still finds "chocolate"). The
     choice depends on the search alone, never on the page, so every page of one search agrees."""
-    by_prefix = word_prefix_condition(ctx.organization_id, search)
-    if search_tokens(search) and await ctx.session.scalar(select(exists().where(by_prefix))):
+    by_prefix = word_prefix_condition(organization_id, search)
+    if search_tokens(search) and await session.scalar(select(exists().where(by_prefix))):
         return by_prefix
     return contains_condition(search)
 
@@ -415,8 +419,9 @@ def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) 
 
 
 async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
-    condition = await search_condition(ctx, query.search) if query.search else None
-    return await paginate(ctx.session, product_statement(ctx, query, condition), query, product_read)
+    link = image_linker(ctx)
+    condition = await search_condition(ctx.session, ctx.organization_id, query.search) if query.search else None
+    return await paginate(ctx.session, product_statement(ctx, query, condition), query, lambda product: product_read(product, link))
 
 
 # CSV
