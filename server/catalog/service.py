@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from server.audit import service as audit
-from server.catalog.images import ImageLinker, image_linker
 from server.catalog.models import Category, Product, ProductSearchTerm
 from server.catalog.schemas import (
     CategoryCreate,
@@ -211,8 +210,7 @@ async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
 # Products
 
 
-def product_read(product: Product, link: ImageLinker) -> ProductRead:
-    """The API's view of a product; `link` signs its image's URLs (`images.image_linker`)."""
+def product_read(product: Product) -> ProductRead:
     return ProductRead(
         id=product.id,
         sku=product.sku,
@@ -230,7 +228,6 @@ def product_read(product: Product, link: ImageLinker) -> ProductRead:
         is_active=product.is_active,
         created_at=product.created_at,
         updated_at=product.updated_at,
-        image=link(product.id, product.image_version),
     )
 
 
@@ -246,7 +243,7 @@ async def get_product(ctx: Context, product_id: uuid.UUID) -> Product:
 
 
 async def read_product(ctx: Context, product_id: uuid.UUID) -> ProductRead:
-    return product_read(await get_product(ctx, product_id), image_linker(ctx))
+    return product_read(await get_product(ctx, product_id))
 
 
 def _new_product(ctx: Context, data: ProductCreate) -> Product:
@@ -292,7 +289,7 @@ async def create_product(ctx: Context, data: ProductCreate) -> ProductRead:
     if data.initial_stock:
         await _receive_initial_stock(ctx, {product.id: data.initial_stock}, "initial stock")
         await ctx.session.refresh(product)
-    return product_read(product, image_linker(ctx))
+    return product_read(product)
 
 
 async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdate) -> ProductRead:
@@ -320,7 +317,7 @@ async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdat
             before={key: before[key] for key in changed},
             after=changed,
         )
-    return product_read(product, image_linker(ctx))
+    return product_read(product)
 
 
 async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
@@ -419,9 +416,8 @@ def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) 
 
 
 async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
-    link = image_linker(ctx)
     condition = await search_condition(ctx.session, ctx.organization_id, query.search) if query.search else None
-    return await paginate(ctx.session, product_statement(ctx, query, condition), query, lambda product: product_read(product, link))
+    return await paginate(ctx.session, product_statement(ctx, query, condition), query, product_read)
 
 
 # CSV
