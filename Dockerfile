@@ -1,5 +1,6 @@
 # One image for the server, the workers and the scheduler (target `app`), and the proxy with the
-# built front ends (target `proxy`): no Node process runs in production.
+# built front ends (target `proxy`). Node builds the front ends in the first stage only: neither
+# runtime image has Node (tests/deploy/test_compose.py checks it).
 
 # The front ends, built once with the locked npm workspace. LANDING_SITE_URL is the public
 # origin the landing site names in its canonical links and sitemap.
@@ -19,8 +20,10 @@ COPY landing landing
 COPY pwa pwa
 RUN npm run build -w frontend && npm run build -w pwa && npm run build -w landing
 
-# The reverse proxy: serves the built files and routes the API and /ws to the servers.
-FROM caddy:2 AS proxy
+# The reverse proxy: serves the built files and routes the API and /ws to the servers. Caddy 2.6,
+# the release the proxy's test runs (tests/deploy/test_proxy.py) with this same Caddyfile.
+FROM caddy:2.6 AS proxy
+ENV ORBIT_WEB_DIR=/srv
 COPY deploy/Caddyfile /etc/caddy/Caddyfile
 COPY --from=web /web/frontend/dist /srv/frontend
 COPY --from=web /web/pwa/dist /srv/pwa

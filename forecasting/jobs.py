@@ -125,3 +125,29 @@ async def enqueue_run(broker: AsyncBroker, organization_id: uuid.UUID, run_id: u
     """Put one forecasting job on the stream."""
     kicker: AsyncKicker[Any, Any] = AsyncKicker(task_name=RUN_FORECAST, broker=broker, labels={})
     await kicker.kiq(str(organization_id), str(run_id))
+
+
+async def hand_back(broker: ReclaimingStreamBroker) -> int:
+    """Put every message this consumer holds unacknowledged back on the stream, each as a new
+    entry added and the old delivery acknowledged in one transaction, so that another worker
+    takes it at once; returns how many were handed back. Called by a stopping worker."""
+    handed = 0
+    async with Redis(connection_pool=broker.connection_pool) as redis:
+        pending: Any = await redis.xpending_range(
+            broker.queue_name,
+            broker.consumer_group_name,
+            min="-",
+            max="+",
+            count=1000,
+            consumername=broker.consumer_name,
+        )
+        for entry in pending:
+            message_id = entry["message_id"]
+            found: Any = await redis.xrange(broker.queue_name, message_id, message_id)
+            async with redis.pipeline(transaction=True) as pipe:
+                if found:
+                    pipe.xadd(broker.queue_name, found[0][1], maxlen=broker.maxlen, approximate=True)
+                pipe.xack(broker.queue_name, broker.consumer_group_name, message_id)
+                await pipe.execute()
+            handed += 1 if found else 0
+    return handed

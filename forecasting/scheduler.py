@@ -23,6 +23,7 @@ import signal
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from forecasting.jobs import RUN_FORECAST, enqueue_run, make_broker
 from server.core import idempotency
 from server.core.config import Settings
 from server.core.context import Resources
+from server.core.heartbeat import keep_beating
 from server.tenancy.models import Organization
 
 logger = logging.getLogger("orbit.scheduler")
@@ -127,8 +129,11 @@ async def run_scheduler(
         await asyncio.sleep(interval)
 
 
-async def serve_scheduler(settings: Settings, *, interval: float = TICK_SECONDS, clock: Clock = utc_now) -> None:
-    """`orbit scheduler`: open the resources and the broker, tick until SIGINT or SIGTERM."""
+async def serve_scheduler(
+    settings: Settings, *, interval: float = TICK_SECONDS, clock: Clock = utc_now, heartbeat: Path | None = None
+) -> None:
+    """`orbit scheduler`: open the resources and the broker, tick until SIGINT or SIGTERM,
+    touching `heartbeat` (when given) while it runs."""
     from server.app import close_resources, open_resources
 
     resources = open_resources(settings)
@@ -139,12 +144,15 @@ async def serve_scheduler(settings: Settings, *, interval: float = TICK_SECONDS,
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     task = asyncio.create_task(run_scheduler(resources, broker, clock=clock, interval=interval))
+    beating = asyncio.create_task(keep_beating(heartbeat)) if heartbeat else None
     logger.info("scheduler running (every %.0f s)", interval)
     try:
         await stop.wait()
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for running in (task, beating):
+            if running is not None:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
         await broker.shutdown()
         await close_resources(resources)

@@ -3,6 +3,12 @@
 The receiver runs in this process (no child processes), so killing the process kills the job
 with it and its message is redelivered to another worker (`forecasting.jobs`). Messages are
 acknowledged only once the task has finished and its result is saved.
+
+A stop (SIGTERM, SIGINT) takes no new message and lets the job in progress finish for up to
+`stop_seconds`; a job still running then is cancelled and handed back: its message is put on
+the stream again and the old delivery acknowledged in one transaction, so another worker takes
+it at once instead of after the redelivery timeout. The task is idempotent, so a job handed
+back after its result was saved still completes its run exactly once.
 """
 
 from __future__ import annotations
@@ -11,14 +17,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+from pathlib import Path
+from typing import Any
 
 from taskiq.acks import AcknowledgeType
-from taskiq.api import run_receiver_task
+from taskiq.receiver import Receiver
 
 from forecasting import model as forecasting_model
-from forecasting.jobs import make_broker
+from forecasting.jobs import ReclaimingStreamBroker, hand_back, make_broker
 from server.core.config import Settings
 from server.core.context import Resources
+from server.core.heartbeat import keep_beating
 
 logger = logging.getLogger("orbit.worker")
 
@@ -32,31 +41,75 @@ def current_resources() -> Resources:
     return _resources
 
 
-async def run_worker(settings: Settings) -> None:
-    """Listen for jobs until SIGINT or SIGTERM."""
+async def run_worker(settings: Settings, *, heartbeat: Path | None = None, stop_seconds: float = 30.0) -> None:
+    """Run jobs until SIGINT or SIGTERM, then stop as the module says."""
     global _resources
     from server.app import close_resources, open_resources
 
     _resources = open_resources(settings)
+    beating = asyncio.create_task(keep_beating(heartbeat)) if heartbeat else None
     # The first run would otherwise pay the libraries' import (seconds) on top of its own work.
     await asyncio.to_thread(forecasting_model.load_libraries)
     broker = make_broker(settings)
+    assert isinstance(broker, ReclaimingStreamBroker)
     broker.is_worker_process = True
     await broker.startup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    receiver = asyncio.create_task(
-        run_receiver_task(broker, max_async_tasks=1, ack_time=AcknowledgeType.WHEN_SAVED, run_startup=False)
-    )
+    receiver = Receiver(broker, max_async_tasks=1, run_startup=False, ack_type=AcknowledgeType.WHEN_SAVED)
     logger.info("worker listening for jobs")
     try:
-        await asyncio.wait([receiver, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+        await _receive(broker, receiver, stop, stop_seconds)
     finally:
-        receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await receiver
-        await broker.shutdown()
-        await close_resources(_resources)
-        _resources = None
+        try:
+            handed = await hand_back(broker)
+            if handed:
+                logger.warning("handed %d unfinished job(s) back to the queue", handed)
+        finally:
+            if beating is not None:
+                beating.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beating
+            await broker.shutdown()
+            await close_resources(_resources)
+            _resources = None
+
+
+async def _receive(
+    broker: ReclaimingStreamBroker, receiver: Receiver, stop: asyncio.Event, stop_seconds: float
+) -> None:
+    """Take one message at a time until `stop`; on `stop`, give the job in progress
+    `stop_seconds` to finish, then cancel it (`run_worker` hands back what is unacknowledged)."""
+    messages = broker.listen()
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            fetch: asyncio.Task[Any] = asyncio.create_task(anext(messages))  # type: ignore[arg-type]
+            await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await fetch
+                return
+            message = fetch.result()
+            if stop.is_set():
+                return  # not started: handed back with the rest
+            job = asyncio.create_task(receiver.callback(message=message, raise_err=False))
+            await asyncio.wait([job, stopping], return_when=asyncio.FIRST_COMPLETED)
+            if job.done():
+                job.result()
+                continue
+            logger.info("stopping: the job in progress may finish for %.0f s", stop_seconds)
+            done, _ = await asyncio.wait([job], timeout=stop_seconds)
+            if not done:
+                logger.warning("the job in progress did not finish in %.0f s; cancelling it", stop_seconds)
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
+            return
+    finally:
+        stopping.cancel()
+        with contextlib.suppress(Exception):
+            await messages.aclose()  # type: ignore[attr-defined]

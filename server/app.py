@@ -20,6 +20,7 @@ from server.core.api import Endpoint, Router, build_routes
 from server.core.config import Settings, load_settings
 from server.core.context import Resources
 from server.core.db import Database
+from server.core.draining import DrainMiddleware
 from server.core.errors import EXCEPTION_HANDLERS
 from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
@@ -102,5 +103,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[Middleware(MetricsMiddleware)],
+        middleware=[Middleware(MetricsMiddleware), Middleware(DrainMiddleware)],
     )

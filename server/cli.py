@@ -8,6 +8,8 @@ orbit scheduler  the nightly scheduler (one per deployment)
 orbit migrate    upgrade the schema (creates the database roles when missing)
 orbit seed-demo  create the demo tenant and two years of its shop's trading
 orbit openapi    write the API's OpenAPI document (no server, database or Redis needed)
+orbit healthcheck  a container's health check: a URL answers 200, a heartbeat file is fresh, or
+                 the database answers
 """
 
 from __future__ import annotations
@@ -199,7 +201,8 @@ def command_serve(args: argparse.Namespace) -> None:
             # compressed socket would need its own (docs/realtime.md, "The server side").
             ws="realtime.transport:FrameWebSocketProtocol",
             ws_per_message_deflate=False,
-        )
+        ),
+        drain_seconds=args.drain_seconds,
     )
 
 
@@ -207,14 +210,45 @@ def command_worker(args: argparse.Namespace) -> None:
     """Run forecasting jobs until SIGINT or SIGTERM."""
     from forecasting.worker import run_worker
 
-    asyncio.run(run_worker(_settings()))
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
+    asyncio.run(run_worker(_settings(), heartbeat=heartbeat, stop_seconds=args.stop_seconds))
 
 
 def command_scheduler(args: argparse.Namespace) -> None:
     """Queue every tenant's forecast at its local midnight, until SIGINT or SIGTERM."""
     from forecasting.scheduler import serve_scheduler
 
-    asyncio.run(serve_scheduler(_settings(), interval=args.interval))
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
+    asyncio.run(serve_scheduler(_settings(), interval=args.interval, heartbeat=heartbeat))
+
+
+def command_healthcheck(args: argparse.Namespace) -> None:
+    """Exit 0 when the process checked is healthy, 1 (with the reason) otherwise."""
+    from server.core.heartbeat import age
+
+    if args.url:
+        try:
+            with urllib.request.urlopen(args.url, timeout=args.timeout) as response:
+                status = response.status
+        except OSError as exc:
+            raise SystemExit(f"unhealthy: {args.url}: {exc}") from None
+        if status != 200:
+            raise SystemExit(f"unhealthy: {args.url} answered {status}")
+    if args.heartbeat:
+        seconds = age(Path(args.heartbeat))
+        if seconds is None:
+            raise SystemExit(f"unhealthy: no heartbeat at {args.heartbeat}")
+        if seconds > args.max_age:
+            raise SystemExit(f"unhealthy: last heartbeat {seconds:.0f} s ago (over {args.max_age:.0f} s)")
+    if args.database:
+        from server.core.migrate import check_database
+
+        try:
+            asyncio.run(asyncio.wait_for(check_database(_settings()), args.timeout))
+        except Exception as exc:
+            raise SystemExit(f"unhealthy: the database does not answer: {exc!r}") from None
+    if not (args.url or args.heartbeat or args.database):
+        raise SystemExit("orbit healthcheck: name --url, --heartbeat or --database")
 
 
 def command_migrate(args: argparse.Namespace) -> None:
@@ -272,13 +306,27 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=0.0,
+        help="on SIGTERM, answer /ready with 503 and keep serving this long before stopping",
+    )
     serve.set_defaults(run=command_serve)
 
     worker = commands.add_parser("worker", help="run background jobs (forecasting)")
+    worker.add_argument("--heartbeat", help="file touched every few seconds while the worker runs")
+    worker.add_argument(
+        "--stop-seconds",
+        type=float,
+        default=30.0,
+        help="on SIGTERM, let the job in progress finish this long, then hand it back to the queue",
+    )
     worker.set_defaults(run=command_worker)
 
     scheduler = commands.add_parser("scheduler", help="queue each tenant's nightly forecast at its local midnight")
     scheduler.add_argument("--interval", type=float, default=30.0, help="seconds between schedule checks")
+    scheduler.add_argument("--heartbeat", help="file touched every few seconds while the scheduler runs")
     scheduler.set_defaults(run=command_scheduler)
 
     upgrade = commands.add_parser("migrate", help="upgrade the database schema")
@@ -295,6 +343,14 @@ def parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="write the OpenAPI document of the API")
     openapi.add_argument("--output", "-o", help="file to write (default: standard output)")
     openapi.set_defaults(run=command_openapi)
+
+    healthcheck = commands.add_parser("healthcheck", help="exit 0 when a process is healthy (container checks)")
+    healthcheck.add_argument("--url", help="a URL that must answer 200 (a server's /ready)")
+    healthcheck.add_argument("--heartbeat", help="a heartbeat file that must be fresh (worker, scheduler)")
+    healthcheck.add_argument("--max-age", type=float, default=60.0, help="seconds a heartbeat may be old")
+    healthcheck.add_argument("--database", action="store_true", help="the configured database must answer")
+    healthcheck.add_argument("--timeout", type=float, default=5.0)
+    healthcheck.set_defaults(run=command_healthcheck)
     return root
 
 

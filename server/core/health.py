@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.core.context import Resources
+from server.core.draining import draining
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -29,7 +30,10 @@ async def _check_redis(resources: Resources) -> None:
 
 
 async def ready(request: Request) -> Response:
-    """The process can reach PostgreSQL and Redis: 200 when both answer, 503 otherwise."""
+    """The process can reach PostgreSQL and Redis: 200 when both answer, 503 otherwise. A
+    draining process (stopping: `server.core.draining`) answers 503 without checking."""
+    if draining():
+        return JSONResponse({"status": "draining", "checks": {}}, status_code=503)
     resources: Resources = request.app.state.resources
     checks = {"database": _check_database, "redis": _check_redis}
     results: dict[str, str] = {}

@@ -131,3 +131,13 @@ async def create_database_if_missing(admin_url: str, database: str) -> None:
                 await connection.execute(text(f"create database {_quote(database)}"))
     finally:
         await engine.dispose()
+
+
+async def check_database(settings: Settings) -> None:
+    """Raise unless the configured database answers (`orbit healthcheck --database`)."""
+    engine = create_async_engine(async_url(settings.migration_database_url or settings.database_url))
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("select 1"))
+    finally:
+        await engine.dispose()

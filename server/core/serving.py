@@ -23,7 +23,10 @@ from typing import Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import multiprocess
 from uvicorn.supervisors.multiprocess import Multiprocess
+
+from server.core.draining import DrainingServer
 
 
 def bind_reuse_port(host: str, port: int, backlog: int) -> socket.socket:
@@ -58,11 +61,24 @@ class WorkerSocket:
         return bind_reuse_port, (self.host, self.port, self.backlog)
 
 
-def serve(config: uvicorn.Config) -> None:
+class DrainingProcess(multiprocess.Process):
+    """A worker process whose server drains on its first stop signal (`server.core.draining`).
+    Pickled by reference into each worker, which therefore imports this module."""
+
+    @property
+    def server(self) -> uvicorn.Server:
+        if self._server is None:
+            self._server = DrainingServer(config=self.config)
+        return self._server
+
+
+def serve(config: uvicorn.Config, *, drain_seconds: float = 0.0) -> None:
     """Serve `config.app` with `config.workers` processes, each accepting on its own socket
-    where the platform has SO_REUSEPORT (uvicorn's shared socket elsewhere)."""
+    where the platform has SO_REUSEPORT (uvicorn's shared socket elsewhere). A stop signal
+    drains each process for `drain_seconds` before it stops (`server.core.draining`)."""
+    config.drain_seconds = drain_seconds  # type: ignore[attr-defined]  # read by DrainingServer, in every worker
     if config.workers <= 1:
-        server = uvicorn.Server(config)
+        server = DrainingServer(config)
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
         if not server.started:  # as `uvicorn.run`: a server that never started exits with an error
@@ -74,4 +90,9 @@ def serve(config: uvicorn.Config) -> None:
         sockets = [WorkerSocket(config.host, config.port, config.backlog)]
     else:
         sockets = [config.bind_socket()]
-    Multiprocess(config, sockets=sockets).run()
+    # uvicorn's supervisor makes (and remakes) its workers with its module's `Process`.
+    original, multiprocess.Process = multiprocess.Process, DrainingProcess  # type: ignore[misc]
+    try:
+        Multiprocess(config, sockets=sockets).run()
+    finally:
+        multiprocess.Process = original  # type: ignore[misc]
