@@ -4,11 +4,6 @@ resending everything: no sale lost, none doubled."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,80 +12,28 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from bench.harness.server import ServerProcess
 from server.core.config import Settings
 from tests.conftest import BASE_DOMAIN, STRONG_PASSWORD, wait_for_blocked_backend
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class ServerProcess:
-    def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
-        self.environment = {
-            **os.environ,
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "ORBIT_ENV": "test",
-            "BASE_DOMAIN": BASE_DOMAIN,
-            "REGISTRATIONS_PER_IP": "100000",
-            "LOGIN_ATTEMPTS_PER_IP": "100000",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            env=self.environment,
-        )
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient() as client:
-            for _ in range(1200):
-                try:
-                    if (await client.get(f"http://127.0.0.1:{self.port}/health")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
 @pytest.fixture
 def server(settings: Settings) -> Iterator[ServerProcess]:
-    process = ServerProcess(settings)
+    """The server as the benchmarks start it (`bench.harness.server`), on the test database."""
+    process = ServerProcess.orbit(database_url=settings.database_url, redis_url=settings.redis_url)
+    process.ready_path = "/health"
     process.start()
     yield process
     process.stop()
 
 
+async def ready(server: ServerProcess) -> None:
+    await asyncio.to_thread(server.wait_ready, timeout=120)
+
+
 @pytest.mark.slow
 async def test_sigkill_mid_batch_then_resend(server: ServerProcess, owner_engine) -> None:
-    await server.ready()
+    await ready(server)
     base = f"http://127.0.0.1:{server.port}"
     async with httpx.AsyncClient(base_url=base, timeout=30, headers={"Host": BASE_DOMAIN}) as apex:
         registered = (
@@ -164,7 +107,7 @@ async def test_sigkill_mid_batch_then_resend(server: ServerProcess, owner_engine
     await blocker.close()
 
     server.start()
-    await server.ready()
+    await ready(server)
     queue = list(documents[100:])
     rounds = 0
     while queue:
