@@ -725,6 +725,7 @@ async def _settle(ctx: Context, device: Device, document: AnyDocument) -> Docume
                 "code": note.code,
                 "message": note.message,
                 "device_id": device.id,
+                "register_id": device.register_id,
                 "sale_id": settlement.sale_id,
                 "product_id": note.product_id,
             },
@@ -1014,11 +1015,17 @@ async def resolve_conflict(ctx: Context, conflict_id: uuid.UUID, data: ConflictR
         conflict.resolved_at = datetime.now(UTC)
     await ctx.session.flush()
     if conflict.status == "resolved":
+        device = await ctx.session.get(Device, (ctx.organization_id, conflict.device_id))
         publish_after_commit(
             ctx,
             "alerts",
             "sync.conflict_resolved",
-            {"conflict_id": conflict.id, "resolution": conflict.resolution, "resolved_by": conflict.resolved_by},
+            {
+                "conflict_id": conflict.id,
+                "resolution": conflict.resolution,
+                "resolved_by": conflict.resolved_by,
+                "register_id": device.register_id if device is not None else None,
+            },
         )
     await audit.record(
         ctx,

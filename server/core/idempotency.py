@@ -80,7 +80,7 @@ covers a till left with a request unanswered over a long weekend."""
 
 KEY_HEADER = "idempotency-key"
 REPLAY_HEADER = "Idempotent-Replayed"
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +225,7 @@ def validate_key(raw: str | None) -> str:
             "this request creates money or stock facts: send an Idempotency-Key header (a UUID is fine)",
             code="idempotency_key_required",
         )
-    if not _KEY_PATTERN.match(raw):
+    if not KEY_PATTERN.match(raw):
         raise BadRequest(
             "the Idempotency-Key must be 1 to 255 visible ASCII characters", code="idempotency_key_invalid"
         )

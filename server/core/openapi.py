@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from swagger_ui_bundle import swagger_ui_path
 
+from server.core import idempotency
 from server.core.api import ROLES, Endpoint
 from server.core.errors import PROBLEM_CONTENT_TYPE, Problem
 
@@ -72,6 +73,22 @@ _PROBLEMS = {
     404: "Not found: no such resource, or no such active organization.",
     422: "Validation failed: a field of the request is missing or invalid.",
 }
+_IDEMPOTENCY_PROBLEMS = {
+    400: "The Idempotency-Key is not 1 to 255 visible ASCII characters.",
+    409: "A request with this Idempotency-Key is still in progress.",
+    422: "Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request.",
+    428: "The Idempotency-Key header is missing.",
+}
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": (
+        "A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the "
+        "same key and body answer the stored response again (with `Idempotent-Replayed: true`)."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": idempotency.KEY_PATTERN.pattern},
+}
 
 
 def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, description: str = "") -> dict[str, Any]:
@@ -114,6 +131,9 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
             tags.update(dict.fromkeys(endpoint.tags))
         if text := _description(endpoint):
             operation["description"] = text
+        taken = {parameter["name"] for parameter in path_parameters} & {field.encode_name for field, _ in query}
+        if taken:
+            raise ValueError(f"{endpoint.method} {path} declares {sorted(taken)} in its path and its query")
         parameters = path_parameters + [_query_parameter(field, schema) for field, schema in query]
         parameters += [
             {
@@ -125,6 +145,8 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
             }
             for parameter in endpoint.parameters
         ]
+        if endpoint.idempotent:
+            parameters.append(dict(IDEMPOTENCY_PARAMETER))
         if endpoint.access.tenant:
             parameters.append({"$ref": f"#/components/parameters/{_TENANT_PARAMETER}"})
         if parameters:
@@ -247,6 +269,11 @@ def _responses(endpoint: Endpoint, schema: dict[str, Any], *, has_path_parameter
     if endpoint.access.tenant or has_path_parameters:
         problems[404] = _PROBLEMS[404]
     problems.update(endpoint.responses)
+    if endpoint.idempotent:
+        for status, description in _IDEMPOTENCY_PROBLEMS.items():
+            own = endpoint.responses.get(status)
+            joined = own is not None and status not in (400, 428)
+            problems[status] = f"{own}; or: {description[0].lower()}{description[1:]}" if joined else description
     for status, description in sorted(problems.items()):
         if status == endpoint.status:
             continue

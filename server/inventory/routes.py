@@ -13,11 +13,12 @@ from server.inventory.schemas import (
     MovementBatch,
     MovementQuery,
     MovementRead,
+    ProductMovementQuery,
     ReceiptCreate,
 )
 
 router = Router(tags=["inventory"])
-STOCK_CONFLICTS = {409: "Not enough stock for one or more products", 428: "Idempotency-Key header missing"}
+STOCK_CONFLICTS = {409: "Not enough stock for one or more products"}
 
 
 @router.post(
@@ -27,7 +28,6 @@ STOCK_CONFLICTS = {409: "Not enough stock for one or more products", 428: "Idemp
     response=MovementBatch,
     status=201,
     idempotent=True,
-    responses={428: "Idempotency-Key header missing"},
 )
 async def receive_stock(ctx: Context, body: ReceiptCreate) -> MovementBatch:
     """Record goods received: each line adds its quantity to stock."""
@@ -55,7 +55,7 @@ async def adjust_stock(ctx: Context, body: AdjustmentCreate) -> MovementBatch:
     response=MovementBatch,
     status=201,
     idempotent=True,
-    responses={428: "Idempotency-Key header missing"},
+    responses={409: "A product is counted on two lines (`duplicate_line`)"},
 )
 async def count_stock(ctx: Context, body: CountCreate) -> MovementBatch:
     """Record a stock count: each product is set to the counted quantity."""
@@ -69,9 +69,12 @@ async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRea
 
 
 @router.get(
-    "/api/v1/products/{product_id:uuid}/movements", access=MANAGERS, query=MovementQuery, response=Page[MovementRead]
+    "/api/v1/products/{product_id:uuid}/movements",
+    access=MANAGERS,
+    query=ProductMovementQuery,
+    response=Page[MovementRead],
 )
-async def product_movements(ctx: Context, product_id: uuid.UUID, query: MovementQuery) -> Page[MovementRead]:
+async def product_movements(ctx: Context, product_id: uuid.UUID, query: ProductMovementQuery) -> Page[MovementRead]:
     """One product's stock history, newest first."""
     return await service.product_movements(ctx, product_id, query)
 

@@ -68,11 +68,16 @@ class MovementBatch(Output):
     movements: list[MovementRead]
 
 
-class MovementQuery(PageQuery):
-    product_id: uuid.UUID | None = None
+class ProductMovementQuery(PageQuery):
+    """One product's movements (the product is in the path)."""
+
     kind: MovementKind | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+class MovementQuery(ProductMovementQuery):
+    product_id: uuid.UUID | None = None
 
 
 class LowStockItem(Output):

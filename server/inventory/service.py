@@ -36,6 +36,7 @@ from server.inventory.schemas import (
     MovementBatch,
     MovementQuery,
     MovementRead,
+    ProductMovementQuery,
     ReceiptCreate,
 )
 
@@ -339,7 +340,7 @@ async def list_movements(ctx: Context, query: MovementQuery) -> Page[MovementRea
     )
 
 
-async def product_movements(ctx: Context, product_id: uuid.UUID, query: MovementQuery) -> Page[MovementRead]:
+async def product_movements(ctx: Context, product_id: uuid.UUID, query: ProductMovementQuery) -> Page[MovementRead]:
     exists = await ctx.session.scalar(
         select(Product.id).where(Product.organization_id == ctx.organization_id, Product.id == product_id)
     )

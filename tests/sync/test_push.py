@@ -96,6 +96,8 @@ async def test_offline_facts_stand_with_conflicts(api: Api, pos: Pos, resources)
     alerts = await resources.redis.xrange(stream_key(shop.tenant.organization_id, "alerts"))
     conflict_events = [json.loads(envelope(i, f[b"e"])) for i, f in alerts]
     assert sorted(e["data"]["code"] for e in conflict_events if e["type"] == "sync.conflict") == codes
+    # The register's cashier sees its own register's conflicts (alerts are filtered by data.register_id).
+    assert {e["data"]["register_id"] for e in conflict_events if e["type"] == "sync.conflict"} == {shop.register["id"]}
     sales_events = await resources.redis.xrange(stream_key(shop.tenant.organization_id, "sales"))
     assert any(document["id"].encode() in fields[b"e"] for _, fields in sales_events)
 
@@ -282,6 +284,11 @@ async def test_conflicts_reach_the_dashboard_and_their_resolution_is_announced(p
     ]
     resolved = [event["data"] for event in alerts if event["type"] == "sync.conflict_resolved"]
     assert resolved == [
-        {"conflict_id": conflict["id"], "resolution": "acknowledged", "resolved_by": str(shop.tenant.admin_id)}
+        {
+            "conflict_id": conflict["id"],
+            "resolution": "acknowledged",
+            "resolved_by": str(shop.tenant.admin_id),
+            "register_id": shop.register["id"],
+        }
     ]
     assert (await shop.client.get("/api/v1/reports/dashboard")).json()["open_conflicts"] == 0

@@ -369,3 +369,60 @@ def test_declared_header_and_cookie_parameters() -> None:
         },
     ]
     assert parameters[2] == {"$ref": "#/components/parameters/TenantSubdomain"}
+
+
+def test_idempotent_operations_declare_their_key_and_its_answers() -> None:
+    router = Router(tags=["money"])
+
+    @router.post(
+        "/api/v1/payments",
+        access=MANAGERS,
+        body=ItemCreate,
+        response=Item,
+        status=201,
+        idempotent=True,
+        responses={409: "Not enough stock"},
+    )
+    async def pay(ctx: Any, body: ItemCreate) -> Item:
+        raise NotImplementedError
+
+    built = build_openapi(router.endpoints, title="Orbit", version="1")
+    validate(built, cls=OpenAPIV31SpecValidator)
+    op = operation(built, "post", "/api/v1/payments")
+    [key] = [parameter for parameter in op["parameters"] if parameter.get("name") == "Idempotency-Key"]
+    assert key["in"] == "header" and key["required"] is True
+    assert re.fullmatch(key["schema"]["pattern"], "0b9f-KEY~") and not re.fullmatch(key["schema"]["pattern"], "a b")
+    assert problem_statuses(op) >= {"400", "409", "422", "428"}
+    assert op["responses"]["409"]["description"].startswith("Not enough stock; or: a request with this")
+
+
+def test_a_parameter_in_both_path_and_query_is_rejected() -> None:
+    router = Router(tags=["items"])
+
+    class ByItem(msgspec.Struct, kw_only=True):
+        item_id: uuid.UUID | None = None
+
+    @router.get("/api/v1/items/{item_id:uuid}/history", access=ANY_ROLE, query=ByItem, response=list[Item])
+    async def history(ctx: Any, item_id: uuid.UUID, query: ByItem) -> list[Item]:
+        raise NotImplementedError
+
+    with pytest.raises(ValueError, match=re.escape("['item_id'] in its path and its query")):
+        build_openapi(router.endpoints, title="Orbit", version="1")
+
+
+def test_the_apps_document_declares_what_its_operations_answer() -> None:
+    from server.app import all_endpoints, openapi_document
+
+    built = openapi_document()
+    idempotent = [endpoint for endpoint in all_endpoints() if endpoint.idempotent]
+    assert len(idempotent) >= 9
+    for endpoint in idempotent:
+        op = built["paths"][re.sub(r":[a-z]+\}", "}", endpoint.path)][endpoint.method.lower()]
+        assert any(parameter.get("name") == "Idempotency-Key" for parameter in op["parameters"]), endpoint.path
+        assert "428" in op["responses"], endpoint.path
+    counts = built["paths"]["/api/v1/inventory/counts"]["post"]["responses"]
+    assert "duplicate_line" in counts["409"]["description"]
+    for operations in built["paths"].values():
+        for op in operations.values():
+            names = [(p["name"], p["in"]) for p in op.get("parameters", []) if "name" in p]
+            assert len(names) == len(set(names)), op["operationId"]

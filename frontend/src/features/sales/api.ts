@@ -95,7 +95,7 @@ export function useRefundSale(saleId: string) {
   const changed = useSaleChanged();
   return useMutation({
     mutationFn: ({ body, key }: { body: RefundCreate; key: string }) =>
-      unwrap(api.POST('/api/v1/sales/{sale_id}/refunds', { params: { path: { sale_id: saleId } }, body, headers: { 'Idempotency-Key': key } })),
+      unwrap(api.POST('/api/v1/sales/{sale_id}/refunds', { params: { path: { sale_id: saleId }, header: { 'Idempotency-Key': key } }, body })),
     onSuccess: changed,
   });
 }
@@ -104,7 +104,7 @@ export function useVoidSale(saleId: string) {
   const changed = useSaleChanged();
   return useMutation({
     mutationFn: ({ reason, key }: { reason: string; key: string }) =>
-      unwrap(api.POST('/api/v1/sales/{sale_id}/void', { params: { path: { sale_id: saleId } }, body: { reason }, headers: { 'Idempotency-Key': key } })),
+      unwrap(api.POST('/api/v1/sales/{sale_id}/void', { params: { path: { sale_id: saleId }, header: { 'Idempotency-Key': key } }, body: { reason } })),
     onSuccess: changed,
   });
 }

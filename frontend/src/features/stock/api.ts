@@ -41,14 +41,14 @@ export function useProductById(productId: string | undefined) {
 }
 
 function post(document: StockBody, key: string): Promise<MovementBatch> {
-  const headers = { 'Idempotency-Key': key };
+  const params = { header: { 'Idempotency-Key': key } };
   switch (document.kind) {
     case 'receipt':
-      return unwrap(api.POST('/api/v1/inventory/receipts', { body: document.body, headers }));
+      return unwrap(api.POST('/api/v1/inventory/receipts', { params, body: document.body }));
     case 'adjustment':
-      return unwrap(api.POST('/api/v1/inventory/adjustments', { body: document.body, headers }));
+      return unwrap(api.POST('/api/v1/inventory/adjustments', { params, body: document.body }));
     case 'count':
-      return unwrap(api.POST('/api/v1/inventory/counts', { body: document.body, headers }));
+      return unwrap(api.POST('/api/v1/inventory/counts', { params, body: document.body }));
   }
 }
 

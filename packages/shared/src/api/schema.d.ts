@@ -711,28 +711,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/products/images/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Set product images from a zip (the request body) of photos named by SKU: `ABC-123.jpg`.
-         * @description All files or none; with `skip_invalid`, the usable ones, and the report lists the others.
-         *
-         *     Roles: admin, manager.
-         */
-        post: operations["import_product_images"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/products/import": {
         parameters: {
             query?: never;
@@ -783,33 +761,6 @@ export interface paths {
         patch: operations["update_product"];
         trace?: never;
     };
-    "/api/v1/products/{product_id}/image": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set or replace the product's image: the request body is a JPEG, PNG or WebP photo.
-         * @description It is cleaned (EXIF and location dropped, orientation applied) and rendered as WebP in the
-         *     sizes of the product page, the point of sale's grid and the product list.
-         *
-         *     Roles: admin, manager.
-         */
-        put: operations["set_product_image"];
-        post?: never;
-        /**
-         * Remove the product's image (its files are deleted).
-         * @description Roles: admin, manager.
-         */
-        delete: operations["remove_product_image"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/products/{product_id}/movements": {
         parameters: {
             query?: never;
@@ -822,46 +773,6 @@ export interface paths {
          * @description Roles: admin, manager.
          */
         get: operations["product_movements"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/refunds/{refund_id}/invoice.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The refund's credit note (or the void's) as an A4 PDF.
-         * @description Roles: admin, manager, cashier.
-         */
-        get: operations["refund_invoice_pdf"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/refunds/{refund_id}/receipt.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The refund's receipt as an 80 mm roll PDF.
-         * @description Roles: admin, manager, cashier.
-         */
-        get: operations["refund_receipt_pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1439,46 +1350,6 @@ export interface paths {
          * @description Roles: admin, manager, cashier.
          */
         get: operations["read_sale"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sales/{sale_id}/invoice.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The sale's invoice as an A4 PDF (made on first request, then served as stored).
-         * @description Roles: admin, manager, cashier.
-         */
-        get: operations["sale_invoice_pdf"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sales/{sale_id}/receipt.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The sale's receipt as an 80 mm roll PDF (made on first request, then served as stored).
-         * @description Roles: admin, manager, cashier.
-         */
-        get: operations["sale_receipt_pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2407,28 +2278,6 @@ export interface components {
             total: number;
         };
         /**
-         * ImageImportError
-         * @description A file of the zip that can't be used, and why.
-         */
-        ImageImportError: {
-            file: string;
-            message: string;
-        };
-        /**
-         * ImageImportReport
-         * @description The outcome of a zip of images named by SKU (or of its dry run, which stores nothing:
-         *         `updated` then counts the images that would be set). Without `skip_invalid`, a zip with any
-         *         unusable file is refused whole with a 422 listing every file as `loc: ["body", <file>]`.
-         */
-        ImageImportReport: {
-            dry_run: boolean;
-            errors: components["schemas"]["ImageImportError"][];
-            files: number;
-            skipped: number;
-            unchanged: number;
-            updated: number;
-        };
-        /**
          * ImportReport
          * @description The outcome of a CSV import (or of its dry run, which writes nothing). Without
          *         `skip_invalid`, a file with any invalid row is refused whole with a 422 problem listing every
@@ -2868,17 +2717,6 @@ export interface components {
             /** Format: uuid */
             product_id: string;
         };
-        /**
-         * ProductImageRead
-         * @description A product's image: signed URLs of its renditions (WebP), valid for about 13 months and the
-         *         same for 30 days, so caches keep them. `version` changes whenever the image does.
-         */
-        ProductImageRead: {
-            detail: string;
-            grid: string;
-            thumb: string;
-            version: string;
-        };
         /** ProductRead */
         ProductRead: {
             barcode: string | null;
@@ -2888,8 +2726,6 @@ export interface components {
             description: string;
             /** Format: uuid */
             id: string;
-            /** @default null */
-            image: components["schemas"]["ProductImageRead"] | null;
             is_active: boolean;
             lead_time_days: number;
             name: string;
@@ -2907,8 +2743,6 @@ export interface components {
             category_id: string | null;
             /** Format: uuid */
             id: string;
-            /** @default null */
-            image: string | null;
             is_active: boolean;
             name: string;
             price: number;
@@ -6290,86 +6124,6 @@ export interface operations {
             };
         };
     };
-    import_product_images: {
-        parameters: {
-            query?: {
-                dry_run?: boolean;
-                skip_invalid?: boolean;
-            };
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImageImportReport"];
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found: no such resource, or no such active organization. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The zip is larger than 512 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not a zip, or an encrypted one */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unusable files (without skip_invalid: the problem lists them, nothing was stored) or a zip bomb */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     import_products: {
         parameters: {
             query?: {
@@ -6608,135 +6362,6 @@ export interface operations {
             };
         };
     };
-    set_product_image: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                product_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProductImageRead"];
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found: no such resource, or no such active organization. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The file is larger than 15 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not a JPEG, PNG or WebP image (by content) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The image is damaged or has more than 50 megapixels */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    remove_product_image: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                product_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No Content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found: no such resource, or no such active organization. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     product_movements: {
         parameters: {
             query?: {
@@ -6795,110 +6420,6 @@ export interface operations {
             };
             /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    refund_invoice_pdf: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                refund_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such sale or refund in this organization */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    refund_receipt_pdf: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                refund_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such sale or refund in this organization */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8873,110 +8394,6 @@ export interface operations {
                 };
             };
             /** @description Not found: no such resource, or no such active organization. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    sale_invoice_pdf: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                sale_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such sale or refund in this organization */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    sale_receipt_pdf: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Subdomain of the organization, for clients that cannot set the Host. */
-                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
-            };
-            path: {
-                sale_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such sale or refund in this organization */
             404: {
                 headers: {
                     [name: string]: unknown;
