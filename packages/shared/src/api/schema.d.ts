@@ -5331,9 +5331,7 @@ export interface operations {
     adjust_stock: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5355,15 +5353,6 @@ export interface operations {
                     "application/json": components["schemas"]["MovementBatch"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -5391,7 +5380,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enough stock for one or more products; or: a request with this Idempotency-Key is still in progress. */
+            /** @description Not enough stock for one or more products */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5400,7 +5389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5409,7 +5398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -5423,9 +5412,7 @@ export interface operations {
     count_stock: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5447,15 +5434,6 @@ export interface operations {
                     "application/json": components["schemas"]["MovementBatch"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -5483,16 +5461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A product is counted on two lines (`duplicate_line`); or: a request with this Idempotency-Key is still in progress. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5501,7 +5470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -5579,10 +5548,10 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                product_id?: string | null;
                 kind?: ("adjustment" | "count" | "receipt" | "refund" | "sale" | "void") | null;
                 since?: string | null;
                 until?: string | null;
-                product_id?: string | null;
             };
             header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
@@ -5643,9 +5612,7 @@ export interface operations {
     receive_stock: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5665,15 +5632,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MovementBatch"];
-                };
-            };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -5703,16 +5661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A request with this Idempotency-Key is still in progress. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5721,7 +5670,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -6447,6 +6396,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                product_id?: string | null;
                 kind?: ("adjustment" | "count" | "receipt" | "refund" | "sale" | "void") | null;
                 since?: string | null;
                 until?: string | null;
@@ -8447,9 +8397,7 @@ export interface operations {
     create_sale: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8469,15 +8417,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SaleRead"];
-                };
-            };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -8507,7 +8446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enough stock (the products are named), or no open shift; or: a request with this Idempotency-Key is still in progress. */
+            /** @description Not enough stock (the products are named), or no open shift */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8516,7 +8455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8525,7 +8464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8747,9 +8686,7 @@ export interface operations {
     refund_sale: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8773,15 +8710,6 @@ export interface operations {
                     "application/json": components["schemas"]["RefundRead"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -8809,7 +8737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than was sold, or the sale was voided; or: a request with this Idempotency-Key is still in progress. */
+            /** @description More than was sold, or the sale was voided */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8818,7 +8746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8827,7 +8755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8841,9 +8769,7 @@ export interface operations {
     void_sale: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8867,15 +8793,6 @@ export interface operations {
                     "application/json": components["schemas"]["RefundRead"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -8903,7 +8820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not in its own open shift, or already voided; or: a request with this Idempotency-Key is still in progress. */
+            /** @description Not in its own open shift, or already voided */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8912,7 +8829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8921,7 +8838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8999,9 +8916,7 @@ export interface operations {
     open_shift: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -9021,15 +8936,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShiftRead"];
-                };
-            };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -9059,7 +8965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The register already has an open shift; or: a request with this Idempotency-Key is still in progress. */
+            /** @description The register already has an open shift */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9068,7 +8974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9077,7 +8983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -9143,9 +9049,7 @@ export interface operations {
     add_cash_movement: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -9169,15 +9073,6 @@ export interface operations {
                     "application/json": components["schemas"]["CashMovementRead"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -9205,7 +9100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The shift is closed; or: a request with this Idempotency-Key is still in progress. */
+            /** @description The shift is closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9214,7 +9109,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9223,7 +9118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -9237,9 +9132,7 @@ export interface operations {
     close_shift: {
         parameters: {
             query?: never;
-            header: {
-                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
-                "Idempotency-Key": string;
+            header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -9263,15 +9156,6 @@ export interface operations {
                     "application/json": components["schemas"]["ShiftReport"];
                 };
             };
-            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -9299,7 +9183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The shift is already closed; or: a request with this Idempotency-Key is still in progress. */
+            /** @description The shift is already closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9308,7 +9192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
+            /** @description Validation failed: a field of the request is missing or invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9317,7 +9201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key header is missing. */
+            /** @description Idempotency-Key header missing */
             428: {
                 headers: {
                     [name: string]: unknown;
