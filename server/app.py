@@ -33,6 +33,7 @@ from server.reports.routes import router as reports_router
 from server.sales.routes import router as sales_router
 from server.storage import close_storages
 from server.storage.routes import router as files_router
+from server.tenancy.certificates import certificate_routes
 from server.tenancy.routes import router as tenancy_router
 from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         *health_routes(),
+        *certificate_routes(),
         metrics_route(),
         *openapi_routes(all_endpoints, title=API_TITLE, version=API_VERSION),
         *build_routes(ROUTERS, resolve_tenant),

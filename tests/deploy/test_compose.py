@@ -15,6 +15,7 @@ import yaml
 
 from server.cli import parser
 from server.core.config import _ENV_NAMES
+from server.tenancy.certificates import ASK_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose.yaml"
@@ -150,7 +151,8 @@ def test_ports_agree(compose: dict[str, Any], services: dict[str, Any]) -> None:
     proxy = services["proxy"]["environment"]
     assert proxy["ORBIT_UPSTREAMS"].split() == [f"server:{port}"]
     ask = urlsplit(proxy["ORBIT_ASK_URL"])
-    assert (ask.hostname, ask.port) == ("server", port)
+    assert (ask.hostname, ask.port, ask.path) == ("server", port, ASK_PATH)
+    assert f"ask {{$ORBIT_ASK_URL:{proxy['ORBIT_ASK_URL']}}}" in CADDYFILE.read_text()
     assert sorted(services["proxy"]["ports"]) == ["443:443", "443:443/udp", "80:80"]
     environment = compose["x-app"]["environment"]
     for variable, service, service_port in (
