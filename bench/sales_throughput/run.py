@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import os
 import random
@@ -46,15 +44,11 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,149 +58,39 @@ HERE = Path(__file__).resolve().parent
 # The checkout whose server is benchmarked: this one, or another (a worktree with a change to
 # compare) named by BENCH_APP_ROOT.
 ROOT = Path(os.environ.get("BENCH_APP_ROOT") or HERE.parents[1]).resolve()
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (HERE.parents[1], ROOT):  # the harness from this checkout, the server from ROOT's
+    if str(path) in sys.path:
+        sys.path.remove(str(path))
+    sys.path.insert(0, str(path))
 
-BASE_DOMAIN = "orbitengine.localhost"
-PASSWORD = "correct horse battery staple"
+from bench.harness.database import ScratchDatabase, admin, connect_args, postgres_settings  # noqa: E402
+from bench.harness.machine import CpuUse, CpuWindow, idle_machine_busy, percentile  # noqa: E402
+from bench.harness.profiler import record  # noqa: E402
+from bench.harness.server import BASE_DOMAIN, ServerProcess  # noqa: E402
+from bench.harness.tenant import (  # noqa: E402
+    HOT_PRICE,
+    catalog_csv,
+    forget_redis_keys,
+    import_catalog,
+    open_register,
+    register_tenant,
+)
+
 SALES_PATH = "/api/v1/sales"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-# ---------------------------------------------------------------------------------------------
-# CPU accounting from /proc (Linux)
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw[raw.rindex(")") + 2 :].split()  # fields from "state" (field 3) on
-
-
-def process_cpu(pid: int, *, children: bool = False) -> float:
-    """CPU seconds (user + system) of a process, plus its reaped children's if asked."""
-    fields = _proc_stat(pid)
-    if fields is None:
-        return 0.0
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if children:
-        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return ticks / CLK_TCK
-
-
-def _all_processes() -> list[tuple[int, int, str]]:
-    """(pid, ppid, comm) of every process."""
-    rows = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        rows.append((int(entry), int(fields[1]), comm))
-    return rows
-
-
-def tree_cpu(root: int) -> float:
-    """CPU seconds of a process and all its live descendants."""
-    processes = _all_processes()
-    children: dict[int, list[int]] = {}
-    for pid, ppid, _ in processes:
-        children.setdefault(ppid, []).append(pid)
-    total, stack = 0.0, [root]
-    while stack:
-        pid = stack.pop()
-        total += process_cpu(pid)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-def database_backends(database: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend serving `database` (found by its process title,
-    `postgres: … user database host(port) state`)."""
-    marker = f" {database} ".encode()
-    found: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            title = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if title.startswith(b"postgres:") and marker in title:
-            found[int(entry)] = process_cpu(int(entry))
-    return found
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the machine since boot, all cores."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    total = sum(values[:8])
-    return (total - idle) / CLK_TCK, total / CLK_TCK
-
-
-class CpuWindow:
-    """CPU used by each party between `start()` and `stop()`, as a share of one core: the
-    server's processes, the PostgreSQL backends of the benchmark database (polled, so backends
-    that come and go within the window count too), and the whole machine (which shows how much
-    other work was competing)."""
-
-    def __init__(self, database: str, server_pid: int | None) -> None:
-        self.database = database
-        self.server_pid = server_pid
-        self.started = 0.0
-        self.marks: dict[str, float] = {}
-        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (CPU at first sight, latest CPU)
-        self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
-
-    def _poll_backends(self, initial: bool = False) -> None:
-        for pid, cpu in database_backends(self.database).items():
-            first = self.backends.get(pid, (cpu if initial else 0.0, cpu))[0]
-            self.backends[pid] = (first, cpu)
-
-    def _poll(self) -> None:
-        while not self._stop.wait(0.2):
-            self._poll_backends()
-
-    def _sample(self) -> dict[str, float]:
-        busy, total = machine_cpu()
-        sample = {"machine_busy": busy, "machine_total": total}
-        if self.server_pid is not None:
-            sample["server"] = tree_cpu(self.server_pid)
-        return sample
-
-    def start(self) -> None:
-        self.started = time.perf_counter()
-        self.marks = self._sample()
-        self._poll_backends(initial=True)
-        self._poller = threading.Thread(target=self._poll, daemon=True)
-        self._poller.start()
-
-    def stop(self) -> dict[str, float]:
-        elapsed = time.perf_counter() - self.started
-        end = self._sample()
-        self._stop.set()
-        if self._poller is not None:
-            self._poller.join()
-        self._poll_backends()
-        delta = {key: end[key] - self.marks[key] for key in end}
-        cores = os.cpu_count() or 1
-        busy_share = delta["machine_busy"] / max(delta["machine_total"], 1e-9)
-        result = {
-            "machine_busy_pct": round(100 * busy_share, 1),
-            "machine_busy_cores": round(busy_share * cores, 2),
-            "postgres_cores": round(sum(last - first for first, last in self.backends.values()) / elapsed, 2),
-        }
-        if "server" in delta:
-            result["server_cores"] = round(delta["server"] / elapsed, 2)
-        return result
+def cpu_figures(use: CpuUse) -> dict[str, float]:
+    """A window's CPU as shares of one core: the server's processes, the benchmark database's
+    PostgreSQL backends and the whole machine (which shows how much other work competed)."""
+    cores = os.cpu_count() or 1
+    figures = {
+        "machine_busy_pct": round(100 * use.machine_share, 1),
+        "machine_busy_cores": round(use.machine_share * cores, 2),
+        "postgres_cores": round(use.cores(use.postgres), 2),
+    }
+    if use.server is not None:
+        figures["server_cores"] = round(use.cores(use.server), 2)
+    return figures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,12 +208,6 @@ def loadgen_main(config_path: str) -> None:
 # Set-up: database, server, tenant
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def pgbench_path() -> str:
     if os.environ.get("PGBENCH"):
         return os.environ["PGBENCH"]
@@ -349,12 +227,9 @@ def pgbench_path() -> str:
 
 @dataclass
 class Bench:
-    admin_url: str
-    redis_url: str
-    database: str
-    database_url: str = ""
+    database: ScratchDatabase
+    server: ServerProcess | None = None
     port: int = 0
-    server: subprocess.Popen[bytes] | None = None
     subdomain: str = ""
     organization_id: str = ""
     user_id: str = ""
@@ -364,237 +239,49 @@ class Bench:
     body_length: int = 0
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))  # the same for every server start
 
-
-def _url_parts(url: str) -> dict[str, Any]:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    return {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "password": parsed.password,
-        "database": parsed.database,
-    }
-
-
-async def _admin(url: str, *statements: str) -> list[Any]:
-    import asyncpg
-
-    parts = _url_parts(url)
-    connection = await asyncpg.connect(
-        host=parts["host"],
-        port=parts["port"],
-        user=parts["user"],
-        password=parts["password"],
-        database=parts["database"],
-    )
-    try:
-        return [await connection.fetch(statement) for statement in statements]
-    finally:
-        await connection.close()
-
-
-async def create_database(bench: Bench) -> None:
-    from sqlalchemy.engine import make_url
-
-    from server.core.config import load_settings
-    from server.core.migrate import migrate
-
-    await _admin(bench.admin_url, f'create database "{bench.database}"')
-    bench.database_url = make_url(bench.admin_url).set(database=bench.database).render_as_string(hide_password=False)
-    settings = load_settings(
-        {},
-        environment="test",
-        database_url=bench.database_url,
-        redis_url=bench.redis_url,
-        login_attempts_per_ip=10**9,
-        registrations_per_ip=10**9,
-    )
-    await migrate(settings)
-
-
-async def drop_database(bench: Bench) -> None:
-    await _admin(bench.admin_url, f'drop database if exists "{bench.database}" with (force)')
+    @property
+    def database_url(self) -> str:
+        return self.database.url
 
 
 def start_server(bench: Bench, workers: int) -> None:
-    bench.port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": bench.database_url,
-        "REDIS_URL": bench.redis_url,
-        "ORBIT_ENV": "test",
-        "SECRET_KEY": bench.secret_key,
-        "BASE_DOMAIN": BASE_DOMAIN,
-        "PUBLIC_PORT": str(bench.port),
-        "ACCESS_TOKEN_SECONDS": "3600",
-        "LOGIN_ATTEMPTS_PER_IP": str(10**9),
-        "REGISTRATIONS_PER_IP": str(10**9),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "server.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(bench.port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    bench.server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-    deadline = time.monotonic() + 180  # a loaded 2-core machine can take a minute to import the workers
-    while time.monotonic() < deadline:
-        if bench.server.poll() is not None:
-            raise SystemExit(f"the server exited with status {bench.server.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{bench.port}/ready", timeout=2) as response:
-                if response.status == 200 and (workers == 1 or len(worker_pids(bench)) >= workers):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become ready")
-
-
-def worker_pids(bench: Bench) -> list[int]:
-    """uvicorn's worker processes (with one worker, uvicorn serves in the process itself)."""
-    assert bench.server is not None
-    children = [
-        pid
-        for pid, ppid, _ in _all_processes()
-        if ppid == bench.server.pid and "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
-    ]
-    return children or [bench.server.pid]
+    """A server on a new port, with the tokens of the previous ones still valid."""
+    bench.server = ServerProcess.orbit(
+        database_url=bench.database.url,
+        redis_url=bench.database.redis_url,
+        workers=workers,
+        cwd=ROOT,
+        secret_key=bench.secret_key,
+        access_token_seconds=3600,
+    )
+    bench.server.start_and_wait(workers=workers)
+    bench.port = bench.server.port
 
 
 def stop_server(bench: Bench) -> None:
-    if bench.server is None or bench.server.poll() is not None:
-        return
-    bench.server.send_signal(signal.SIGTERM)
-    try:
-        bench.server.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(bench.server.pid, signal.SIGKILL)
-        bench.server.wait()
-
-
-def catalog_csv(products: int, stock: int, hot_stock: int) -> bytes:
-    """A realistic catalog: 20 categories, prices from 0.50 to 150.00, VAT 0 / 10 / 19 %."""
-    rng = random.Random(7)
-    categories = [
-        "Abarrotes",
-        "Bebidas",
-        "Lácteos",
-        "Panadería",
-        "Carnes",
-        "Frutas",
-        "Verduras",
-        "Limpieza",
-        "Higiene",
-        "Mascotas",
-        "Congelados",
-        "Snacks",
-        "Desayuno",
-        "Conservas",
-        "Pastas",
-        "Licores",
-        "Bebé",
-        "Ferretería",
-        "Papelería",
-        "Hogar",
-    ]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["sku", "barcode", "name", "category", "price", "cost", "tax_rate", "unit", "stock", "reorder_point"]
-    )
-    for index in range(1, products + 1):
-        price = rng.choice([rng.randint(50, 1_000), rng.randint(1_000, 5_000), rng.randint(5_000, 15_000)])
-        writer.writerow(
-            [
-                f"SKU-{index:05d}",
-                f"780{index:010d}",
-                f"Producto {index} {rng.choice(categories)}",
-                rng.choice(categories),
-                f"{price / 100:.2f}",
-                f"{price * 0.65 / 100:.2f}",
-                rng.choice(["19", "19", "10", "0"]),
-                "unit",
-                stock,
-                10,
-            ]
-        )
-    writer.writerow(
-        [
-            "HOT-1",
-            "7999999999999",
-            "Pan amasado (hot product)",
-            "Panadería",
-            "1.90",
-            "1.10",
-            "19",
-            "unit",
-            hot_stock,
-            10,
-        ]
-    )
-    return buffer.getvalue().encode()
+    if bench.server is not None:
+        bench.server.stop()
 
 
 async def setup_tenant(bench: Bench, products: int, registers: int) -> None:
+    """A tenant with the catalog (`products` plus the hot one) and `registers` registers R1…,
+    each with an open shift; and the lookup table pgbench numbers the products with."""
     import httpx
 
-    base = f"http://127.0.0.1:{bench.port}"
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-        suffix = secrets.token_hex(4)
-        answer = await client.post(
-            "/api/v1/auth/register",
-            headers={"Host": BASE_DOMAIN},
-            json={
-                "company_name": f"Bench Market {suffix}",
-                "admin_name": "Bench Admin",
-                "email": f"admin-{suffix}@bench.example.com",
-                "password": PASSWORD,
-                "subdomain": f"bench-{suffix}",
-                "currency": "USD",
-            },
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bench.port}", timeout=120) as client:
+        tenant = await register_tenant(client, company="Bench Market", subdomain="bench", currency="USD")
+        bench.subdomain, bench.organization_id = tenant.subdomain, tenant.organization_id
+        bench.user_id, bench.token = tenant.admin_id, tenant.token
+        await import_catalog(
+            client, tenant, catalog_csv(range(1, products + 1), stock=10_000_000, hot_stock=1_000_000_000)
         )
-        answer.raise_for_status()
-        registration = answer.json()
-        bench.subdomain = registration["subdomain"]
-        bench.organization_id = registration["organization"]["id"]
-        bench.user_id = registration["tokens"]["user"]["id"]
-        bench.token = registration["tokens"]["access_token"]
-        headers = {"Host": f"{bench.subdomain}.{BASE_DOMAIN}", "Authorization": f"Bearer {bench.token}"}
-
-        answer = await client.post(
-            "/api/v1/products/import",
-            headers={**headers, "Content-Type": "text/csv"},
-            content=catalog_csv(products, stock=10_000_000, hot_stock=1_000_000_000),
-        )
-        answer.raise_for_status()
         for number in range(1, registers + 1):
-            answer = await client.post(
-                "/api/v1/registers", headers=headers, json={"code": f"R{number}", "name": f"Till {number}"}
-            )
-            answer.raise_for_status()
-            register_id = answer.json()["id"]
+            register_id, _ = await open_register(client, tenant, f"R{number}", f"Till {number}")
             bench.registers.append(register_id)
-            answer = await client.post(
-                "/api/v1/shifts",
-                headers={**headers, "Idempotency-Key": f"shift-{number}"},
-                json={"register_id": register_id, "opening_float": 10_000},
-            )
-            answer.raise_for_status()
 
     # The lookup table pgbench maps its random numbers with, and the same numbering for the
     # load generator: n = 1..products by SKU, n = 0 the hot product.
-    rows = await _admin(
+    rows = await admin(
         bench.database_url,
         "create table bench_products (n int primary key, id uuid not null)",
         f"insert into bench_products select row_number() over (order by sku), id from products "
@@ -610,7 +297,7 @@ async def setup_tenant(bench: Bench, products: int, registers: int) -> None:
         "vacuum analyze",
     )
     bench.products = [(row["id"], row["price"]) for row in rows[-2]]
-    assert len(bench.products) == products + 1 and bench.products[0][1] == 190
+    assert len(bench.products) == products + 1 and bench.products[0][1] == HOT_PRICE
 
 
 def probe_sale(bench: Bench) -> None:
@@ -641,19 +328,11 @@ def probe_sale(bench: Bench) -> None:
 # Phases
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def settle(bench: Bench) -> None:
     """Before every phase: `VACUUM ANALYZE` (what autovacuum would have done by then; the
     benchmark must not depend on whether it is on) and `CHECKPOINT`, so every phase starts
     from the same state and no phase pays for the previous one's dead rows or dirty pages."""
-    asyncio.run(_admin(bench.database_url, "vacuum analyze", "checkpoint"))
+    asyncio.run(bench.database.vacuum_and_checkpoint())
 
 
 def insert_history(bench: Bench, sales: int) -> dict[str, Any]:
@@ -676,7 +355,7 @@ def insert_history(bench: Bench, sales: int) -> dict[str, Any]:
         done = subprocess.run(command, env={**os.environ, "PGPASSWORD": "orbit_app"}, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"pgbench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    asyncio.run(_admin(bench.database_url, "vacuum analyze"))
+    asyncio.run(admin(bench.database_url, "vacuum analyze"))
     return {
         "sales": sales,
         "method": "pgbench_sale.sql with 4 clients, then VACUUM ANALYZE",
@@ -704,7 +383,7 @@ def run_api_phase(
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(config, handle)
-    window = CpuWindow(bench.database, bench.server.pid if bench.server else None)
+    window = CpuWindow(bench.database.name, bench.server.pid if bench.server else None)
     spies: list[subprocess.Popen[bytes]] = []
     try:
         loadgen = subprocess.Popen(
@@ -719,7 +398,7 @@ def run_api_phase(
                 if profile:
                     spies = start_profiler(bench, profile, duration)
             elif line == "DONE":
-                cpu = window.stop()
+                cpu = cpu_figures(window.stop())
             elif line.startswith("RESULT "):
                 result = json.loads(line[7:])
         loadgen.wait()
@@ -759,7 +438,7 @@ def run_api_phase(
 
 
 def _pgbench_command(bench: Bench, clients: int, hot: bool, seconds: float, log_prefix: str | None) -> list[str]:
-    parts = _url_parts(bench.database_url)
+    parts = connect_args(bench.database_url)
     command = [
         pgbench_path(),
         "-n",
@@ -808,7 +487,7 @@ def run_pgbench_phase(bench: Bench, clients: int, hot: bool, warmup: float, dura
     if warm.returncode != 0:
         raise SystemExit(f"pgbench failed ({warm.returncode}):\n{warm.stdout}\n{warm.stderr}")
     with tempfile.TemporaryDirectory() as logs:
-        window = CpuWindow(bench.database, None)
+        window = CpuWindow(bench.database.name, None)
         window.start()
         process = subprocess.Popen(
             _pgbench_command(bench, clients, hot, duration, f"{logs}/tx"),
@@ -818,7 +497,7 @@ def run_pgbench_phase(bench: Bench, clients: int, hot: bool, warmup: float, dura
             cwd=logs,
         )
         _, status, usage = os.wait4(process.pid, 0)
-        cpu = window.stop()
+        cpu = cpu_figures(window.stop())
         process.returncode = os.waitstatus_to_exitcode(status)
         output = process.stdout.read().decode() if process.stdout else ""
         errors = process.stderr.read().decode() if process.stderr else ""
@@ -862,31 +541,8 @@ def run_pgbench_phase(bench: Bench, clients: int, hot: bool, warmup: float, dura
 
 def start_profiler(bench: Bench, output: str, duration: float) -> list[subprocess.Popen[bytes]]:
     """py-spy on every worker for the measured window: collapsed stacks to `output`.<pid>."""
-    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-    if not spy:
-        raise SystemExit("--profile needs py-spy (on PATH or PY_SPY)")
-    return [
-        subprocess.Popen(
-            [
-                spy,
-                "record",
-                "--pid",
-                str(pid),
-                "--duration",
-                str(int(duration)),
-                "--rate",
-                "100",
-                "--format",
-                "raw",
-                "--nonblocking",
-                "--output",
-                f"{output}.{pid}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for pid in worker_pids(bench)
-    ]
+    assert bench.server is not None
+    return [record(pid, f"{output}.{pid}", duration=duration) for pid in bench.server.worker_pids()]
 
 
 PROFILE_GROUPS = (
@@ -944,22 +600,6 @@ def summarize_profile(prefix: str) -> dict[str, Any]:
     return {"busy_samples": busy, "self_pct_by_package": share(by_group), "inclusive_pct": share(steps)}
 
 
-def server_settings(bench: Bench) -> dict[str, str]:
-    names = ["server_version", "max_connections", "shared_buffers", "synchronous_commit", "fsync", "wal_level"]
-    wanted = "', '".join(names)
-    rows = asyncio.run(
-        _admin(bench.database_url, f"select name, setting, unit from pg_settings where name in ('{wanted}')")
-    )
-    return {row["name"]: row["setting"] + (row["unit"] or "") for row in rows[0]}
-
-
-def idle_machine_busy(seconds: float = 2.0) -> float:
-    busy0, total0 = machine_cpu()
-    time.sleep(seconds)
-    busy1, total1 = machine_cpu()
-    return round(100 * (busy1 - busy0) / max(total1 - total0, 1e-9), 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
@@ -991,15 +631,11 @@ def main() -> None:
 
     levels = [int(value) for value in args.clients.split(",")]
     scenarios = [value.strip() for value in args.scenarios.split(",")]
-    bench = Bench(
-        admin_url=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        database=f"orbit_bench_{secrets.token_hex(5)}",
-    )
+    bench = Bench(database=ScratchDatabase())
     began = time.monotonic()
     report: dict[str, Any] = {
         "benchmark": "sales_throughput",
-        "machine": {"cores": os.cpu_count(), "idle_busy_pct_before": idle_machine_busy()},
+        "machine": {"cores": os.cpu_count(), "idle_busy_pct_before": idle_machine_busy(2.0)},
         "server": {"command": "python -m server.cli serve", "workers": args.workers},
         "settings": {
             "warmup_s": args.warmup,
@@ -1012,14 +648,14 @@ def main() -> None:
         "scenarios": {},
     }
     try:
-        asyncio.run(create_database(bench))
+        asyncio.run(bench.database.create())
         start_server(bench, args.workers)
         asyncio.run(setup_tenant(bench, args.products, max(levels)))
         probe_sale(bench)
         report["settings"]["pgbench"] = subprocess.run(
             [pgbench_path(), "--version"], capture_output=True, text=True
         ).stdout.strip()
-        report["postgres"] = server_settings(bench)
+        report["postgres"] = asyncio.run(postgres_settings(bench.database_url))
         report["settings"]["stored_response_bytes"] = bench.body_length
         report["history"] = insert_history(bench, args.history)
         print(f"# history: {args.history:,} sales in {report['history']['wall_s']} s", file=sys.stderr)
@@ -1032,7 +668,7 @@ def main() -> None:
             for clients in levels:
                 row = rows[scenario, clients] = {"clients": clients}
                 if not args.skip_api:
-                    if bench.server is None or bench.server.poll() is not None:
+                    if bench.server is None or not bench.server.running():
                         start_server(bench, args.workers)
                     settle(bench)
                     profiled = args.profile and (scenario, clients) == (scenarios[0], levels[-1])
@@ -1065,26 +701,11 @@ def main() -> None:
     finally:
         stop_server(bench)
         try:
-            asyncio.run(cleanup_redis(bench))
+            asyncio.run(forget_redis_keys(bench.database.redis_url, bench.organization_id))
         finally:
-            if bench.database_url:
-                asyncio.run(drop_database(bench))
+            asyncio.run(bench.database.drop())
     report["elapsed_s"] = round(time.monotonic() - began, 1)
     print(json.dumps(report, indent=2))
-
-
-async def cleanup_redis(bench: Bench) -> None:
-    if not bench.organization_id:
-        return
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(bench.redis_url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"t:{bench.organization_id}:*", count=1000)]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
 
 
 if __name__ == "__main__":
