@@ -48,25 +48,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import hashlib
-import io
 import json
 import os
 import random
 import re
-import resource
-import secrets
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,149 +68,54 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BASE_DOMAIN = "orbitengine.localhost"
-PASSWORD = "correct horse battery staple"
+from bench.harness.database import ScratchDatabase, admin, admin_fetch, connect_args, postgres_settings  # noqa: E402
+from bench.harness.machine import CpuUse, CpuWindow, idle_machine_busy, load_average, percentile  # noqa: E402
+from bench.harness.profiler import record  # noqa: E402
+from bench.harness.profiler import stop as stop_profiler  # noqa: E402
+from bench.harness.server import ServerProcess  # noqa: E402
+from bench.harness.tenant import (  # noqa: E402
+    Tenant,
+    add_user,
+    catalog_csv,
+    check,
+    forget_redis_keys,
+    import_catalog,
+    open_register,
+    register_tenant,
+    sign_in,
+)
+
 PUSH_PATH = "/api/v1/sync/sales"
 CATALOG_PATH = "/api/v1/sync/catalog"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
 TARGET_RATIO_TO_BASELINE = 0.3
 TARGET_REPLAY_SPEEDUP = 10.0
 TARGET_CATALOG_SERVER_S = 3.0
 
 
 # ---------------------------------------------------------------------------------------------
-# CPU accounting from /proc (Linux)
+# CPU accounting
 
 
-def process_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) of a live process, None if it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def process_cpu_split(pid: int) -> tuple[float, float]:
-    """(user, system) CPU seconds of a live process, zeros if it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0, 0.0
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
-
-
-def tree_cpu(root: int) -> float:
-    """CPU seconds of a process and its live descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                raw = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(raw[raw.rindex(")") + 2 :].split()[1]), []).append(int(entry))
-    total, stack = 0.0, [root]
-    while stack:
-        pid = stack.pop()
-        total += process_cpu(pid) or 0.0
-        stack.extend(children.get(pid, []))
-    return total
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the machine since boot, all cores."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values[:8]) - idle) / CLK_TCK, sum(values[:8]) / CLK_TCK
-
-
-def load_average() -> list[float]:
-    return [round(value, 2) for value in os.getloadavg()]
-
-
-def idle_machine_busy(seconds: float = 1.0) -> float:
-    """Share of the machine busy over `seconds` while the bench itself does nothing."""
-    busy0, total0 = machine_cpu()
-    time.sleep(seconds)
-    busy1, total1 = machine_cpu()
-    return round(100 * (busy1 - busy0) / max(total1 - total0, 1e-9), 1)
-
-
-@dataclass
-class CpuWindow:
-    """CPU used by each party over a phase. PostgreSQL is counted per backend of the bench
-    database (found in pg_stat_activity at start and stop), so other databases on the shared
-    server don't count; a backend that exits mid-phase loses its time (the server's pool and the
-    baseline's connection live for the whole phase)."""
-
-    bench: Bench
-    server: bool = True
-    started: float = 0.0
-    marks: dict[str, Any] = field(default_factory=dict)
-
-    async def _backends(self) -> dict[int, float]:
-        rows = await admin_fetch(
-            self.bench.admin_url, "select pid from pg_stat_activity where datname = $1", self.bench.database
-        )
-        return {row["pid"]: process_cpu(row["pid"]) or 0.0 for row in rows}
-
-    async def start(self) -> None:
-        self.marks = {
-            "backends": await self._backends(),
-            "machine": machine_cpu(),
-            "server": tree_cpu(self.bench.server.pid) if self.server and self.bench.server else 0.0,
-            "server_split": process_cpu_split(self.bench.server.pid) if self.server and self.bench.server else (0, 0),
-            "client": resource.getrusage(resource.RUSAGE_SELF),
-            "load": load_average(),
-        }
-        self.started = time.perf_counter()
-
-    async def stop(self) -> dict[str, Any]:
-        elapsed = time.perf_counter() - self.started
-        client = resource.getrusage(resource.RUSAGE_SELF)
-        machine = machine_cpu()
-        server = tree_cpu(self.bench.server.pid) if self.server and self.bench.server else 0.0
-        backends_before = self.marks["backends"]
-        postgres = 0.0
-        for pid in set(backends_before) | set(await self._backends()):
-            now = process_cpu(pid)
-            if now is not None:
-                postgres += now - backends_before.get(pid, 0.0)
-        busy = (machine[0] - self.marks["machine"][0]) / max(machine[1] - self.marks["machine"][1], 1e-9)
-        cores = os.cpu_count() or 1
-        client_cpu = (client.ru_utime - self.marks["client"].ru_utime) + (
-            client.ru_stime - self.marks["client"].ru_stime
-        )
-        result = {
-            "cpu_s": {
-                "server": round(server - self.marks["server"], 2),
-                "postgres_backends": round(postgres, 2),
-                "bench_client": round(client_cpu, 2),
-            },
-            "cores": {
-                "server": round((server - self.marks["server"]) / elapsed, 2),
-                "postgres_backends": round(postgres / elapsed, 2),
-                "bench_client": round(client_cpu / elapsed, 2),
-                "machine_busy": round(busy * cores, 2),
-            },
-            "machine_busy_pct": round(100 * busy, 1),
-            "load_average_before": self.marks["load"],
-            "load_average_after": load_average(),
-        }
-        if self.server and self.bench.server:
-            split = process_cpu_split(self.bench.server.pid)
-            result["cpu_s"]["server_user"] = round(split[0] - self.marks["server_split"][0], 2)
-            result["cpu_s"]["server_system"] = round(split[1] - self.marks["server_split"][1], 2)
-        result["cores"]["others"] = round(
-            result["cores"]["machine_busy"] - sum(v for k, v in result["cores"].items() if k != "machine_busy"), 2
-        )
-        if not self.server:
-            del result["cpu_s"]["server"], result["cores"]["server"]
-        return result
+def cpu_figures(use: CpuUse) -> dict[str, Any]:
+    """A phase's CPU per party, in seconds and in cores: the server's processes (when one ran),
+    the PostgreSQL backends of the bench database, the bench client itself, the whole machine,
+    and the others (whatever else ran on it)."""
+    seconds = {"postgres_backends": use.postgres, "bench_client": use.client}
+    if use.server is not None:
+        seconds = {"server": use.server, **seconds}
+    cores = {name: round(use.cores(value), 2) for name, value in seconds.items()}
+    machine_busy = round(use.machine_share * (os.cpu_count() or 1), 2)
+    result: dict[str, Any] = {
+        "cpu_s": {name: round(value, 2) for name, value in seconds.items()},
+        "cores": {**cores, "machine_busy": machine_busy, "others": round(machine_busy - sum(cores.values()), 2)},
+        "machine_busy_pct": round(100 * use.machine_share, 1),
+        "load_average_before": use.load_before,
+        "load_average_after": use.load_after,
+    }
+    if use.server is not None:
+        result["cpu_s"]["server_user"] = round(use.server_user, 2)
+        result["cpu_s"]["server_system"] = round(use.server_system, 2)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,17 +124,11 @@ class CpuWindow:
 
 @dataclass
 class Bench:
-    admin_url: str
-    redis_url: str
-    database: str
-    database_url: str = ""
+    database: ScratchDatabase
     app_role: str = "orbit_app"
     app_password: str = "orbit_app"
-    port: int = 0
-    server: subprocess.Popen[bytes] | None = None
-    subdomain: str = ""
-    organization_id: str = ""
-    admin_token: str = ""
+    server: ServerProcess | None = None
+    tenant: Tenant | None = None
     cashier_id: str = ""
     cashier_token: str = ""
     register_id: str = ""
@@ -247,180 +138,34 @@ class Bench:
     credential: str = ""
 
     @property
+    def database_url(self) -> str:
+        return self.database.url
+
+    @property
+    def organization_id(self) -> str:
+        return self.tenant.organization_id if self.tenant else ""
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self.server is not None
+        return self.server.base_url
 
     @property
     def host(self) -> str:
-        return f"{self.subdomain}.{BASE_DOMAIN}"
-
-
-def _connect_args(url: str, **override: Any) -> dict[str, Any]:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    args = {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "password": parsed.password,
-        "database": parsed.database,
-    }
-    args.update(override)
-    return args
-
-
-async def admin_fetch(url: str, statement: str, *params: Any) -> list[Any]:
-    import asyncpg
-
-    connection = await asyncpg.connect(**_connect_args(url))
-    try:
-        return await connection.fetch(statement, *params)
-    finally:
-        await connection.close()
+        assert self.tenant is not None
+        return self.tenant.host
 
 
 async def create_database(bench: Bench) -> None:
-    from sqlalchemy.engine import make_url
-
-    from server.core.config import load_settings
-    from server.core.migrate import migrate
-
-    await admin_fetch(bench.admin_url, f'create database "{bench.database}"')
-    bench.database_url = make_url(bench.admin_url).set(database=bench.database).render_as_string(hide_password=False)
-    settings = load_settings(
-        {},
-        environment="test",
-        database_url=bench.database_url,
-        redis_url=bench.redis_url,
-        registrations_per_ip=10**9,
-        login_attempts_per_ip=10**9,
-    )
+    settings = await bench.database.create()
     bench.app_role, bench.app_password = settings.app_role, settings.app_role_password
-    await migrate(settings)
-
-
-async def drop_database(bench: Bench) -> None:
-    await admin_fetch(bench.admin_url, f'drop database if exists "{bench.database}" with (force)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(bench: Bench) -> None:
-    bench.port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": bench.database_url,
-        "REDIS_URL": bench.redis_url,
-        "ORBIT_ENV": "test",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "BASE_DOMAIN": BASE_DOMAIN,
-        "PUBLIC_PORT": str(bench.port),
-        "ACCESS_TOKEN_SECONDS": "7200",
-        "LOGIN_ATTEMPTS_PER_IP": str(10**9),
-        "REGISTRATIONS_PER_IP": str(10**9),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "server.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(bench.port),
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-    ]
-    bench.server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if bench.server.poll() is not None:
-            raise SystemExit(f"the server exited with status {bench.server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{bench.base}/ready", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become ready")
-
-
-def stop_server(bench: Bench) -> None:
-    if bench.server is None or bench.server.poll() is not None:
-        return
-    bench.server.send_signal(signal.SIGTERM)
-    try:
-        bench.server.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(bench.server.pid, signal.SIGKILL)
-        bench.server.wait()
-
-
-def catalog_csv(first: int, count: int) -> bytes:
-    """Rows `first`..`first+count-1` of a realistic catalog: 20 categories, prices from 0.50 to
-    150.00, VAT 0 / 10 / 19 %, a barcode each, stock 1,000,000 (no sale drives it negative)."""
-    categories = [
-        "Abarrotes",
-        "Bebidas",
-        "Lácteos",
-        "Panadería",
-        "Carnes",
-        "Frutas",
-        "Verduras",
-        "Limpieza",
-        "Higiene",
-        "Mascotas",
-        "Congelados",
-        "Snacks",
-        "Desayuno",
-        "Conservas",
-        "Pastas",
-        "Licores",
-        "Bebé",
-        "Ferretería",
-        "Papelería",
-        "Hogar",
-    ]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["sku", "barcode", "name", "category", "price", "cost", "tax_rate", "unit", "stock", "reorder_point"]
+    bench.server = ServerProcess.orbit(
+        database_url=bench.database.url, redis_url=bench.database.redis_url, workers=1, access_token_seconds=7200
     )
-    for index in range(first, first + count):
-        rng = random.Random(index)
-        price = rng.choice([rng.randint(50, 1_000), rng.randint(1_000, 5_000), rng.randint(5_000, 15_000)])
-        category = rng.choice(categories)
-        writer.writerow(
-            [
-                f"SKU-{index:06d}",
-                f"780{index:010d}",
-                f"Producto {index} {category}",
-                category,
-                f"{price / 100:.2f}",
-                f"{price * 0.65 / 100:.2f}",
-                rng.choice(["19", "19", "10", "0"]),
-                "unit",
-                1_000_000,
-                10,
-            ]
-        )
-    return buffer.getvalue().encode()
-
-
-def _check(response: Any, expected: int = 200) -> dict[str, Any]:
-    if response.status_code != expected:
-        raise SystemExit(
-            f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text[:500]}"
-        )
-    return response.json()
+    bench.server.start_and_wait(timeout=60)
 
 
 async def setup_tenant(bench: Bench, products: int, chunk: int) -> dict[str, Any]:
@@ -428,99 +173,28 @@ async def setup_tenant(bench: Bench, products: int, chunk: int) -> dict[str, Any
 
     figures: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=bench.base, timeout=600) as client:
-        suffix = secrets.token_hex(4)
-        registration = _check(
-            await client.post(
-                "/api/v1/auth/register",
-                headers={"Host": BASE_DOMAIN},
-                json={
-                    "company_name": f"Bench Offline {suffix}",
-                    "admin_name": "Bench Admin",
-                    "email": f"admin-{suffix}@bench.example.com",
-                    "password": PASSWORD,
-                    "subdomain": f"sync-{suffix}",
-                    "currency": "USD",
-                },
-            ),
-            201,
-        )
-        bench.subdomain = registration["subdomain"]
-        bench.organization_id = registration["organization"]["id"]
-        bench.admin_token = registration["tokens"]["access_token"]
-        admin = {"Host": bench.host, "Authorization": f"Bearer {bench.admin_token}"}
-
+        tenant = bench.tenant = await register_tenant(client, company="Bench Offline", subdomain="sync")
         started = time.perf_counter()
         for first in range(1, products + 1, chunk):
             count = min(chunk, products + 1 - first)
-            report = _check(
-                await client.post(
-                    "/api/v1/products/import",
-                    headers={**admin, "Content-Type": "text/csv"},
-                    content=catalog_csv(first, count),
-                )
-            )
+            report = await import_catalog(client, tenant, catalog_csv(range(first, first + count), stock=1_000_000))
             if report.get("created") not in (None, count):
                 raise SystemExit(f"import created {report.get('created')} of {count}: {report}")
         figures["import_s"] = round(time.perf_counter() - started, 2)
         figures["import_method"] = f"POST /api/v1/products/import, {chunk:,} CSV rows per request"
 
-        email = f"cashier-{suffix}@bench.example.com"
-        cashier = _check(
-            await client.post(
-                "/api/v1/users",
-                headers=admin,
-                json={"email": email, "full_name": "Bench Cashier", "role": "cashier", "password": PASSWORD},
-            ),
-            201,
-        )
-        bench.cashier_id = cashier["id"]
-        login = _check(
-            await client.post(
-                "/api/v1/auth/login", headers={"Host": bench.host}, json={"email": email, "password": PASSWORD}
-            )
-        )
-        bench.cashier_token = login["access_token"]
-
-        register = _check(
-            await client.post(
-                "/api/v1/registers", headers=admin, json={"code": bench.register_code, "name": "Offline till"}
-            ),
-            201,
-        )
-        bench.register_id = register["id"]
-        shift = _check(
-            await client.post(
-                "/api/v1/shifts",
-                headers={**admin, "Idempotency-Key": f"shift-{suffix}"},
-                json={"register_id": bench.register_id, "opening_float": 10_000},
-            ),
-            201,
-        )
-        bench.shift_id = shift["id"]
-        device = _check(
-            await client.post(
-                "/api/v1/sync/devices", headers=admin, json={"register_id": bench.register_id, "name": "Bench POS"}
-            ),
-            201,
-        )
+        bench.cashier_id, email = await add_user(client, tenant, "cashier")
+        bench.cashier_token = await sign_in(client, tenant, email)
+        bench.register_id, bench.shift_id = await open_register(client, tenant, bench.register_code, "Offline till")
+        body = {"register_id": bench.register_id, "name": "Bench POS"}
+        device = check(await client.post("/api/v1/sync/devices", headers=tenant.headers, json=body), 201)
         bench.device_id = device["device"]["id"]
         bench.credential = device["credential"]
     return figures
 
 
-async def vacuum_and_checkpoint(bench: Bench) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(**_connect_args(bench.database_url))
-    try:
-        await connection.execute("vacuum analyze")
-        await connection.execute("checkpoint")
-    finally:
-        await connection.close()
-
-
 async def checkpoint(bench: Bench) -> None:
-    await admin_fetch(bench.database_url, "checkpoint")
+    await admin(bench.database_url, "checkpoint")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,12 +216,6 @@ async def server_time(client: Any, route: str) -> tuple[float, int]:
             else:
                 count += int(float(match.group(3)))
     return total, count
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def latency_figures(values: list[float]) -> dict[str, float]:
@@ -580,8 +248,8 @@ async def catalog_pull(bench: Bench, limit: int) -> tuple[dict[str, Any], list[d
     async with httpx.AsyncClient(base_url=bench.base, timeout=120, headers=headers) as client:
         await client.get("/health")  # open the connection outside the measurement
         before = await server_time(client, CATALOG_PATH)
-        window = CpuWindow(bench)
-        await window.start()
+        window = CpuWindow(bench.database.name, bench.server.pid if bench.server else None)
+        window.start()
         started = time.perf_counter()
         cursor: str | None = None
         while True:
@@ -591,7 +259,7 @@ async def catalog_pull(bench: Bench, limit: int) -> tuple[dict[str, Any], list[d
             sent = time.perf_counter()
             response = await client.get(CATALOG_PATH, params=params)
             elapsed = time.perf_counter() - sent
-            page = _check(response)
+            page = check(response)
             rows = {
                 key: len(page[key])
                 for key in ("categories", "products", "customers", "cashiers", "registers", "tombstones")
@@ -603,7 +271,7 @@ async def catalog_pull(bench: Bench, limit: int) -> tuple[dict[str, Any], list[d
             if not page["has_more"]:
                 break
         wall = time.perf_counter() - started
-        cpu = await window.stop()
+        cpu = cpu_figures(window.stop())
         after = await server_time(client, CATALOG_PATH)
     figures = {
         "limit": limit,
@@ -678,38 +346,9 @@ def make_plan(
 
 
 def start_profiler(bench: Bench, output: str) -> subprocess.Popen[bytes]:
-    """py-spy on the server process (collapsed stacks, 100 Hz) until `stop_profiler`."""
-    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-    if not spy:
-        raise SystemExit("--profile needs py-spy (on PATH or PY_SPY)")
+    """py-spy on the server process (collapsed stacks, 100 Hz, GIL holders) until `stop_profiler`."""
     assert bench.server is not None
-    return subprocess.Popen(
-        [
-            spy,
-            "record",
-            "--pid",
-            str(bench.server.pid),
-            "--rate",
-            "100",
-            "--format",
-            "raw",
-            "--nonblocking",
-            "--gil",
-            "--output",
-            output,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop_profiler(spy: subprocess.Popen[bytes]) -> None:
-    spy.send_signal(signal.SIGINT)
-    try:
-        spy.wait(30)
-    except subprocess.TimeoutExpired:
-        spy.kill()
-        spy.wait()
+    return record(bench.server.pid, output, gil=True)
 
 
 def summarize_profile(path: str, top: int = 40) -> dict[str, Any]:
@@ -758,9 +397,9 @@ async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str 
     async with httpx.AsyncClient(base_url=bench.base, timeout=300, headers=headers) as client:
         await client.get("/health")
         before = await server_time(client, PUSH_PATH)
-        window = CpuWindow(bench)
+        window = CpuWindow(bench.database.name, bench.server.pid if bench.server else None)
         spy = start_profiler(bench, profile) if profile else None
-        await window.start()
+        window.start()
         started = time.perf_counter()
         for body in bodies:
             while True:
@@ -772,7 +411,7 @@ async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str 
                     await asyncio.sleep(int(response.json().get("retry_after_ms") or 500) / 1000)
                     continue
                 break
-            answer = _check(response)
+            answer = check(response)
             latencies.append(elapsed)
             response_bytes += len(response.content)
             for result in answer["results"]:
@@ -781,7 +420,7 @@ async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str 
             if answer.get("expected_seq") is not None:
                 raise SystemExit(f"the batch stopped at a gap: {answer['expected_seq']}")
         wall = time.perf_counter() - started
-        cpu = await window.stop()
+        cpu = cpu_figures(window.stop())
         if spy:
             stop_profiler(spy)
         after = await server_time(client, PUSH_PATH)
@@ -999,13 +638,13 @@ async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...
     import asyncpg
 
     connection = await asyncpg.connect(
-        **_connect_args(bench.database_url, user=bench.app_role, password=bench.app_password)
+        **{**connect_args(bench.database_url), "user": bench.app_role, "password": bench.app_password}
     )
     latencies: list[float] = []
     unnest_statements = {table: unnest_statement(table, columns) for table, columns in TABLES}
     try:
-        window = CpuWindow(bench, server=False)
-        await window.start()
+        window = CpuWindow(bench.database.name, None)
+        window.start()
         started = time.perf_counter()
         for batch in batches:
             sent = time.perf_counter()
@@ -1025,7 +664,7 @@ async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...
                         await connection.executemany(single_statement(table, columns), rows)
             latencies.append(time.perf_counter() - sent)
         wall = time.perf_counter() - started
-        cpu = await window.stop()
+        cpu = cpu_figures(window.stop())
     finally:
         await connection.close()
     sales = sum(len(batch["sales"]) for batch in batches)
@@ -1076,7 +715,7 @@ async def round_trip_probe(bench: Bench, count: int = 300) -> dict[str, float]:
     import asyncpg
 
     connection = await asyncpg.connect(
-        **_connect_args(bench.database_url, user=bench.app_role, password=bench.app_password)
+        **{**connect_args(bench.database_url), "user": bench.app_role, "password": bench.app_password}
     )
     try:
         statement = await connection.prepare("select 1")
@@ -1137,38 +776,18 @@ async def product_costs(bench: Bench) -> dict[str, int]:
     return {row["id"]: row["cost"] for row in rows}
 
 
-async def postgres_settings(bench: Bench) -> dict[str, str]:
-    names = ["server_version", "shared_buffers", "synchronous_commit", "fsync", "wal_level", "max_connections"]
-    rows = await admin_fetch(bench.admin_url, "select name, setting, unit from pg_settings where name = any($1)", names)
-    return {row["name"]: row["setting"] + (row["unit"] or "") for row in rows}
-
-
-async def cleanup_redis(bench: Bench) -> None:
-    if not bench.organization_id:
-        return
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(bench.redis_url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"t:{bench.organization_id}:*", count=1000)]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
-
-
 # ---------------------------------------------------------------------------------------------
 
 
 async def run(bench: Bench, args: argparse.Namespace, report: dict[str, Any]) -> None:
     log = lambda message: print(f"# {message}", file=sys.stderr, flush=True)  # noqa: E731
     await create_database(bench)
-    report["postgres"] = await postgres_settings(bench)
+    report["postgres"] = await postgres_settings(bench.database.admin_url)
     start_server(bench)
-    log(f"server on :{bench.port}, database {bench.database}")
+    log(f"server on {bench.base}, database {bench.database.name}")
     report["setup"] = await setup_tenant(bench, args.products, args.import_chunk)
-    log(f"tenant {bench.subdomain}: {args.products:,} products imported in {report['setup']['import_s']} s")
-    await vacuum_and_checkpoint(bench)
+    log(f"tenant {bench.host}: {args.products:,} products imported in {report['setup']['import_s']} s")
+    await bench.database.vacuum_and_checkpoint()
 
     report["machine"]["busy_pct_before_catalog"] = idle_machine_busy()
     catalog, products, organization = await catalog_pull(bench, args.catalog_limit)
@@ -1287,11 +906,7 @@ def main() -> None:
     except ImportError:
         pass
 
-    bench = Bench(
-        admin_url=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        database=f"orbit_bench_{secrets.token_hex(5)}",
-    )
+    bench = Bench(database=ScratchDatabase())
     began = time.monotonic()
     report: dict[str, Any] = {
         "benchmark": "sync_ingest",
@@ -1318,12 +933,12 @@ def main() -> None:
     try:
         asyncio.run(run(bench, args, report))
     finally:
-        stop_server(bench)
+        if bench.server is not None:
+            bench.server.stop()
         try:
-            asyncio.run(cleanup_redis(bench))
+            asyncio.run(forget_redis_keys(bench.database.redis_url, bench.organization_id))
         finally:
-            if bench.database_url:
-                asyncio.run(drop_database(bench))
+            asyncio.run(bench.database.drop())
     report["machine"]["load_average_at_end"] = load_average()
     report["elapsed_s"] = round(time.monotonic() - began, 1)
     print(json.dumps(report, indent=2, default=str))
