@@ -41,12 +41,22 @@ DURATION = Histogram(
 )
 
 
+def route_template(scope: Scope) -> str:
+    """The bounded name of the route a request matched: the endpoint's `route_path` when it
+    declares one, else the matched route's path template, else "unmatched"."""
+    declared = getattr(scope.get("endpoint"), "route_path", None)
+    if isinstance(declared, str):
+        return declared
+    path = getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
 class MetricsMiddleware:
     """Count and time every HTTP request; other scope types pass through untouched.
 
-    The route label is the `route_path` attribute of the endpoint the router matched
-    (`scope["endpoint"]`), or "unmatched". A request whose app raises before starting a
-    response is counted with status 500.
+    The route label is `route_template(scope)`. A request whose app raises before starting a
+    response is counted with status 500; one whose client hung up during its upload is answered
+    (to nobody) and counted as 499 by the error handlers (`server.core.errors`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,9 +80,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             elapsed = time.perf_counter() - start
-            route = getattr(scope.get("endpoint"), "route_path", None)
-            if not isinstance(route, str):
-                route = UNMATCHED
+            route = route_template(scope)
             method = scope["method"] if scope["method"] in _METHODS else "other"
             REQUESTS.labels(method, route, str(status)).inc()
             DURATION.labels(method, route).observe(elapsed)
