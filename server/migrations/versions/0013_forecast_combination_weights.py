@@ -4,7 +4,7 @@ A run serves each product a combination of the candidate methods with the lowest
 MASE, weighted by that error (forecasting/combination.py); `weight` is a method's share of it
 (1 for the combination's own row, null for a method outside it and for runs made before).
 
-Revision ID: 
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = ""
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
