@@ -43,15 +43,11 @@ import json
 import multiprocessing
 import os
 import re
-import resource
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from array import array
 from multiprocessing.connection import Connection as Pipe
@@ -63,76 +59,12 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BASE_DOMAIN = "orbitengine.localhost"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+from bench.harness.database import ScratchDatabase  # noqa: E402
+from bench.harness.machine import machine_cpu, percentile, process_cpu, raise_file_limit, rss_bytes  # noqa: E402
+from bench.harness.server import BASE_DOMAIN, ServerProcess, free_port  # noqa: E402
+
 TARGETS = ("orbit", "socketio", "socketio-gc")
 """Ours; the peer as deployed; the peer with our garbage-collector settings (`settle_collector`)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Processes: file descriptors, CPU and memory from /proc
-
-
-def raise_file_limit() -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 65536
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def process_cpu(pid: int) -> float:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
-    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields) - idle) / CLK_TCK, sum(fields) / CLK_TCK
-
-
-def rss_bytes(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer in time")
-
-
-def stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        process.send_signal(how)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,12 +381,6 @@ def gc_pauses(log: Path, since: float, until: float) -> list[float]:
     return [milliseconds for at, _generation, milliseconds in gc_log_lines(log) if since <= at <= until]
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
-
-
 async def run_target(
     target: str, args: argparse.Namespace, tenants: list[dict[str, str]], database_url: str, redis_url: str
 ) -> dict[str, Any]:
@@ -482,18 +408,19 @@ async def run_target(
             *launcher, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning",
         ]  # fmt: skip
-        health = f"http://127.0.0.1:{port}/health"
+        health = "/health"
     else:
         command = [
             *launcher, "-m", "uvicorn", "--factory", "peer:create_app", "--app-dir", str(HERE),
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
-        health = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
-    server = await asyncio.to_thread(subprocess.Popen, command, cwd=ROOT, env=environment)
+        health = "/socket.io/?EIO=4&transport=polling"
+    server = ServerProcess(command, environment, port, cwd=ROOT, ready_path=health, ready_status=None)
+    await asyncio.to_thread(server.start)
     clients: list[tuple[multiprocessing.Process, Pipe]] = []
     result: dict[str, Any] = {"target": target}
     try:
-        await asyncio.to_thread(wait_until_serving, health, server)
+        await asyncio.to_thread(server.wait_ready, timeout=90)
         await asyncio.sleep(1.0)
         rss_idle = rss_bytes(server.pid)
         context = multiprocessing.get_context("spawn")
@@ -534,15 +461,15 @@ async def run_target(
         steps = []
 
         async def measure(step: int, rate: float) -> dict[str, Any]:
-            server_cpu = process_cpu(server.pid)
-            client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients)
+            server_cpu = process_cpu(server.pid) or 0.0
+            client_cpu = sum(process_cpu(process.pid or 0) or 0.0 for process, _ in clients)
             machine_busy = machine_cpu()[0]
             step_started = time.time()
             published = await publish_step(target, publisher, tenants, step, rate, args.step_seconds)
             await asyncio.sleep(args.drain_seconds)
             pauses = gc_pauses(gc_log, step_started, time.time())
-            server_cpu = process_cpu(server.pid) - server_cpu
-            client_cpu = sum(process_cpu(process.pid or 0) for process, _ in clients) - client_cpu
+            server_cpu = (process_cpu(server.pid) or 0.0) - server_cpu
+            client_cpu = sum(process_cpu(process.pid or 0) or 0.0 for process, _ in clients) - client_cpu
             machine_busy = machine_cpu()[0] - machine_busy
             latencies: list[float] = []
             for _, pipe in clients:
@@ -627,7 +554,7 @@ async def run_target(
             if process.is_alive():
                 process.kill()
         # cProfile writes its stats on KeyboardInterrupt, not when killed by SIGTERM.
-        stop(server, signal.SIGINT if args.profile and target == "orbit" else signal.SIGTERM)
+        server.stop(signal.SIGINT if args.profile and target == "orbit" else signal.SIGTERM)
         await asyncio.to_thread(gc_log.unlink, missing_ok=True)
     return result
 
@@ -636,19 +563,10 @@ async def run_target(
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    from sqlalchemy.engine import make_url
-
-    from server.core.config import load_settings
-    from server.core.migrate import create_database_if_missing, migrate
-    from tests.conftest import drop_database
-
-    server_url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-    name = f"orbit_bench_ws_{secrets.token_hex(4)}"
-    await create_database_if_missing(server_url, name)
-    database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    database = ScratchDatabase(prefix="orbit_bench_ws")
+    database_url, redis_url = database.url, database.redis_url
     try:
-        await migrate(load_settings({}, environment="test", database_url=database_url, redis_url=redis_url))
+        await database.create()
         tenants = await create_tenants(database_url, args.tenants)
         results: dict[str, Any] = {
             "sockets": args.sockets,
@@ -668,7 +586,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 results[key] = round(sustained["orbit"] / sustained[peer], 2)
         return results
     finally:
-        await drop_database(server_url, name)
+        await database.drop()
 
 
 def main() -> None:
