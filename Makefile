@@ -63,7 +63,8 @@ demo: install web
 
 test: test-python test-web
 
-test-python: install web-install
+# The proxy's test (tests/deploy/test_proxy.py) serves the built front ends: they are built first.
+test-python: install web
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
