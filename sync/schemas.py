@@ -103,6 +103,8 @@ class ProductSync(Output):
     unit: str
     stock: int
     is_active: bool
+    image: str | None = None
+    """The signed URL of the product's image for the point of sale's grid (WebP), or None."""
 
 
 class CategorySync(Output):

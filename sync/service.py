@@ -39,6 +39,7 @@ from sqlalchemy import Text, and_, cast, or_, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from server.audit import service as audit
+from server.catalog.images import ImageLinker, image_linker
 from server.catalog.models import Category, Product
 from server.core.context import Actor, Context
 from server.core.errors import (
@@ -306,7 +307,19 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "products",
         Product,
-        ("id", "sku", "barcode", "name", "category_id", "price", "tax_rate_bp", "unit", "stock", "is_active"),
+        (
+            "id",
+            "sku",
+            "barcode",
+            "name",
+            "category_id",
+            "price",
+            "tax_rate_bp",
+            "unit",
+            "stock",
+            "is_active",
+            "image_version",
+        ),
         lambda p: ProductSync(
             id=p.id,
             sku=p.sku,
@@ -400,12 +413,19 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
     return await _page(ctx, found, Cursor(cursor.next_low, cursor.next_pending), has_more=False)
 
 
+def _with_image(product: ProductSync, row: Any, link: ImageLinker) -> ProductSync:
+    image = link(row.id, row.image_version)
+    product.image = image.grid if image is not None else None
+    return product
+
+
 async def _page(ctx: Context, found: dict[str, list[Any]], cursor: Cursor, *, has_more: bool) -> CatalogPage:
     assert ctx.tenant is not None
     registers: list[Any] = found["registers"]
     open_shifts = await open_shift_ids(ctx, [register.id for register in registers]) if registers else {}
     by_name = {stage.name: stage for stage in STAGES}
     tenant = ctx.tenant
+    link = image_linker(ctx)
     return CatalogPage(
         next_cursor=cursor.encode(),
         has_more=has_more,
@@ -419,7 +439,7 @@ async def _page(ctx: Context, found: dict[str, list[Any]], cursor: Cursor, *, ha
             tax_mode=tenant.tax_mode,
             allow_negative_stock=tenant.allow_negative_stock,
         ),
-        products=[by_name["products"].convert(row) for row in found["products"]],
+        products=[_with_image(by_name["products"].convert(row), row, link) for row in found["products"]],
         categories=[by_name["categories"].convert(row) for row in found["categories"]],
         customers=[by_name["customers"].convert(row) for row in found["customers"]],
         cashiers=[by_name["cashiers"].convert(row) for row in found["cashiers"]],

@@ -81,6 +81,8 @@ class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     reorder_point: Mapped[int] = mapped_column(Integer, server_default="0")
     lead_time_days: Mapped[int] = mapped_column(Integer, server_default="7")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    image_version: Mapped[str | None] = mapped_column(String(32))
+    """The product's image in object storage (server/catalog/images.py); None: no image."""
 
 
 class ProductSearchTerm(TenantScoped, Base):

@@ -5,14 +5,17 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.catalog import service
+from server.catalog import image_files, image_zip, images, service
 from server.catalog.schemas import (
     CategoryCreate,
     CategoryRead,
     CategoryUpdate,
+    ImageImportQuery,
+    ImageImportReport,
     ImportQuery,
     ImportReport,
     ProductCreate,
+    ProductImageRead,
     ProductQuery,
     ProductRead,
     ProductUpdate,
@@ -21,6 +24,7 @@ from server.core.api import ANY_ROLE, MANAGERS, Router
 from server.core.context import Context
 from server.core.csvio import MAX_CSV_BYTES, csv_response
 from server.core.pagination import Page
+from server.storage.uploads import UPLOAD_ROUTE_LIMIT, read_upload, spool_upload
 
 router = Router(tags=["catalog"])
 TAKEN = {409: "The SKU, barcode or name is already used"}
@@ -117,3 +121,52 @@ async def update_product(ctx: Context, product_id: uuid.UUID, body: ProductUpdat
 async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
     """Deactivate a product (products with history are never deleted)."""
     await service.deactivate_product(ctx, product_id)
+
+
+IMAGE_PROBLEMS = {
+    413: "The file is larger than 15 MiB",
+    415: "Not a JPEG, PNG or WebP image (by content)",
+    422: "The image is damaged or has more than 50 megapixels",
+}
+
+
+@router.put(
+    "/api/v1/products/{product_id:uuid}/image",
+    access=MANAGERS,
+    response=ProductImageRead,
+    max_body=UPLOAD_ROUTE_LIMIT,
+    responses=IMAGE_PROBLEMS,
+)
+async def set_product_image(ctx: Context, product_id: uuid.UUID, request: Request) -> ProductImageRead:
+    """Set or replace the product's image: the request body is a JPEG, PNG or WebP photo.
+
+    It is cleaned (EXIF and location dropped, orientation applied) and rendered as WebP in the
+    sizes of the product page, the point of sale's grid and the product list."""
+    data = await read_upload(request, max_bytes=image_files.MAX_IMAGE_BYTES)
+    return await images.set_product_image(ctx, product_id, data)
+
+
+@router.delete("/api/v1/products/{product_id:uuid}/image", access=MANAGERS, status=204)
+async def remove_product_image(ctx: Context, product_id: uuid.UUID) -> None:
+    """Remove the product's image (its files are deleted)."""
+    await images.remove_product_image(ctx, product_id)
+
+
+@router.post(
+    "/api/v1/products/images/import",
+    access=MANAGERS,
+    query=ImageImportQuery,
+    response=ImageImportReport,
+    max_body=UPLOAD_ROUTE_LIMIT,
+    responses={
+        413: "The zip is larger than 512 MiB",
+        415: "Not a zip, or an encrypted one",
+        422: "Unusable files (without skip_invalid: the problem lists them, nothing was stored) or a zip bomb",
+    },
+)
+async def import_product_images(ctx: Context, query: ImageImportQuery, request: Request) -> ImageImportReport:
+    """Set product images from a zip (the request body) of photos named by SKU: `ABC-123.jpg`.
+
+    All files or none; with `skip_invalid`, the usable ones, and the report lists the others."""
+    with await spool_upload(request, max_bytes=image_zip.MAX_ZIP_BYTES) as archive:
+        return await images.import_images_zip(ctx, archive, dry_run=query.dry_run, skip_invalid=query.skip_invalid)

@@ -71,6 +71,16 @@ class ProductUpdate(Input):
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
+class ProductImageRead(Output):
+    """A product's image: signed URLs of its renditions (WebP), valid for about 13 months and the
+    same for 30 days, so caches keep them. `version` changes whenever the image does."""
+
+    version: str
+    thumb: str
+    grid: str
+    detail: str
+
+
 class ProductRead(Output):
     id: uuid.UUID
     sku: str
@@ -88,6 +98,7 @@ class ProductRead(Output):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    image: ProductImageRead | None = None
 
 
 class ProductQuery(PageQuery):
@@ -124,3 +135,28 @@ class ImportReport(Output):
 class ImportQuery(Input):
     dry_run: bool = False
     skip_invalid: bool = False
+
+
+class ImageImportQuery(Input):
+    dry_run: bool = False
+    skip_invalid: bool = False
+
+
+class ImageImportError(Output):
+    """A file of the zip that can't be used, and why."""
+
+    file: str
+    message: str
+
+
+class ImageImportReport(Output):
+    """The outcome of a zip of images named by SKU (or of its dry run, which stores nothing:
+    `updated` then counts the images that would be set). Without `skip_invalid`, a zip with any
+    unusable file is refused whole with a 422 listing every file as `loc: ["body", <file>]`."""
+
+    dry_run: bool
+    files: int
+    updated: int
+    unchanged: int
+    skipped: int
+    errors: list[ImageImportError]

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from server.audit import service as audit
+from server.catalog.images import ImageLinker, image_linker
 from server.catalog.models import Category, Product, ProductSearchTerm
 from server.catalog.schemas import (
     CategoryCreate,
@@ -210,7 +211,8 @@ async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
 # Products
 
 
-def product_read(product: Product) -> ProductRead:
+def product_read(product: Product, link: ImageLinker) -> ProductRead:
+    """The API's view of a product; `link` signs its image's URLs (`images.image_linker`)."""
     return ProductRead(
         id=product.id,
         sku=product.sku,
@@ -228,6 +230,7 @@ def product_read(product: Product) -> ProductRead:
         is_active=product.is_active,
         created_at=product.created_at,
         updated_at=product.updated_at,
+        image=link(product.id, product.image_version),
     )
 
 
@@ -243,7 +246,7 @@ async def get_product(ctx: Context, product_id: uuid.UUID) -> Product:
 
 
 async def read_product(ctx: Context, product_id: uuid.UUID) -> ProductRead:
-    return product_read(await get_product(ctx, product_id))
+    return product_read(await get_product(ctx, product_id), image_linker(ctx))
 
 
 def _new_product(ctx: Context, data: ProductCreate) -> Product:
@@ -289,7 +292,7 @@ async def create_product(ctx: Context, data: ProductCreate) -> ProductRead:
     if data.initial_stock:
         await _receive_initial_stock(ctx, {product.id: data.initial_stock}, "initial stock")
         await ctx.session.refresh(product)
-    return product_read(product)
+    return product_read(product, image_linker(ctx))
 
 
 async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdate) -> ProductRead:
@@ -317,7 +320,7 @@ async def update_product(ctx: Context, product_id: uuid.UUID, data: ProductUpdat
             before={key: before[key] for key in changed},
             after=changed,
         )
-    return product_read(product)
+    return product_read(product, image_linker(ctx))
 
 
 async def deactivate_product(ctx: Context, product_id: uuid.UUID) -> None:
@@ -416,8 +419,10 @@ def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) 
 
 
 async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
+    link = image_linker(ctx)
     condition = await search_condition(ctx.session, ctx.organization_id, query.search) if query.search else None
-    return await paginate(ctx.session, product_statement(ctx, query, condition), query, product_read)
+    statement = product_statement(ctx, query, condition)
+    return await paginate(ctx.session, statement, query, lambda product: product_read(product, link))
 
 
 # CSV
