@@ -711,6 +711,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/images/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set product images from a zip (the request body) of photos named by SKU: `ABC-123.jpg`.
+         * @description All files or none; with `skip_invalid`, the usable ones, and the report lists the others.
+         *
+         *     Roles: admin, manager.
+         */
+        post: operations["import_product_images"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/import": {
         parameters: {
             query?: never;
@@ -759,6 +781,33 @@ export interface paths {
          * @description Roles: admin, manager.
          */
         patch: operations["update_product"];
+        trace?: never;
+    };
+    "/api/v1/products/{product_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set or replace the product's image: the request body is a JPEG, PNG or WebP photo.
+         * @description It is cleaned (EXIF and location dropped, orientation applied) and rendered as WebP in the
+         *     sizes of the product page, the point of sale's grid and the product list.
+         *
+         *     Roles: admin, manager.
+         */
+        put: operations["set_product_image"];
+        post?: never;
+        /**
+         * Remove the product's image (its files are deleted).
+         * @description Roles: admin, manager.
+         */
+        delete: operations["remove_product_image"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/products/{product_id}/movements": {
@@ -2358,6 +2407,28 @@ export interface components {
             total: number;
         };
         /**
+         * ImageImportError
+         * @description A file of the zip that can't be used, and why.
+         */
+        ImageImportError: {
+            file: string;
+            message: string;
+        };
+        /**
+         * ImageImportReport
+         * @description The outcome of a zip of images named by SKU (or of its dry run, which stores nothing:
+         *         `updated` then counts the images that would be set). Without `skip_invalid`, a zip with any
+         *         unusable file is refused whole with a 422 listing every file as `loc: ["body", <file>]`.
+         */
+        ImageImportReport: {
+            dry_run: boolean;
+            errors: components["schemas"]["ImageImportError"][];
+            files: number;
+            skipped: number;
+            unchanged: number;
+            updated: number;
+        };
+        /**
          * ImportReport
          * @description The outcome of a CSV import (or of its dry run, which writes nothing). Without
          *         `skip_invalid`, a file with any invalid row is refused whole with a 422 problem listing every
@@ -2797,6 +2868,17 @@ export interface components {
             /** Format: uuid */
             product_id: string;
         };
+        /**
+         * ProductImageRead
+         * @description A product's image: signed URLs of its renditions (WebP), valid for about 13 months and the
+         *         same for 30 days, so caches keep them. `version` changes whenever the image does.
+         */
+        ProductImageRead: {
+            detail: string;
+            grid: string;
+            thumb: string;
+            version: string;
+        };
         /** ProductRead */
         ProductRead: {
             barcode: string | null;
@@ -2806,6 +2888,8 @@ export interface components {
             description: string;
             /** Format: uuid */
             id: string;
+            /** @default null */
+            image: components["schemas"]["ProductImageRead"] | null;
             is_active: boolean;
             lead_time_days: number;
             name: string;
@@ -2823,6 +2907,8 @@ export interface components {
             category_id: string | null;
             /** Format: uuid */
             id: string;
+            /** @default null */
+            image: string | null;
             is_active: boolean;
             name: string;
             price: number;
@@ -5331,7 +5417,9 @@ export interface operations {
     adjust_stock: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5353,6 +5441,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementBatch"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -5380,7 +5477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enough stock for one or more products */
+            /** @description Not enough stock for one or more products; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5389,7 +5486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5398,7 +5495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,7 +5509,9 @@ export interface operations {
     count_stock: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5434,6 +5533,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementBatch"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -5461,7 +5569,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description A product is counted on two lines (`duplicate_line`); or: a request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5470,7 +5587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -5548,10 +5665,10 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                product_id?: string | null;
                 kind?: ("adjustment" | "count" | "receipt" | "refund" | "sale" | "void") | null;
                 since?: string | null;
                 until?: string | null;
+                product_id?: string | null;
             };
             header?: {
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
@@ -5612,7 +5729,9 @@ export interface operations {
     receive_stock: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -5632,6 +5751,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MovementBatch"];
+                };
+            };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -5661,7 +5789,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description A request with this Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5670,7 +5807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -6153,6 +6290,86 @@ export interface operations {
             };
         };
     };
+    import_product_images: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+                skip_invalid?: boolean;
+            };
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageImportReport"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The zip is larger than 512 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a zip, or an encrypted one */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unusable files (without skip_invalid: the problem lists them, nothing was stored) or a zip bomb */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     import_products: {
         parameters: {
             query?: {
@@ -6391,12 +6608,140 @@ export interface operations {
             };
         };
     };
+    set_product_image: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path: {
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImageRead"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than 15 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a JPEG, PNG or WebP image (by content) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The image is damaged or has more than 50 megapixels */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_product_image: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path: {
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     product_movements: {
         parameters: {
             query?: {
                 limit?: number;
                 offset?: number;
-                product_id?: string | null;
                 kind?: ("adjustment" | "count" | "receipt" | "refund" | "sale" | "void") | null;
                 since?: string | null;
                 until?: string | null;
@@ -8397,7 +8742,9 @@ export interface operations {
     create_sale: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8417,6 +8764,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SaleRead"];
+                };
+            };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -8446,7 +8802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not enough stock (the products are named), or no open shift */
+            /** @description Not enough stock (the products are named), or no open shift; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8455,7 +8811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8464,7 +8820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8686,7 +9042,9 @@ export interface operations {
     refund_sale: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8710,6 +9068,15 @@ export interface operations {
                     "application/json": components["schemas"]["RefundRead"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -8737,7 +9104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description More than was sold, or the sale was voided */
+            /** @description More than was sold, or the sale was voided; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8746,7 +9113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8755,7 +9122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8769,7 +9136,9 @@ export interface operations {
     void_sale: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8793,6 +9162,15 @@ export interface operations {
                     "application/json": components["schemas"]["RefundRead"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -8820,7 +9198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not in its own open shift, or already voided */
+            /** @description Not in its own open shift, or already voided; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8829,7 +9207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8838,7 +9216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -8916,7 +9294,9 @@ export interface operations {
     open_shift: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -8936,6 +9316,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
@@ -8965,7 +9354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The register already has an open shift */
+            /** @description The register already has an open shift; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8974,7 +9363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8983,7 +9372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -9049,7 +9438,9 @@ export interface operations {
     add_cash_movement: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -9073,6 +9464,15 @@ export interface operations {
                     "application/json": components["schemas"]["CashMovementRead"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -9100,7 +9500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The shift is closed */
+            /** @description The shift is closed; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9109,7 +9509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9118,7 +9518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -9132,7 +9532,9 @@ export interface operations {
     close_shift: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
+                /** @description A key of the client's choosing (a UUID is fine) that makes this request safe to resend: the same key and body answer the stored response again (with `Idempotent-Replayed: true`). */
+                "Idempotency-Key": string;
                 /** @description Subdomain of the organization, for clients that cannot set the Host. */
                 "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
             };
@@ -9156,6 +9558,15 @@ export interface operations {
                     "application/json": components["schemas"]["ShiftReport"];
                 };
             };
+            /** @description The Idempotency-Key is not 1 to 255 visible ASCII characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
@@ -9183,7 +9594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The shift is already closed */
+            /** @description The shift is already closed; or: a request with this Idempotency-Key is still in progress. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9192,7 +9603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Validation failed: a field is missing or invalid, or this Idempotency-Key was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9201,7 +9612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key header missing */
+            /** @description The Idempotency-Key header is missing. */
             428: {
                 headers: {
                     [name: string]: unknown;
