@@ -50,16 +50,14 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bench.harness.database import ScratchDatabase, admin  # noqa: E402
+from bench.harness.server import BASE_DOMAIN  # noqa: E402
+from bench.harness.tenant import add_user, register_tenant  # noqa: E402
 from server.app import close_resources, create_app, open_resources  # noqa: E402
-from server.core.config import load_settings  # noqa: E402
 from server.core.db import async_url  # noqa: E402
-from server.core.migrate import create_database_if_missing, migrate  # noqa: E402
 
-BASE_DOMAIN = "orbitengine.localhost"
-PASSWORD = "correct horse battery staple"
 TIME_ZONE = "America/Santiago"
 PRODUCTS = 300
 DAYS = 730
@@ -83,15 +81,6 @@ BASELINE = (
 )
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 async def paired_ms(
     runs: int, call: Callable[[], Awaitable[Any]], baseline: Callable[[], Awaitable[Any]]
 ) -> tuple[float, float]:
@@ -108,42 +97,17 @@ async def paired_ms(
     return round(statistics.median(timings[0]), 2), round(statistics.median(timings[1]), 2)
 
 
-async def register_tenant(client: httpx.AsyncClient) -> dict[str, Any]:
-    response = await client.post(
-        f"http://{BASE_DOMAIN}/api/v1/auth/register",
-        json={
-            "company_name": "Almacén Benchmark",
-            "admin_name": "Ana Admin",
-            "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
-            "password": PASSWORD,
-            "currency": "CLP",
-            "locale": "es-CL",
-            "time_zone": TIME_ZONE,
-        },
+async def shop_tenant(client: httpx.AsyncClient) -> dict[str, Any]:
+    """A CLP shop in Santiago registered through the app, with a manager and a cashier."""
+    tenant = await register_tenant(
+        client, company="Almacén Benchmark", currency="CLP", locale="es-CL", time_zone=TIME_ZONE
     )
-    response.raise_for_status()
-    data = response.json()
-    host = f"http://{data['subdomain']}.{BASE_DOMAIN}"
-    headers = {"Authorization": f"Bearer {data['tokens']['access_token']}"}
-    staff = []
-    for role in ("manager", "cashier"):
-        created = await client.post(
-            f"{host}/api/v1/users",
-            headers=headers,
-            json={
-                "email": f"{role}-{uuid.uuid4().hex[:8]}@example.com",
-                "full_name": f"Bench {role}",
-                "role": role,
-                "password": PASSWORD,
-            },
-        )
-        created.raise_for_status()
-        staff.append(uuid.UUID(created.json()["id"]))
+    staff = [uuid.UUID((await add_user(client, tenant, role))[0]) for role in ("manager", "cashier")]
     return {
-        "host": host,
-        "headers": headers,
-        "organization_id": uuid.UUID(data["organization"]["id"]),
-        "admin_id": uuid.UUID(data["tokens"]["user"]["id"]),
+        "host": f"http://{tenant.host}",
+        "headers": {"Authorization": f"Bearer {tenant.token}"},
+        "organization_id": uuid.UUID(tenant.organization_id),
+        "admin_id": uuid.UUID(tenant.admin_id),
         "staff": staff,
     }
 
@@ -272,31 +236,19 @@ async def row_counts(owner_url: str, organization_id: uuid.UUID) -> dict[str, in
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    server_url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-    name = f"orbit_bench_reports_{uuid.uuid4().hex[:8]}"
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    settings = load_settings(
-        {},
-        environment="test",
-        database_url=url,
-        redis_url=redis_url,
-        base_domain=BASE_DOMAIN,
-        registrations_per_ip=1_000_000,
-        login_attempts_per_ip=1_000_000,
-    )
-    await create_database_if_missing(server_url, name)
-    result: dict[str, Any] = {"benchmark": "reports", "database": name}
+    database = ScratchDatabase(prefix="orbit_bench_reports")
+    url, server_url = database.url, database.admin_url
+    result: dict[str, Any] = {"benchmark": "reports", "database": database.name}
     load_before = os.getloadavg()[0]
     try:
-        await migrate(settings)
+        settings = await database.create(base_domain=BASE_DOMAIN)
         resources = open_resources(settings)
         app = create_app(settings)
         app.state.resources = resources
         try:
             transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-            async with httpx.AsyncClient(transport=transport, timeout=120) as client:
-                tenant = await register_tenant(client)
+            async with httpx.AsyncClient(transport=transport, base_url=f"http://{BASE_DOMAIN}", timeout=120) as client:
+                tenant = await shop_tenant(client)
                 try:
                     if args.synthetic:
                         raise ImportError("--synthetic")
@@ -304,14 +256,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 except ImportError as exc:
                     result["data"] = await load_synthetic(url, tenant)
                     result["data"]["why"] = str(exc)
-                await _admin(url, "analyze")
+                await admin(url, "analyze")
                 result["rows"] = await row_counts(url, tenant["organization_id"])
                 result["figures"] = await measure(client, resources, tenant, args.runs)
         finally:
             await close_resources(resources)
     finally:
         if not args.keep:
-            await _admin(server_url, f'drop database if exists "{name}" with (force)')
+            await database.drop()
     result["machine"] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -323,12 +275,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def server_version(url: str) -> str:
-    engine = create_async_engine(async_url(url))
-    try:
-        async with engine.connect() as connection:
-            return str((await connection.execute(text("show server_version"))).scalar_one())
-    finally:
-        await engine.dispose()
+    return str((await admin(url, "show server_version"))[0][0]["server_version"])
 
 
 async def measure(client: httpx.AsyncClient, resources: Any, tenant: dict[str, Any], runs: int) -> dict[str, Any]:
