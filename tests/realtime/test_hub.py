@@ -9,7 +9,6 @@ import gc
 import json
 import secrets
 import socket
-import statistics
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -156,16 +155,16 @@ def slow_socket() -> socket.socket:
 
 
 @pytest.mark.slow
-async def test_a_slow_consumer_is_closed_while_others_keep_their_latency(
+async def test_a_slow_consumer_is_closed_while_others_get_every_event(
     server: RunningServer, resources, tenant_a: TenantSession
 ) -> None:
     redis, organization_id = resources.redis, tenant_a.organization_id
-    latencies: list[float] = []
+    stamps: list[list[float]] = [[], [], []]
     counts = [0, 0, 0]
 
     def recorder(index: int):  # type: ignore[no-untyped-def]
         def record(event: Envelope) -> None:
-            latencies.append(time.time() - event.data["ts"])
+            stamps[index].append(event.data["ts"])
             counts[index] += 1
 
         return record
@@ -203,8 +202,9 @@ async def test_a_slow_consumer_is_closed_while_others_keep_their_latency(
         await eventually(lambda: counts == [published] * 3, within=10)
         for client in fast:
             await client.close()
-    quantiles = statistics.quantiles(latencies, n=100)
-    assert quantiles[98] < 0.25, f"p99 {quantiles[98]:.3f}s"
+    # Latency is a benchmark's figure (bench/ws_fanout), not a timed assertion: here, every fast
+    # socket got every event, in order, and none was closed.
+    assert all(ordered == sorted(ordered) for ordered in stamps)
     assert all(client.closes == [] for client in fast)
 
 

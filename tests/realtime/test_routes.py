@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+import types
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from realtime.client import RealtimeClient
 from realtime.connection import RealtimeConfig
 from realtime.schemas import (
     AUTH_TIMEOUT,
@@ -142,31 +146,53 @@ async def test_ready_lists_the_topics_of_the_role(server: RunningServer, api: Ap
     assert ready["limits"]["queue_frames"] > 0
 
 
+@contextlib.contextmanager
+def hub_wall_clock(server: RunningServer) -> Iterator[list[float]]:
+    """The wall clock the hub checks token expiry against, moved forward by `shift[0]` seconds
+    (tokens are still verified at the real time when they arrive)."""
+    import realtime.hub
+
+    shift = [0.0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(realtime.hub, "time", types.SimpleNamespace(time=lambda: time.time() + shift[0]))
+        yield shift
+
+
+async def housekeeping_ran(server: RunningServer, client: RealtimeClient) -> None:
+    """Return once the hub has checked the client's socket again (it pings on that check)."""
+    with hub_config(server, ping_interval=0):
+        await client.wait_control("ping", within=5)
+
+
 async def test_refresh_extends_the_session(server: RunningServer, settings, resources, tenant_a: TenantSession) -> None:
-    short = token_for(settings, tenant_a, lifetime=2.5)
-    async with server.client(tenant_a, short, ("sales",), reconnect=False) as client:
-        await client.wait_subscribed()
-        warning = await client.wait_control("token_expiring", within=5)
-        assert warning["expires_at"] <= int(time.time()) + 3
-        await client.refresh(token_for(settings, tenant_a))
-        refreshed = await client.wait_control("refreshed")
-        assert refreshed["expires_at"] > warning["expires_at"] + 60
-        await asyncio.sleep(3)  # past the first token's expiry
-        await publish(resources.redis, tenant_a.organization_id, "sales", "sale.created", {"n": 1})
-        event = await client.next_event()
-        assert event.data == {"n": 1}
-        assert client.failure is None and client.closes == []
+    short = token_for(settings, tenant_a, lifetime=30)  # inside the 60 s warning
+    with hub_wall_clock(server) as shift:
+        async with server.client(tenant_a, short, ("sales",), reconnect=False) as client:
+            await client.wait_subscribed()
+            warning = await client.wait_control("token_expiring", within=5)
+            assert warning["expires_at"] <= int(time.time()) + 30
+            await client.refresh(token_for(settings, tenant_a))
+            refreshed = await client.wait_control("refreshed")
+            assert refreshed["expires_at"] > warning["expires_at"] + 60
+            shift[0] = 40  # past the first token's expiry, well before the second's
+            await housekeeping_ran(server, client)
+            await publish(resources.redis, tenant_a.organization_id, "sales", "sale.created", {"n": 1})
+            event = await client.next_event()
+            assert event.data == {"n": 1}
+            assert client.failure is None and client.closes == []
 
 
 async def test_without_refresh_the_socket_is_closed_at_expiry(
     server: RunningServer, settings, tenant_a: TenantSession
 ) -> None:
-    # Tokens carry whole seconds: this one has 2 to 3 s left, so that the warning (at the first
-    # housekeeping tick, within 1 s of connecting) always comes before the expiry.
-    short = token_for(settings, tenant_a, lifetime=3)
-    async with server.client(tenant_a, short, ("sales",), reconnect=False) as client:
-        await client.wait_control("token_expiring", within=5)
-        await eventually(lambda: client.failure is not None, within=5)
+    short = token_for(settings, tenant_a, lifetime=30)
+    with hub_wall_clock(server) as shift:
+        async with server.client(tenant_a, short, ("sales",), reconnect=False) as client:
+            await client.wait_control("token_expiring", within=5)
+            await housekeeping_ran(server, client)
+            assert client.failure is None  # warned, not yet expired
+            shift[0] = 31
+            await eventually(lambda: client.failure is not None, within=5)
     assert client.failure is not None and client.failure.code == TOKEN_EXPIRED.code
 
 
@@ -176,15 +202,17 @@ async def test_a_token_provider_refreshes_by_itself(
     issued: list[str] = []
 
     async def provide() -> str:
-        issued.append(token_for(settings, tenant_a, lifetime=2.0 if not issued else None))
+        issued.append(token_for(settings, tenant_a, lifetime=30 if not issued else None))
         return issued[-1]
 
-    async with server.client(tenant_a, provide, ("sales",)) as client:
-        await client.wait_subscribed()
-        await client.wait_control("refreshed", within=6)
-        await asyncio.sleep(2.2)
-        await publish(resources.redis, tenant_a.organization_id, "sales", "sale.created", {"n": 2})
-        assert (await client.next_event()).data == {"n": 2}
+    with hub_wall_clock(server) as shift:
+        async with server.client(tenant_a, provide, ("sales",)) as client:
+            await client.wait_subscribed()
+            await client.wait_control("refreshed", within=6)
+            shift[0] = 40
+            await housekeeping_ran(server, client)
+            await publish(resources.redis, tenant_a.organization_id, "sales", "sale.created", {"n": 2})
+            assert (await client.next_event()).data == {"n": 2}
     assert len(issued) == 2 and client.closes == []
 
 
