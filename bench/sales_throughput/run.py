@@ -107,6 +107,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def _loadgen(config: dict[str, Any]) -> dict[str, Any]:
+    """`clients` tills ringing sales on keep-alive connections; only answers received inside the
+    measured window count. One function on purpose (just over 80 lines): its tills are closures
+    over the window's bounds and counters, which pieces would have to share as state."""
     host, port = config["host"], config["port"]
     clients = config["clients"]
     warmup, duration = config["warmup"], config["duration"]
@@ -600,6 +603,49 @@ def summarize_profile(prefix: str) -> dict[str, Any]:
     return {"busy_samples": busy, "self_pct_by_package": share(by_group), "inclusive_pct": share(steps)}
 
 
+def run_phases(
+    bench: Bench, args: argparse.Namespace, scenarios: list[str], levels: list[int]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Each API phase followed at once by its pgbench phase, so that the two sides of a ratio are
+    measured within a minute of each other (these machines drift). The server is stopped for
+    pgbench (its pooled connections plus 64 of pgbench's would exceed max_connections) and
+    started again for the next API phase."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for scenario in scenarios:
+        for clients in levels:
+            row = rows[scenario, clients] = {"clients": clients}
+            if not args.skip_api:
+                if bench.server is None or not bench.server.running():
+                    start_server(bench, args.workers)
+                settle(bench)
+                profiled = args.profile and (scenario, clients) == (scenarios[0], levels[-1])
+                profile = args.profile if profiled else None
+                api = row["api"] = run_api_phase(
+                    bench, clients, scenario == "hot", args.warmup, args.duration, profile=profile
+                )
+                print(f"# {scenario} c={clients} api: {api['sales_per_s']} sales/s", file=sys.stderr)
+            if not args.skip_pgbench:
+                stop_server(bench)
+                settle(bench)
+                pgb = row["pgbench"] = run_pgbench_phase(bench, clients, scenario == "hot", args.warmup, args.duration)
+                print(f"# {scenario} c={clients} pgbench: {pgb['tps']} tps", file=sys.stderr)
+    return rows
+
+
+def with_ratios(row: dict[str, Any]) -> dict[str, Any]:
+    """A scenario's row with its API-to-pgbench ratio, when both sides ran."""
+    if "api" in row and "pgbench" in row and row["pgbench"]["tps"]:
+        row["ratio_api_to_pgbench"] = round(row["api"]["sales_per_s"] / row["pgbench"]["tps"], 3)
+        row["meets_target_0_5"] = row["ratio_api_to_pgbench"] >= 0.5
+        # CPU spent per committed sale by everything on the machine that serves it, pgbench's
+        # over the API's: the ratio to expect on dedicated cores when both sides are CPU-bound
+        # (it does not depend on how much other work competed).
+        api_ms = sum(row["api"]["cpu_ms_per_sale"].values())
+        pgbench_ms = sum(row["pgbench"]["cpu_ms_per_tx"].values())
+        row["cpu_per_sale_ratio_pgbench_to_api"] = round(pgbench_ms / max(api_ms, 1e-9), 3)
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
@@ -659,45 +705,10 @@ def main() -> None:
         report["settings"]["stored_response_bytes"] = bench.body_length
         report["history"] = insert_history(bench, args.history)
         print(f"# history: {args.history:,} sales in {report['history']['wall_s']} s", file=sys.stderr)
-        # Each API phase is followed at once by its pgbench phase, so that the two sides of a
-        # ratio are measured within a minute of each other (these machines drift). The server is
-        # stopped for pgbench (its pooled connections plus 64 of pgbench's would exceed
-        # max_connections) and started again for the next API phase.
-        rows: dict[tuple[str, int], dict[str, Any]] = {}
-        for scenario in scenarios:
-            for clients in levels:
-                row = rows[scenario, clients] = {"clients": clients}
-                if not args.skip_api:
-                    if bench.server is None or not bench.server.running():
-                        start_server(bench, args.workers)
-                    settle(bench)
-                    profiled = args.profile and (scenario, clients) == (scenarios[0], levels[-1])
-                    profile = args.profile if profiled else None
-                    api = row["api"] = run_api_phase(
-                        bench, clients, scenario == "hot", args.warmup, args.duration, profile=profile
-                    )
-                    print(f"# {scenario} c={clients} api: {api['sales_per_s']} sales/s", file=sys.stderr)
-                if not args.skip_pgbench:
-                    stop_server(bench)
-                    settle(bench)
-                    pgb = row["pgbench"] = run_pgbench_phase(
-                        bench, clients, scenario == "hot", args.warmup, args.duration
-                    )
-                    print(f"# {scenario} c={clients} pgbench: {pgb['tps']} tps", file=sys.stderr)
-        for scenario in scenarios:
-            report["scenarios"][scenario] = []
-            for clients in levels:
-                row = rows[scenario, clients]
-                if "api" in row and "pgbench" in row and row["pgbench"]["tps"]:
-                    row["ratio_api_to_pgbench"] = round(row["api"]["sales_per_s"] / row["pgbench"]["tps"], 3)
-                    row["meets_target_0_5"] = row["ratio_api_to_pgbench"] >= 0.5
-                    # CPU spent per committed sale by everything on the machine that serves it,
-                    # pgbench's over the API's: the ratio to expect on dedicated cores when both
-                    # sides are CPU-bound (it does not depend on how much other work competed).
-                    api_ms = sum(row["api"]["cpu_ms_per_sale"].values())
-                    pgbench_ms = sum(row["pgbench"]["cpu_ms_per_tx"].values())
-                    row["cpu_per_sale_ratio_pgbench_to_api"] = round(pgbench_ms / max(api_ms, 1e-9), 3)
-                report["scenarios"][scenario].append(row)
+        rows = run_phases(bench, args, scenarios, levels)
+        report["scenarios"] = {
+            scenario: [with_ratios(rows[scenario, clients]) for clients in levels] for scenario in scenarios
+        }
     finally:
         stop_server(bench)
         try:
