@@ -145,8 +145,9 @@ def test_an_intermittent_product_may_fall_back_to_a_baseline() -> None:
     }
     chosen = trained.methods["rare"]
     rare = scores[scores["product_id"] == "rare"].set_index("method")["mase"]
-    if chosen != model.MODEL_NAME:
-        assert rare[chosen] < rare[model.MODEL_NAME]
+    # Twelve scattered sales in 300 days: the global model scores worst on this product, so a
+    # baseline that beats it is chosen.
+    assert chosen != model.MODEL_NAME and rare[chosen] < rare[model.MODEL_NAME], (chosen, rare)
     assert scores.loc[scores["selected"], "product_id"].value_counts().max() == 1
 
 
