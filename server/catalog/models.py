@@ -86,18 +86,13 @@ class Product(TenantScoped, Timestamped, ChangeTracked, Base):
 
 
 class ProductSearchTerm(TenantScoped, Base):
-    """A word a product is found by: a folded word of its name (split at white space, and again at
+    """A word a product is found by: a word of its folded name (split at white space, and again at
     every non-alphanumeric character), its folded SKU or its barcode, cut to 200 characters.
-    Written only by the triggers of migration 0010; compared in the "C" collation, so a prefix
-    search is a byte range that an index serves under row-level security."""
+    Written only by the triggers of migration 0010 (derived data: no foreign key); compared in the
+    "C" collation, so a prefix search is a byte range that an index serves under row-level security."""
 
     __tablename__ = "product_search_terms"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["organization_id", "product_id"], ["products.organization_id", "products.id"], ondelete="CASCADE"
-        ),
-        Index("ix_product_search_terms_product", "organization_id", "product_id"),
-    )
+    __table_args__ = (Index("ix_product_search_terms_product", "organization_id", "product_id"),)
 
     term: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

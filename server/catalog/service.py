@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Text, and_, any_, bindparam, exists, false, func, or_, select
+from sqlalchemy import Select, Text, and_, any_, bindparam, exists, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
@@ -357,23 +357,31 @@ def search_tokens(search: str) -> list[str]:
     return search.split()[:SEARCH_TOKENS]
 
 
-def _starting_with(organization_id: uuid.UUID, token: str) -> Select[Any]:
-    """Ids of the products with a search term that starts with `token`, folded: a range of the
-    terms' primary key, which row-level security lets an index serve (its operators are leakproof)."""
-    prefix = _once(func.left(func.orbit_fold(token), TERM_LENGTH))
-    bound = _once(func.left(func.orbit_fold(token), TERM_LENGTH) + chr(0x10FFFF))
+def _starting_with(organization_id: uuid.UUID, prefix: str) -> Select[Any]:
+    """Ids of the products with a search term that starts with `prefix` (folded): a range of the
+    terms' primary key, which row-level security lets an index serve (`>=` and `<` are leakproof).
+    In the "C" collation strings are compared byte by byte, so the range holds exactly the terms
+    starting with `prefix` (but for a following U+10FFFF, a noncharacter)."""
     return select(ProductSearchTerm.product_id).where(
         ProductSearchTerm.organization_id == organization_id,
         ProductSearchTerm.term >= prefix,
-        ProductSearchTerm.term < bound,
-        func.starts_with(ProductSearchTerm.term, prefix),
+        ProductSearchTerm.term < prefix + chr(0x10FFFF),
     )
 
 
-def word_prefix_condition(organization_id: uuid.UUID, search: str) -> Any:
-    """Every word of the search starts a word of the product's name, its SKU or its barcode
-    ("choco" and "leche sopr" find "Leche Soprole chocolate"), case- and accent-insensitive."""
-    return and_(*(Product.id.in_(_starting_with(organization_id, token)) for token in search_tokens(search)))
+def word_prefix_condition(organization_id: uuid.UUID, prefixes: list[str]) -> Any:
+    """Every folded word of the search (`folded_words`) starts a word of the product's name, its
+    SKU or its barcode ("choco" and "leche sopr" find "Leche Soprole chocolate")."""
+    return and_(*(Product.id.in_(_starting_with(organization_id, prefix)) for prefix in prefixes))
+
+
+async def folded_words(session: AsyncSession, search: str) -> list[str]:
+    """The words of a search as its terms are stored: folded by `orbit_fold`, cut to `TERM_LENGTH`."""
+    tokens = search_tokens(search)
+    if not tokens:
+        return []
+    row = (await session.execute(select(*(func.left(func.orbit_fold(token), TERM_LENGTH) for token in tokens)))).one()
+    return [word for word in row if word]
 
 
 def contains_condition(search: str) -> Any:
@@ -390,10 +398,16 @@ def contains_condition(search: str) -> Any:
 
 async def search_condition(session: AsyncSession, organization_id: uuid.UUID, search: str) -> Any:
     """What a product search matches. By word prefix, from an index, when any product matches so;
-    otherwise by the name containing the text (a scan, so "late" still finds "chocolate"). The
-    choice depends on the search alone, never on the page, so every page of one search agrees."""
-    by_prefix = word_prefix_condition(organization_id, search)
-    if search_tokens(search) and await session.scalar(select(exists().where(by_prefix))):
+    otherwise by the name containing the text (a scan, so "olat" still finds "chocolate"). The
+    choice depends on the search alone, never on the page, so every page of one search agrees.
+
+    The rest of the transaction plans each statement for its values (`plan_cache_mode`): a generic
+    plan cannot tell "c" (half the shop) from "choco" (a few products), and the right join differs.
+    """
+    prefixes = await folded_words(session, search)
+    await session.execute(text("set local plan_cache_mode = force_custom_plan"))
+    by_prefix = word_prefix_condition(organization_id, prefixes)
+    if prefixes and await session.scalar(select(exists().where(by_prefix))):
         return by_prefix
     return contains_condition(search)
 
