@@ -546,7 +546,8 @@ def _strings(value: Any) -> list[str]:
         ("sales-by-register", {"until": "yesterday"}, ["query", "until"]),
         ("sales-by-cashier", {"organization_id": str(uuid.uuid4())}, ["query"]),
         ("sales-by-category", {"since": "0001-01-01", "until": "0001-01-02"}, ["query", "since"]),
-        ("sales-by-payment-method.csv", {"since": "2030-01-01"}, ["query", "since"]),
+        # Since a day after tomorrow, without until (which defaults to tomorrow): reversed, in any year.
+        ("sales-by-payment-method.csv", {"since": str(date.today() + timedelta(days=2))}, ["query", "since"]),
         ("top-products", {"by": "margin"}, ["query", "by"]),
         ("top-products", {"limit": "101"}, ["query", "limit"]),
         ("top-products.csv", {"limit": "0"}, ["query", "limit"]),
