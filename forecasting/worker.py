@@ -5,10 +5,12 @@ with it and its message is redelivered to another worker (`forecasting.jobs`). M
 acknowledged only once the task has finished and its result is saved.
 
 A stop (SIGTERM, SIGINT) takes no new message and lets the job in progress finish for up to
-`stop_seconds`; a job still running then is cancelled and handed back: its message is put on
-the stream again and the old delivery acknowledged in one transaction, so another worker takes
-it at once instead of after the redelivery timeout. The task is idempotent, so a job handed
-back after its result was saved still completes its run exactly once.
+`stop_seconds`. A job still running then is handed back: its message is put on the stream again
+and the old delivery acknowledged in one transaction, so another worker takes it at once instead
+of after the redelivery timeout, and the process exits at once, as if killed (a task cannot be
+relied on to stop when cancelled: Taskiq's receiver swallows the cancellation, and a model being
+fitted in a thread runs on). Its transaction dies with its connection; the run is idempotent and
+resumes from its checkpoint, so a job handed back completes its run exactly once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from forecasting import model as forecasting_model
 from forecasting.jobs import ReclaimingStreamBroker, hand_back, make_broker
 from server.core.config import Settings
 from server.core.context import Resources
-from server.core.heartbeat import keep_beating
+from server.core.heartbeat import keep_beating, stop_beating
 
 logger = logging.getLogger("orbit.worker")
 
@@ -61,7 +64,16 @@ async def run_worker(settings: Settings, *, heartbeat: Path | None = None, stop_
     receiver = Receiver(broker, max_async_tasks=1, run_startup=False, ack_type=AcknowledgeType.WHEN_SAVED)
     logger.info("worker listening for jobs")
     try:
-        await _receive(broker, receiver, stop, stop_seconds)
+        finished = await _receive(broker, receiver, stop, stop_seconds)
+        if not finished:
+            handed = await hand_back(broker)
+            logger.warning(
+                "the job in progress did not finish in %.0f s: handed %d back; exiting", stop_seconds, handed
+            )
+            if heartbeat is not None:
+                stop_beating(heartbeat)
+            logging.shutdown()
+            os._exit(0)  # the job's thread would keep the process alive; its work is handed back
     finally:
         try:
             handed = await hand_back(broker)
@@ -79,7 +91,7 @@ async def run_worker(settings: Settings, *, heartbeat: Path | None = None, stop_
 
 async def _receive(
     broker: ReclaimingStreamBroker, receiver: Receiver, stop: asyncio.Event, stop_seconds: float
-) -> None:
+) -> bool:
     """Take one message at a time until `stop`; on `stop`, give the job in progress
     `stop_seconds` to finish, then cancel it (`run_worker` hands back what is unacknowledged)."""
     messages = broker.listen()
@@ -92,10 +104,10 @@ async def _receive(
                 fetch.cancel()
                 with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                     await fetch
-                return
+                return True
             message = fetch.result()
             if stop.is_set():
-                return  # not started: handed back with the rest
+                return True  # not started: handed back with the rest
             job = asyncio.create_task(receiver.callback(message=message, raise_err=False))
             await asyncio.wait([job, stopping], return_when=asyncio.FIRST_COMPLETED)
             if job.done():
@@ -103,12 +115,8 @@ async def _receive(
                 continue
             logger.info("stopping: the job in progress may finish for %.0f s", stop_seconds)
             done, _ = await asyncio.wait([job], timeout=stop_seconds)
-            if not done:
-                logger.warning("the job in progress did not finish in %.0f s; cancelling it", stop_seconds)
-                job.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await job
-            return
+            return bool(done)
+        return True
     finally:
         stopping.cancel()
         with contextlib.suppress(Exception):

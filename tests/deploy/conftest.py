@@ -88,6 +88,7 @@ class Server:
     settings: Settings
     port: int = field(default_factory=free_port)
     drain_seconds: float = 0.0
+    environment: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -97,7 +98,7 @@ class Server:
     def start(self) -> None:
         command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--log-level", "warning", "--drain-seconds", str(self.drain_seconds)]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=app_environment(self.settings))
+        self.process = subprocess.Popen(command, cwd=ROOT, env=app_environment(self.settings, **self.environment))
 
     async def ready(self, within: float = 150) -> None:
         """Wait until /ready answers 200 (a busy machine takes its time to import everything)."""

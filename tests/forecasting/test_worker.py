@@ -37,8 +37,8 @@ class Workers:
         }
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=self.environment)
+    def start(self, *arguments: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker", *arguments], env=self.environment)
         self.processes.append(process)
         return process
 
@@ -120,3 +120,43 @@ async def test_a_killed_worker_s_run_is_redelivered_and_completes_once(
     # The worker acknowledges the job once its result is saved, just after the run commits:
     # within moments nothing is left pending for another delivery.
     assert await pending_jobs(resources, workers.environment["ORBIT_JOB_STREAM"], seconds=15) == 0
+
+
+@pytest.mark.slow
+async def test_a_stopped_worker_hands_its_job_back_at_once(api: Api, resources: Resources, workers: Workers) -> None:
+    """SIGTERM with no time to finish: the job goes back on the queue and another worker takes it
+    at once, long before a dead worker's job would be redelivered (10 minutes here)."""
+    workers.environment["ORBIT_JOB_REDELIVERY_SECONDS"] = "600"
+    tenant = await api.register("Handed Back Shop")
+    products = await load_history(resources, tenant, products=30, days=250, seed=9)
+    first = workers.start("--stop-seconds", "0")
+    run_id = uuid.UUID((await tenant.client.post("/api/v1/forecasts/runs", json={})).json()["id"])
+    await wait_for(resources, tenant.organization_id, run_id, {"running", "succeeded"}, seconds=60)
+    first.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(first.wait, 30) == 0
+    assert await run_state(resources, tenant.organization_id, run_id) == ("running", 0), "finished before the stop"
+    stream = workers.environment["ORBIT_JOB_STREAM"]
+    assert int((await resources.redis.xpending(stream, "orbit-workers"))["pending"]) == 0, "still held by the first"
+
+    workers.start()
+    status = await wait_for(resources, tenant.organization_id, run_id, {"succeeded", "failed"}, seconds=120)
+    assert status == "succeeded"
+    assert (await run_state(resources, tenant.organization_id, run_id))[1] == products * 30
+    entries = await resources.redis.xrange(stream_key(tenant.organization_id, "predictions"))
+    assert b"".join(fields[b"e"] for _, fields in entries).count(b'"type":"forecast.completed"') == 1
+    assert await pending_jobs(resources, stream, seconds=15) == 0
+
+
+@pytest.mark.slow
+async def test_a_stopped_worker_finishes_its_job_first(api: Api, resources: Resources, workers: Workers) -> None:
+    """SIGTERM with time to finish: the worker takes no other job, completes this one, then exits."""
+    tenant = await api.register("Finishing Shop")
+    await load_history(resources, tenant, products=30, days=250, seed=9)
+    worker = workers.start("--stop-seconds", "120")
+    run_id = uuid.UUID((await tenant.client.post("/api/v1/forecasts/runs", json={})).json()["id"])
+    await wait_for(resources, tenant.organization_id, run_id, {"running", "succeeded"}, seconds=60)
+    worker.send_signal(signal.SIGTERM)
+    assert await run_state(resources, tenant.organization_id, run_id) == ("running", 0), "finished before the stop"
+    assert await asyncio.to_thread(worker.wait, 120) == 0
+    assert (await run_state(resources, tenant.organization_id, run_id))[0] == "succeeded"
+    assert await pending_jobs(resources, workers.environment["ORBIT_JOB_STREAM"], seconds=1) == 0
