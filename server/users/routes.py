@@ -198,9 +198,18 @@ async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> Use
     return await service.update_user(ctx, user_id, body)
 
 
-@router.put("/api/v1/me/pin", access=ANY_ROLE, body=PinSet, status=204, responses={401: "Wrong password"})
+@router.put(
+    "/api/v1/me/pin",
+    access=ANY_ROLE,
+    body=PinSet,
+    status=204,
+    responses={422: "Wrong password (`bad_credentials` at `body.password`), or a PIN not 4–8 digits or too guessable"},
+)
 async def set_pin(ctx: Context, body: PinSet) -> None:
-    """Set the PIN that unlocks the point of sale offline (4–8 digits; the password confirms it)."""
+    """Set the PIN that unlocks the point of sale offline (4–8 digits; the password confirms it).
+
+    A wrong password is a 422 on the body's `password` field, not a 401: the caller's session is
+    valid, and a 401 would make the client refresh its token and retry as if it were not."""
     await service.set_offline_pin(ctx, pin=body.pin, password=body.password)
 
 

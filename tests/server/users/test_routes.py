@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import text
+
 from tests.conftest import STRONG_PASSWORD, Api
 
 
@@ -160,3 +162,32 @@ async def test_managers_read_the_people_directory_of_their_own_organization(api:
     assert {person["id"] for person in people} == {str(tenant_a.admin_id), manager["user"]["id"], cashier["user"]["id"]}
     assert all(set(person) == {"id", "full_name", "role", "is_active"} for person in people)
     assert (await cashier["client"].get("/api/v1/people")).status_code == 403
+
+
+async def test_a_wrong_password_setting_ones_pin_is_422_on_the_field_and_changes_nothing(
+    api: Api, tenant_a, owner_engine
+) -> None:
+    """422, not 401: the session is valid (a 401 would send the client to refresh its token), the
+    password field is wrong. The document says the same."""
+
+    async def stored_pin() -> str | None:
+        async with owner_engine.connect() as connection:
+            return (
+                await connection.execute(text("select offline_pin from users where id = :u"), {"u": tenant_a.admin_id})
+            ).scalar_one()
+
+    assert (
+        await tenant_a.client.put("/api/v1/me/pin", json={"pin": "4826", "password": STRONG_PASSWORD})
+    ).status_code == 204
+    before = await stored_pin()
+    wrong = await tenant_a.client.put("/api/v1/me/pin", json={"pin": "7391", "password": "not my password"})
+    assert wrong.status_code == 422, wrong.text
+    problem = wrong.json()
+    assert problem["code"] == "bad_credentials"
+    assert [error["loc"] for error in problem["errors"]] == [["body", "password"]]
+    assert before is not None and await stored_pin() == before
+    still_signed_in = await tenant_a.client.get("/api/v1/me")
+    assert still_signed_in.status_code == 200
+    operation = (await api.client().get("/api/openapi.json")).json()["paths"]["/api/v1/me/pin"]["put"]
+    assert "Wrong password" in operation["responses"]["422"]["description"]
+    assert "Wrong password" not in operation["responses"].get("401", {}).get("description", "")

@@ -5891,7 +5891,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Wrong password */
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6040,7 +6040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: a field of the request is missing or invalid. */
+            /** @description Wrong password (`bad_credentials` at `body.password`), or a PIN not 4–8 digits or too guessable */
             422: {
                 headers: {
                     [name: string]: unknown;
