@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forecasting import baselines
+from forecasting import baselines, combination
 from forecasting.evaluation import (
     INTERVALS,
     IntervalCalibration,
@@ -63,10 +63,11 @@ from forecasting.holiday_calendar import HolidayCalendar
 logger = logging.getLogger("orbit.forecasting")
 
 MODEL_NAME = "global_lgbm"
+COMBINATION = "combination"
 NEW_PRODUCT_METHOD = "recent_mean"
 NO_SALES_METHOD = "no_sales"
 PUBLIC_COLUMNS = ["product_id", "date", "yhat", "yhat_lower", "yhat_upper", "yhat_median"]
-ARTIFACT_FORMAT = 6
+ARTIFACT_FORMAT = 7
 LOG_LINK_OBJECTIVES = ("tweedie", "poisson", "gamma")
 LEVEL_COLUMN = "_level_skforecast"  # skforecast's column of the series' ordinal code
 
@@ -105,10 +106,22 @@ class ModelConfig:
     fold_days: int = 28
     min_training_days: int = 56
     selection_margin: float = 0.05
-    # Baselines a product may fall back to. Seasonal naive is scored but not offered: on the
-    # tuning shop its backtest wins (mostly intermittent products whose last week happened to
-    # score well) did not carry over to the next fold, by pooled MASE or WAPE.
-    candidates: tuple[str, ...] = ("moving_average", "tsb")
+    # Per-product candidates besides the global model. Seasonal naive is scored but not
+    # offered: on the tuning shop its backtest wins (mostly intermittent products whose last
+    # week happened to score well) did not carry over to the next fold, by pooled MASE or WAPE.
+    candidates: tuple[str, ...] = (
+        "moving_average",
+        "tsb",
+        "exponential_smoothing",
+        "weekly_ets",
+        "weekday_profile",
+        "weekday_profile_long",
+        "profile_smoothing",
+    )
+    # Each product is served a combination of its `combine_top` candidates with the lowest
+    # backtest MASE, weighted by 1 / MASE² (`combination`); 0: the global model unless a
+    # candidate's MASE is lower by more than `selection_margin` (the earlier rule).
+    combine_top: int = 5
     training_days: int | None = 400
     objective: str = "tweedie"
     tweedie_power: float = 1.5
@@ -154,8 +167,12 @@ EVALUATION_COLUMNS = [
     "mase_median",
     "wape_median",
     "selected",
+    "weight",
 ]
 ESTABLISHED_DAYS = 56
+# `demand_profiles`' class of a product selling on 80 % of days or more, 2.5 units or more on a
+# selling day: its median forecast is its mean.
+STEADY_PROFILE = 15
 
 
 @dataclass(slots=True)
@@ -192,6 +209,8 @@ class TrainedModel:
     # The final model's forecast of the days after the training history, made in `train`, with
     # that history's `panel_digest`: `predict` uses it for the same history.
     model_forecast: tuple[str, Matrix] | None = None
+    # Per product, its combination's weight per method (`COMBINATION` products only).
+    weights: dict[Any, dict[str, float]] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         """The artifact: a pickle that records the library versions it was made with."""
@@ -581,8 +600,27 @@ def _model_forecast(
     return np.clip(wide.to_numpy().T, 0.0, None)  # NaN for products the model was not fitted on
 
 
-def _baseline_forecasts(history: Matrix, horizon: int) -> dict[str, Matrix]:
-    return {name: function(history, horizon) for name, function in baselines.BASELINES.items()}
+def _baseline_forecasts(
+    panel: Panel, end: int, horizon: int, holidays: HolidayCalendar | None = None
+) -> dict[str, Matrix]:
+    """Every baseline's forecast of the `horizon` days after day `end` (exclusive) of the panel,
+    from the days before it with the shop's closed days filled in; with a holiday calendar,
+    each forecast day that is a public holiday scaled by the product's past ratio for that
+    holiday (`combination`)."""
+    history = panel.values[:, :end]
+    filled = combination.fill_closed(history, combination.shop_closed(history))
+    forecasts = {name: function(filled, horizon) for name, function in baselines.BASELINES.items()}
+    if holidays is not None and panel.days:
+        dates = pd.date_range(panel.dates[0], periods=end + horizon, freq="D")
+        names = combination.holiday_names(holidays, dates)
+        ahead = names[end:]
+        wanted = {name for name in ahead if name is not None}
+        if wanted:
+            ratios = combination.holiday_ratios(history, names[:end], wanted)
+            forecasts = {
+                name: combination.apply_holidays(forecast, ahead, ratios) for name, forecast in forecasts.items()
+            }
+    return forecasts
 
 
 # Training -------------------------------------------------------------------------------------
@@ -619,9 +657,11 @@ def train(
         final = pool.submit(_timed_fit, panel, config, holidays, horizon) if fit_final and parallel else None
         # The baselines' backtest needs no model: the second thread does it after the final fit,
         # while this one forecasts and scores the backtest model.
-        baselines_done = pool.submit(_backtest_baselines, panel, config, folds) if folds and parallel else None
+        baselines_done = (
+            pool.submit(_backtest_baselines, panel, config, folds, holidays) if folds and parallel else None
+        )
         tick = time.perf_counter()
-        evaluation, methods, calibrations = _backtest(panel, config, folds, report, holidays, baselines_done)
+        evaluation, methods, calibrations, weights = _backtest(panel, config, folds, report, holidays, baselines_done)
         durations["backtest"] = time.perf_counter() - tick
         report("backtested", 0.6)
         if final is not None:
@@ -633,6 +673,8 @@ def train(
     report("fitted", 0.85)
     if forecaster is None:
         methods = {product: method for product, method in methods.items() if method != MODEL_NAME}
+        weights = {}
+        methods = {product: method for product, method in methods.items() if method != COMBINATION}
     return TrainedModel(
         product_ids=list(panel.product_ids),
         trained_through=panel.dates[-1].date() if panel.days else None,
@@ -644,6 +686,7 @@ def train(
         holidays=holidays,
         durations=durations,
         model_forecast=None if model_forecast is None else (panel_digest(panel), model_forecast),
+        weights=weights,
     )
 
 
@@ -674,14 +717,17 @@ def _scorer(panel: Panel, config: ModelConfig, folds: int, forecasts: dict[str, 
         history=panel.values,
         allowed=config.candidates,
         profiles=demand_profiles(panel.values[:, :origin]),
+        combine_top=config.combine_top,
     )
 
 
-def _backtest_baselines(panel: Panel, config: ModelConfig, folds: int) -> tuple[dict[str, Matrix], MethodResults]:
+def _backtest_baselines(
+    panel: Panel, config: ModelConfig, folds: int, holidays: HolidayCalendar | None = None
+) -> tuple[dict[str, Matrix], MethodResults]:
     """Every baseline's forecasts of the backtest folds (each from the days before its fold's
     origin), and their scores and calibrations."""
     origin, steps = _backtest_layout(panel, config, folds)
-    per_fold = [_baseline_forecasts(panel.values[:, : origin + k * steps], steps) for k in range(folds)]
+    per_fold = [_baseline_forecasts(panel, origin + k * steps, steps, holidays) for k in range(folds)]
     forecasts = {name: np.concatenate([fold[name] for fold in per_fold], axis=1) for name in baselines.BASELINES}
     return forecasts, _scorer(panel, config, folds, forecasts).method_results()
 
@@ -693,13 +739,13 @@ def _backtest(
     report: Progress,
     holidays: HolidayCalendar | None,
     baselines_done: Future[tuple[dict[str, Matrix], MethodResults]] | None = None,
-) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration]]:
+) -> tuple[Evaluation, dict[Any, str], dict[str, IntervalCalibration], dict[Any, dict[str, float]]]:
     """The rolling-origin backtest of the model and the baselines (the baselines' part from
-    `baselines_done` when another thread computes it), the method chosen per product, and each
-    method's interval calibration."""
+    `baselines_done` when another thread computes it), the method chosen per product, each
+    method's interval calibration, and per product its combination's weights."""
     if folds == 0:
         empty = pd.DataFrame(columns=EVALUATION_COLUMNS)
-        return Evaluation(empty, {}, {}, 0, config.fold_days, None), {}, {}
+        return Evaluation(empty, {}, {}, 0, config.fold_days, None), {}, {}, {}
     origin, steps = _backtest_layout(panel, config, folds)
     # Rolling origin without refitting: one model fitted on the days before the first origin
     # forecasts every fold from the actual window before that fold's origin. This is what
@@ -715,16 +761,29 @@ def _backtest(
     model = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
     results = _scorer(panel, config, folds, model).method_results()
     baseline_forecasts, baseline_results = (
-        baselines_done.result() if baselines_done is not None else _backtest_baselines(panel, config, folds)
+        baselines_done.result() if baselines_done is not None else _backtest_baselines(panel, config, folds, holidays)
     )
     forecasts = {**model, **baseline_forecasts}
     results.update(baseline_results)
     backtest = _scorer(panel, config, folds, forecasts)
     all_folds = {name: result.scores for name, result in results.items()}
+    weight_table: dict[str, npt.NDArray[np.float64]] = {}
+    if config.combine_top > 0:
+        weight_table = backtest.weights({name: result.mase for name, result in all_folds.items()})
+        combined = combination.combine(forecasts, weight_table)
+        backtest.forecasts[COMBINATION] = combined
+        results[COMBINATION] = _scorer(panel, config, folds, {COMBINATION: combined}).method_results()[COMBINATION]
+        all_folds[COMBINATION] = results[COMBINATION].scores
+        chosen = [COMBINATION] * len(panel.product_ids)
+    else:
+        chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
     pooled = backtest.pooled_scores(config.selection_margin, results)
-    chosen = choose_methods(all_folds, backtest.candidates, config.selection_margin)
     methods = {product: chosen[index] for index, product in enumerate(panel.product_ids)}
     calibrations = {name: result.calibration for name, result in results.items()}
+    weights = {
+        product: {name: round(float(table[index]), 4) for name, table in weight_table.items() if table[index] > 0}
+        for index, product in enumerate(panel.product_ids)
+    }
 
     rows = []
     for name, result in all_folds.items():
@@ -742,14 +801,15 @@ def _backtest(
                     _number(result.coverage_95[index]),
                     _number(_at(result.mase_median, index)),
                     _number(_at(result.wape_median, index)),
-                    methods[product] == name,
+                    methods[product] == name or weights.get(product, {}).get(name, 0.0) > 0,
+                    1.0 if methods[product] == name else weights.get(product, {}).get(name),
                 )
             )
     per_product = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
     evaluation = Evaluation(
         per_product, pooled["all_folds"], pooled["held_out"], folds, steps, panel.dates[origin].date(), backtest
     )
-    return evaluation, methods, calibrations
+    return evaluation, methods, calibrations, weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -776,6 +836,7 @@ class Backtest:
     history: Matrix  # the whole panel, for comparisons with other models
     allowed: tuple[str, ...]
     profiles: npt.NDArray[np.int64]  # each product's demand profile before the first origin
+    combine_top: int = 0  # > 0: what is served is a combination (`weights`), not one method
 
     @property
     def folds(self) -> int:
@@ -789,7 +850,19 @@ class Backtest:
         return {
             name: (nobody if name not in allowed else self.intermittent if name == "tsb" else everyone)
             for name in self.forecasts
+            if name != COMBINATION
         }
+
+    def weights(self, mase: dict[str, npt.NDArray[np.float64]]) -> dict[str, npt.NDArray[np.float64]]:
+        """Per candidate, per product, its weight in the product's combination, from each
+        candidate's per-product backtest MASE (`combination.combination_weights`; the
+        global model first, so that a product without any MASE gets the model alone)."""
+        candidates = self.candidates
+        names = [MODEL_NAME, *(name for name in candidates if name != MODEL_NAME and candidates[name].any())]
+        names = [name for name in names if name in mase]
+        return combination.combination_weights(
+            {name: mase[name] for name in names}, {name: candidates[name] for name in names}, self.combine_top
+        )
 
     def _calibration_days(self) -> int:
         return max(1, self.folds // 2) * self.steps
@@ -833,10 +906,15 @@ class Backtest:
         early = {
             name: score(self.actual[:, :cut], forecast[:, :cut], self.scale, established=self.established)
             for name, forecast in self.forecasts.items()
+            if name != COMBINATION
         }
+        if self.combine_top > 0:
+            weights = self.weights({name: scores.mase for name, scores in early.items()})
+            combined = combination.combine(self.forecasts, weights)
+            return [COMBINATION] * combined.shape[0], combined[:, cut:], combined
         chosen = choose_methods(early, self.candidates, margin)
         rows = np.arange(len(chosen))
-        order = list(self.forecasts)
+        order = [name for name in self.forecasts if name != COMBINATION]
         stacked = np.stack([self.forecasts[name] for name in order])
         picked = stacked[[order.index(name) for name in chosen], rows]
         return chosen, picked[:, cut:], picked
@@ -929,7 +1007,7 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
     if not panel.product_ids:
         return pd.DataFrame(columns=columns)
     count = len(panel.product_ids)
-    forecasts = _baseline_forecasts(panel.values, horizon)
+    forecasts = _baseline_forecasts(panel, panel.days, horizon, trained.holidays)
     if trained.forecaster is not None and panel.days >= trained.forecaster.window_size:
         made = trained.model_forecast
         if made is not None and made[1].shape[1] >= horizon and made[0] == panel_digest(panel):
@@ -938,6 +1016,8 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
             forecasts[MODEL_NAME] = _model_forecast(
                 trained.forecaster, panel, panel.days, horizon, trained.config, trained.holidays
             )
+    if trained.weights:
+        forecasts[COMBINATION] = _combined(trained, panel, forecasts, horizon)
     age = panel.days - panel.first_sale  # days since the first sale (≤ 0: never sold)
     minimum = max(trained.config.window_size, 14)
     chosen: list[str] = []
@@ -970,6 +1050,16 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
         for nominal in INTERVALS:
             bounds[nominal][0][rows] = np.minimum(method_bounds[nominal][0], values)
             bounds[nominal][1][rows] = np.maximum(method_bounds[nominal][1], values)
+        # A steady seller's errors are symmetric enough that its median is its mean: the bin's
+        # median error would only re-add the backtest's bias (measured on real shops' data,
+        # docs/forecasting.md).
+        steady = profiles[rows] == STEADY_PROFILE
+        median[rows[steady]] = values[steady]
+        # A product selling on fewer than half of its days: no higher than a Poisson count's
+        # median around the mean (counts this sparse are at least as dispersed, with more
+        # mass at zero), which the bins, pooled with busier products, can miss.
+        sparse = profiles[rows] // 4 <= 1
+        median[rows[sparse]] = np.minimum(median[rows[sparse]], _poisson_median(values[sparse]))
         # The median comes from the product's demand profile, the intervals from every error:
         # keep it inside the 80 % interval.
         median[rows] = np.clip(median[rows], bounds[0.80][0][rows], bounds[0.80][1][rows])
@@ -988,6 +1078,18 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
             "yhat_upper_95": np.maximum(bounds[0.95][1], bounds[0.80][1]).ravel(),
         }
     )
+    return result
+
+
+def _combined(trained: TrainedModel, panel: Panel, forecasts: dict[str, Matrix], horizon: int) -> Matrix:
+    """Each product's combination of the methods' forecasts, by its weights (NaN for a product
+    without weights, or whose weighted methods have no forecast for it)."""
+    result = np.full((len(panel.product_ids), horizon), np.nan)
+    for index, product in enumerate(panel.product_ids):
+        weights = trained.weights.get(product)
+        if not weights or any(name not in forecasts for name in weights):
+            continue
+        result[index] = sum(weight * forecasts[name][index] for name, weight in weights.items())
     return result
 
 

@@ -111,6 +111,9 @@ class ForecastEvaluation(TenantScoped, Base):
     mase_median: Mapped[float | None] = mapped_column(Float)
     wape_median: Mapped[float | None] = mapped_column(Float)
     selected: Mapped[bool] = mapped_column(Boolean)
+    # The method's share of the combination the product is served (1 for the combination's
+    # own row; null outside it, and for runs made before combinations).
+    weight: Mapped[float | None] = mapped_column(Float)
 
 
 class ForecastModel(TenantScoped, Base):

@@ -83,6 +83,12 @@ class EvaluationRead(Output):
     mase_median: float | None
     wape_median: float | None
     selected: bool
+    weight: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="The method's share of the combination the product is served (1: the combination itself)"
+        ),
+    ] = None
 
 
 class ReorderQuery(PageQuery):

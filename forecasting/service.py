@@ -441,10 +441,11 @@ async def _store(
         await session.execute(
             text(
                 "insert into forecast_evaluations (organization_id, run_id, product_id, method, mase, wape, bias, "
-                "coverage_80, coverage_95, mase_median, wape_median, selected) select :organization, :run, * "
+                "coverage_80, coverage_95, mase_median, wape_median, selected, weight) select :organization, :run, * "
                 "from unnest(cast(:product as uuid[]), cast(:method as text[]), cast(:mase as float8[]), "
                 "cast(:wape as float8[]), cast(:bias as float8[]), cast(:c80 as float8[]), cast(:c95 as float8[]), "
-                "cast(:mase_median as float8[]), cast(:wape_median as float8[]), cast(:selected as bool[]))"
+                "cast(:mase_median as float8[]), cast(:wape_median as float8[]), cast(:selected as bool[]), "
+                "cast(:weight as float8[]))"
             ),
             {
                 "organization": organization_id,
@@ -459,6 +460,7 @@ async def _store(
                 "mase_median": _nullable(evaluations["mase_median"]),
                 "wape_median": _nullable(evaluations["wape_median"]),
                 "selected": [bool(value) for value in evaluations["selected"]],
+                "weight": _nullable(evaluations["weight"]) if "weight" in evaluations else [None] * len(evaluations),
             },
         )
 
@@ -652,6 +654,7 @@ async def list_evaluations(ctx: Context, run_id: uuid.UUID, query: EvaluationQue
             mase_median=e.mase_median,
             wape_median=e.wape_median,
             selected=e.selected,
+            weight=e.weight,
         ),
     )
 

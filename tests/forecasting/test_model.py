@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import model
+from forecasting import baselines, model
 from forecasting.model import PUBLIC_COLUMNS, ModelConfig, TrainedModel, forecast, make_panel, predict, train
 
 FAST = ModelConfig(n_estimators=60, learning_rate=0.1, min_child_samples=20)
@@ -48,7 +48,11 @@ def test_model_beats_seasonal_naive_on_weekly_seasonality(trained: TrainedModel)
     assert pooled[model.MODEL_NAME]["mase"] < 0.8 * pooled["seasonal_naive"]["mase"]
     assert pooled[model.MODEL_NAME]["wape"] < 0.8 * pooled["seasonal_naive"]["wape"]
     assert pooled[model.MODEL_NAME]["mase"] < pooled["moving_average"]["mase"]
-    assert set(trained.methods.values()) == {model.MODEL_NAME}
+    # Every product is served its combination, and on this panel the model is part of each.
+    assert set(trained.methods.values()) == {model.COMBINATION}
+    assert all(model.MODEL_NAME in weights for weights in trained.weights.values())
+    assert all(abs(sum(weights.values()) - 1) < 1e-3 for weights in trained.weights.values())
+    assert pooled[model.COMBINATION]["mase"] < pooled["seasonal_naive"]["mase"]
 
 
 def test_intervals_cover_what_they_claim_on_held_out_folds(trained: TrainedModel) -> None:
@@ -138,17 +142,29 @@ def test_an_intermittent_product_may_fall_back_to_a_baseline() -> None:
     scores = trained.evaluation.per_product
     assert set(scores.loc[scores["product_id"] == "rare", "method"]) == {
         model.MODEL_NAME,
-        "seasonal_naive",
-        "moving_average",
-        "tsb",
-        "exponential_smoothing",
+        model.COMBINATION,
+        *baselines.BASELINES,
     }
-    chosen = trained.methods["rare"]
-    rare = scores[scores["product_id"] == "rare"].set_index("method")["mase"]
-    # Twelve scattered sales in 300 days: the global model scores worst on this product, so a
-    # baseline that beats it is chosen.
-    assert chosen != model.MODEL_NAME and rare[chosen] < rare[model.MODEL_NAME], (chosen, rare)
-    assert scores.loc[scores["selected"], "product_id"].value_counts().max() == 1
+    assert set(scores.loc[scores["product_id"] == "steady", "method"]) == {
+        model.MODEL_NAME,
+        model.COMBINATION,
+        *(name for name in baselines.BASELINES if name != "tsb"),  # TSB: intermittent products only
+    }
+    assert trained.methods["rare"] == model.COMBINATION
+    rare = scores[scores["product_id"] == "rare"].set_index("method")
+    weights = trained.weights["rare"]
+    # Twelve scattered sales in 300 days: the combination holds the candidates with the lowest
+    # backtest MASE, the lower the MASE the larger the weight; seasonal naive is never offered.
+    assert len(weights) == FAST.combine_top and "seasonal_naive" not in weights
+    ranked = rare.loc[list(weights), "mase"].sort_values()
+    assert [weights[name] for name in ranked.index] == sorted(weights.values(), reverse=True)
+    outside = rare.drop(index=[*weights, model.COMBINATION, "seasonal_naive"])["mase"]
+    assert outside.min() >= ranked.max()
+    # The stored rows say which methods make it up, and with what weight.
+    selected = rare[rare["selected"]]
+    assert set(selected.index) == {*weights, model.COMBINATION}
+    assert selected.loc[model.COMBINATION, "weight"] == 1.0
+    assert {name: selected.loc[name, "weight"] for name in weights} == weights
 
 
 def test_artifacts_record_versions_and_a_version_change_means_retraining(trained: TrainedModel, seasonal) -> None:
@@ -172,7 +188,7 @@ def test_a_model_predicts_products_it_was_not_trained_on(trained: TrainedModel, 
     full = predict(trained, make_panel(pd.concat([seasonal, stranger])), 7)
     rows = full[full["product_id"] == "stranger"]
     assert set(rows["method"]) == {model.NEW_PRODUCT_METHOD} and (rows["yhat"] > 0).all()
-    assert set(full.loc[full["product_id"] == "p00", "method"]) == {model.MODEL_NAME}
+    assert set(full.loc[full["product_id"] == "p00", "method"]) == {model.COMBINATION}
 
 
 def test_fitting_the_final_model_alongside_the_backtest_changes_nothing(seasonal: pd.DataFrame) -> None:

@@ -117,12 +117,30 @@ async def test_a_run_from_request_to_reorder_suggestions(
     exported_rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
     assert len(exported_rows) == products * 30 + 1 and "yhat_median" in exported_rows[0]
 
-    evaluations = (
-        await client.get(f"{RUNS}/{run['id']}/evaluations", params={"selected": "true", "limit": 200})
-    ).json()["items"]
+    selected = (await client.get(f"{RUNS}/{run['id']}/evaluations", params={"selected": "true", "limit": 200})).json()[
+        "items"
+    ]
+    # Each product's served combination (weight 1) and the methods that make it up, whose
+    # weights add up to one: why the product got the forecast it got.
+    evaluations = [item for item in selected if item["method"] == "combination"]
     assert len({item["product_id"] for item in evaluations}) == len(evaluations) >= products - 2
-    assert {"mase_median", "wape_median"} <= set(evaluations[0])
+    assert all(item["weight"] == 1.0 for item in evaluations)
+    parts: dict[str, float] = {}
+    for item in selected:
+        if item["method"] != "combination":
+            assert 0 < item["weight"] < 1 or item["weight"] == 1.0
+            parts[item["product_id"]] = parts.get(item["product_id"], 0.0) + item["weight"]
+    assert set(parts) == {item["product_id"] for item in evaluations}
+    assert all(abs(total - 1) < 0.01 for total in parts.values())
+    assert {"mase_median", "wape_median", "weight"} <= set(evaluations[0])
     assert any(item["wape_median"] is not None for item in evaluations)
+    by_method = (
+        await client.get(
+            f"{RUNS}/{run['id']}/evaluations", params={"product_id": evaluations[0]["product_id"], "limit": 50}
+        )
+    ).json()["items"]
+    assert {item["method"] for item in by_method} >= {"combination", "global_lgbm", "moving_average", "weekly_ets"}
+    assert all(item["weight"] is None for item in by_method if not item["selected"])
 
     # Reruns of the same job never duplicate: a finished run is left alone, and an attempt
     # after a crash (status still running, model checkpointed) replaces rather than adds.
