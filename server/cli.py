@@ -28,10 +28,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from prometheus_client import start_http_server
 from sqlalchemy.engine import make_url
 
 from server.core.config import ConfigError, Settings, load_settings
+from server.core.metrics import REGISTRY
 from server.core.migrate import create_database_if_missing, migrate
+from server.core.observability import configure_logging, init_error_reports, logging_config
 from server.core.serving import serve
 
 DEFAULT_DATA_DIR = Path(".orbit")
@@ -186,7 +189,7 @@ def command_dev(args: argparse.Namespace) -> None:
 
 
 def command_serve(args: argparse.Namespace) -> None:
-    _settings()
+    settings = _settings()
     serve(
         uvicorn.Config(
             "server.app:create_app",
@@ -197,6 +200,8 @@ def command_serve(args: argparse.Namespace) -> None:
             proxy_headers=True,
             forwarded_allow_ips=args.forwarded_allow_ips,
             log_level=args.log_level,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,  # one richer line per request: server.core.observability
             # Realtime events are written as ready-made frames, the same bytes to every socket; a
             # compressed socket would need its own (docs/realtime.md, "The server side").
             ws="realtime.transport:FrameWebSocketProtocol",
@@ -211,7 +216,9 @@ def command_worker(args: argparse.Namespace) -> None:
     from forecasting.worker import run_worker
 
     heartbeat = Path(args.heartbeat) if args.heartbeat else None
-    asyncio.run(run_worker(_settings(), heartbeat=heartbeat, stop_seconds=args.stop_seconds))
+    settings = _settings()
+    _observe_background_process(settings, "worker")
+    asyncio.run(run_worker(settings, heartbeat=heartbeat, stop_seconds=args.stop_seconds))
 
 
 def command_scheduler(args: argparse.Namespace) -> None:
@@ -219,7 +226,9 @@ def command_scheduler(args: argparse.Namespace) -> None:
     from forecasting.scheduler import serve_scheduler
 
     heartbeat = Path(args.heartbeat) if args.heartbeat else None
-    asyncio.run(serve_scheduler(_settings(), interval=args.interval, heartbeat=heartbeat))
+    settings = _settings()
+    _observe_background_process(settings, "scheduler")
+    asyncio.run(serve_scheduler(settings, interval=args.interval, heartbeat=heartbeat))
 
 
 def command_healthcheck(args: argparse.Namespace) -> None:
@@ -355,9 +364,26 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv if argv is not None else sys.argv[1:])
+    if args.run is command_dev:
+        os.environ.setdefault("LOG_FORMAT", "text")  # a terminal reads it; its child processes inherit it
+    service = args.run.__name__.removeprefix("command_").replace("serve", "server")
+    try:
+        configure_logging(
+            os.environ.get("LOG_FORMAT") or "json", os.environ.get("LOG_LEVEL") or "INFO", service=service
+        )
+    except ValueError as exc:
+        raise SystemExit(f"orbit: {exc}") from None
     args.run(args)
+
+
+def _observe_background_process(settings: Settings, service: str) -> None:
+    """A worker's or the scheduler's error reports and, with METRICS_PORT, its own `/metrics`."""
+    init_error_reports(
+        settings.sentry_dsn, environment=settings.environment, service=service, release=settings.sentry_release or None
+    )
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, registry=REGISTRY)
 
 
 if __name__ == "__main__":
