@@ -1006,6 +1006,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report exports, newest first.
+         * @description Roles: admin, manager.
+         */
+        get: operations["list_report_exports"];
+        put?: never;
+        /**
+         * Export a report's CSV over a period as a job; progress and the result arrive on the `reports` topic.
+         * @description Roles: admin, manager.
+         */
+        post: operations["request_report_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One report export: its status and progress.
+         * @description Roles: admin, manager.
+         */
+        get: operations["get_report_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ready export's CSV.
+         * @description Roles: admin, manager.
+         */
+        get: operations["download_report_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/gross-margin": {
         parameters: {
             query?: never;
@@ -2361,6 +2425,62 @@ export interface components {
              */
             weight: number | null;
         };
+        /**
+         * ExportCreate
+         * @description A report's CSV over a period of local days, made by a worker (the same rows as the report's
+         *         `.csv` download). Without `until` the period ends after today; without `since` it starts 30
+         *         days before `until`; at most 2 years and 1 month.
+         */
+        ExportCreate: {
+            /**
+             * @description top-products only
+             * @default units
+             * @enum {unknown}
+             */
+            by: "revenue" | "units";
+            /**
+             * @description top-products only
+             * @default 10
+             */
+            limit: number;
+            /** @enum {unknown} */
+            report: "gross-margin" | "sales-by-cashier" | "sales-by-category" | "sales-by-day" | "sales-by-hour" | "sales-by-payment-method" | "sales-by-register" | "shifts" | "top-products";
+            /**
+             * @description First local day included
+             * @default null
+             */
+            since: string | null;
+            /**
+             * @description First local day not included
+             * @default null
+             */
+            until: string | null;
+        };
+        /** ExportRead */
+        ExportRead: {
+            created_at: string;
+            error: string;
+            filename: string;
+            finished_at: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description 0–100 */
+            progress: number;
+            /** @enum {unknown} */
+            report: "gross-margin" | "sales-by-cashier" | "sales-by-category" | "sales-by-day" | "sales-by-hour" | "sales-by-payment-method" | "sales-by-register" | "shifts" | "top-products";
+            /** Format: uuid */
+            requested_by: string;
+            rows: number | null;
+            /** Format: date */
+            since: string;
+            /** @description Bytes of the CSV, once ready */
+            size: number | null;
+            started_at: string | null;
+            /** @enum {unknown} */
+            status: "failed" | "queued" | "ready" | "running";
+            /** Format: date */
+            until: string;
+        };
         /** FieldError */
         FieldError: {
             loc: (string | number)[];
@@ -2642,6 +2762,13 @@ export interface components {
         /** Page[EvaluationRead] */
         Page_EvaluationRead_: {
             items: components["schemas"]["EvaluationRead"][];
+            limit: number;
+            next_offset: number | null;
+            offset: number;
+        };
+        /** Page[ExportRead] */
+        Page_ExportRead_: {
+            items: components["schemas"]["ExportRead"][];
             limit: number;
             next_offset: number | null;
             offset: number;
@@ -7388,6 +7515,245 @@ export interface operations {
             };
             /** @description Not found: no such resource, or no such active organization. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_report_exports: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: ("failed" | "queued" | "ready" | "running") | null;
+            };
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExportRead_"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a field of the request is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_report_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreate"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or no such active organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown report, or a period reversed or longer than 2 years and 1 month */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_report_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such export in this organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_report_export: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Subdomain of the organization, for clients that cannot set the Host. */
+                "X-Tenant-Subdomain"?: components["parameters"]["TenantSubdomain"];
+            };
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not authenticated: the bearer access token is missing, invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the token belongs to another organization, or its role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such export in this organization */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The export is not ready, or failed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
