@@ -53,7 +53,7 @@ from forecasting.schemas import (
     RunRead,
 )
 from server.catalog.models import Product
-from server.catalog.service import search_condition
+from server.catalog.service import search_products
 from server.core.context import Context, Resources
 from server.core.db import Database, Statement, unique_or_conflict
 from server.core.errors import ApiError, Conflict, NotFound
@@ -722,7 +722,7 @@ async def _suggestions(
     if query.category_id is not None:
         products = products.where(Product.category_id == query.category_id)
     if query.search is not None:
-        products = products.where(await search_condition(session, organization_id, query.search))
+        products = products.where((await search_products(session, organization_id, query.search)).condition)
     catalog = {row.id: row for row in (await session.execute(products)).all()}
     statement = select(
         Prediction.product_id, Prediction.model, Prediction.first_day, Prediction.yhat, Prediction.yhat_upper_95

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Text, and_, any_, bindparam, exists, false, func, or_, select, text
+from sqlalchemy import Select, Text, and_, any_, bindparam, exists, func, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
@@ -396,7 +396,34 @@ def contains_condition(search: str) -> Any:
     )
 
 
-async def search_condition(session: AsyncSession, organization_id: uuid.UUID, search: str) -> Any:
+@dataclass(frozen=True)
+class ProductSearch:
+    """What a product search matches (`condition`) and the products it names exactly (`exact`:
+    the barcode, or the SKU ignoring case), which a list shows first."""
+
+    condition: Any
+    exact: list[uuid.UUID]
+
+
+async def _exact_matches(
+    session: AsyncSession, organization_id: uuid.UUID, search: str, prefixes: list[str]
+) -> list[uuid.UUID]:
+    """The products whose barcode is the search, or whose SKU is (ignoring case), each from an
+    index: the barcode's, and the SKU's search term (its folded form) checked against the SKU."""
+    term = search.strip()
+    by_barcode = select(Product.id).where(Product.organization_id == organization_id, Product.barcode == term)
+    if len(prefixes) != 1:
+        return list(await session.scalars(by_barcode))
+    sku_terms = select(ProductSearchTerm.product_id).where(
+        ProductSearchTerm.organization_id == organization_id, ProductSearchTerm.term == prefixes[0]
+    )
+    by_sku = select(Product.id).where(
+        Product.organization_id == organization_id, Product.id.in_(sku_terms), func.lower(Product.sku) == term.lower()
+    )
+    return list(await session.scalars(union(by_barcode, by_sku)))
+
+
+async def search_products(session: AsyncSession, organization_id: uuid.UUID, search: str) -> ProductSearch:
     """What a product search matches. By word prefix, from an index, when any product matches so;
     otherwise by the name containing the text (a scan, so "olat" still finds "chocolate"). The
     choice depends on the search alone, never on the page, so every page of one search agrees.
@@ -406,22 +433,23 @@ async def search_condition(session: AsyncSession, organization_id: uuid.UUID, se
     """
     prefixes = await folded_words(session, search)
     await session.execute(text("set local plan_cache_mode = force_custom_plan"))
+    exact = await _exact_matches(session, organization_id, search, prefixes)
     by_prefix = word_prefix_condition(organization_id, prefixes)
     if prefixes and await session.scalar(select(exists().where(by_prefix))):
-        return by_prefix
-    return contains_condition(search)
+        return ProductSearch(by_prefix, exact)
+    return ProductSearch(contains_condition(search), exact)
 
 
-def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) -> Select[Any]:
-    """The ordered products of a list query; `condition` is the search's (see `search_condition`)."""
+def product_statement(ctx: Context, query: ProductQuery, search: ProductSearch | None = None) -> Select[Any]:
+    """The ordered products of a list query, `search` (`search_products`) applied. Exact SKU or
+    barcode matches come first only when there are any: otherwise the order is the sort's alone,
+    which the name index serves, so a search that matches half the shop reads one page of it."""
     statement = select(Product).where(Product.organization_id == ctx.organization_id)
     order: list[Any] = []
-    if query.search and condition is not None:
-        statement = statement.where(condition)
-        term = query.search.strip()
-        # Exact SKU or barcode first; a product without a barcode would compare as null, not false.
-        exact = or_(func.coalesce(Product.barcode == term, false()), func.lower(Product.sku) == term.lower())
-        order.append(exact.desc())
+    if query.search and search is not None:
+        statement = statement.where(search.condition)
+        if search.exact:
+            order.append(Product.id.in_(search.exact).desc())
     if query.category_id is not None:
         statement = statement.where(Product.category_id == query.category_id)
     if query.is_active is not None:
@@ -434,8 +462,8 @@ def product_statement(ctx: Context, query: ProductQuery, condition: Any = None) 
 
 async def list_products(ctx: Context, query: ProductQuery) -> Page[ProductRead]:
     link = image_linker(ctx)
-    condition = await search_condition(ctx.session, ctx.organization_id, query.search) if query.search else None
-    statement = product_statement(ctx, query, condition)
+    search = await search_products(ctx.session, ctx.organization_id, query.search) if query.search else None
+    statement = product_statement(ctx, query, search)
     return await paginate(ctx.session, statement, query, lambda product: product_read(product, link))
 
 

@@ -69,6 +69,12 @@ async def test_exact_sku_or_barcode_comes_first(tenant_a: TenantSession) -> None
     assert [item["sku"] for item in response.json()["items"]] == ["AC-10"]
     response = await tenant_a.client.get("/api/v1/products", params={"search": "ac-1", "sort": "-name"})
     assert [item["sku"] for item in response.json()["items"]] == ["AC-1", "AC-10"]
+    await create_product(tenant_a, name="Arroz A", sku="AR-1", barcode="78012345678901")
+    await create_product(tenant_a, name="Arroz B", sku="AR-2", barcode="7801234567890")
+    response = await tenant_a.client.get("/api/v1/products", params={"search": "7801234567890", "sort": "name"})
+    assert [item["sku"] for item in response.json()["items"]] == ["AR-2", "AR-1"]
+    response = await tenant_a.client.get("/api/v1/products", params={"search": "7801234567890", "offset": 1})
+    assert [item["sku"] for item in response.json()["items"]] == ["AR-1"]  # pages agree with the first
 
 
 async def test_terms_follow_import_sku_change_and_deletion(tenant_a: TenantSession) -> None:
@@ -135,7 +141,7 @@ async def test_the_word_prefix_is_an_index_range_under_row_level_security(
 
     def statement(ctx: Context) -> object:
         condition = service.word_prefix_condition(ctx.organization_id, ["cafe", "mol"])
-        return service.product_statement(ctx, ProductQuery(search="Café mol"), condition)
+        return service.product_statement(ctx, ProductQuery(search="Café mol"), service.ProductSearch(condition, []))
 
     explained = await plan(resources, tenant_a, statement)
     # The planner may look up the second word's terms by product instead; at least one word's
@@ -151,7 +157,8 @@ async def test_the_contains_scan_folds_the_term_once_and_no_name(resources: Reso
     in init plans, once."""
 
     def statement(ctx: Context) -> object:
-        return service.product_statement(ctx, ProductQuery(search="Café 5"), service.contains_condition("Café 5"))
+        search = service.ProductSearch(service.contains_condition("Café 5"), [])
+        return service.product_statement(ctx, ProductQuery(search="Café 5"), search)
 
     explained = await plan(resources, tenant_a, statement)
     scan = next(line for line in explained.splitlines() if "Filter:" in line and "folded_name" in line)
