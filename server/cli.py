@@ -10,6 +10,8 @@ orbit seed-demo  create the demo tenant and two years of its shop's trading
 orbit openapi    write the API's OpenAPI document (no server, database or Redis needed)
 orbit healthcheck  a container's health check: a URL answers 200, a heartbeat file is fresh, or
                  the database answers
+orbit restore-check  a restored database's fingerprint per shop, to compare with the source's;
+                 optionally drops the realtime replay streams that no longer match it
 """
 
 from __future__ import annotations
@@ -260,6 +262,33 @@ def command_healthcheck(args: argparse.Namespace) -> None:
         raise SystemExit("orbit healthcheck: name --url, --heartbeat or --database")
 
 
+def command_restore_check(args: argparse.Namespace) -> None:
+    """Print the database's fingerprint (JSON); with --reset-replay, drop the shops' replay streams."""
+    import json
+
+    from redis.asyncio import Redis
+
+    from server.core.restore import fingerprint, reset_replay
+
+    settings = _settings()
+    if not (settings.migration_database_url or settings.database_url):
+        raise SystemExit("orbit: set DATABASE_URL (or MIGRATION_DATABASE_URL)")
+    found = asyncio.run(fingerprint(settings, args.shop))
+    if args.reset_replay:
+        if not settings.redis_url:
+            raise SystemExit("orbit: set REDIS_URL to reset the replay streams")
+
+        async def reset() -> int:
+            redis = Redis.from_url(settings.redis_url)
+            try:
+                return await reset_replay(redis, [shop["organization_id"] for shop in found["shops"]])
+            finally:
+                await redis.aclose()
+
+        found["replay_streams_deleted"] = asyncio.run(reset())
+    print(json.dumps(found, indent=2, sort_keys=True))
+
+
 def command_migrate(args: argparse.Namespace) -> None:
     settings = _settings()
     if not (settings.migration_database_url or settings.database_url):
@@ -360,6 +389,13 @@ def parser() -> argparse.ArgumentParser:
     healthcheck.add_argument("--database", action="store_true", help="the configured database must answer")
     healthcheck.add_argument("--timeout", type=float, default=5.0)
     healthcheck.set_defaults(run=command_healthcheck)
+
+    restore = commands.add_parser("restore-check", help="fingerprint a (restored) database, shop by shop")
+    restore.add_argument("--shop", help="one shop's subdomain (default: every shop)")
+    restore.add_argument(
+        "--reset-replay", action="store_true", help="drop the shops' realtime replay streams (clients reload)"
+    )
+    restore.set_defaults(run=command_restore_check)
     return root
 
 
