@@ -22,6 +22,8 @@ from taskiq.kicker import AsyncKicker
 from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
 from server.core.config import Settings
+from server.core.metrics import JOB_QUEUE_DEPTH
+from server.core.observability import JobObservability, job_labels
 
 logger = logging.getLogger("orbit.forecasting.jobs")
 
@@ -99,6 +101,7 @@ def make_broker(settings: Settings, *, consumer_name: str | None = None) -> Asyn
         maxlen=10_000,
     ).with_result_backend(RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_SECONDS))
     broker.register_task(_run_forecast, task_name=RUN_FORECAST)
+    broker.add_middlewares(JobObservability())
     return broker
 
 
@@ -123,8 +126,34 @@ def broker_for(settings: Settings) -> AsyncBroker:
 
 async def enqueue_run(broker: AsyncBroker, organization_id: uuid.UUID, run_id: uuid.UUID) -> None:
     """Put one forecasting job on the stream."""
-    kicker: AsyncKicker[Any, Any] = AsyncKicker(task_name=RUN_FORECAST, broker=broker, labels={})
+    labels = job_labels(tenant=organization_id)
+    kicker: AsyncKicker[Any, Any] = AsyncKicker(task_name=RUN_FORECAST, broker=broker, labels=labels)
     await kicker.kiq(str(organization_id), str(run_id))
+
+
+async def queue_depth(redis: Redis) -> tuple[int, int]:
+    """(waiting, pending) jobs of the stream: not yet delivered to the workers' group, and
+    delivered but not yet acknowledged (running, or held by a dead worker until reclaimed)."""
+    name = stream_name()
+    if not await redis.exists(name):
+        return 0, 0
+    groups: Any = await redis.xinfo_groups(name)
+    group = next((g for g in groups if g["name"] in (CONSUMER_GROUP, CONSUMER_GROUP.encode())), None)
+    if group is None:
+        return int(await redis.xlen(name)), 0
+    lag = group.get("lag")
+    if lag is None:  # Redis < 7 reports no lag: count what follows the last delivered entry
+        last = group["last-delivered-id"]
+        last = last.decode() if isinstance(last, bytes) else str(last)
+        lag = len(await redis.xrange(name, min=f"({last}", max="+") or [])
+    return int(lag), int(group["pending"])
+
+
+async def observe_queue_depth(redis: Redis) -> None:
+    """Set `orbit_job_queue_depth` from Redis (a `/metrics` scrape hook)."""
+    waiting, pending = await queue_depth(redis)
+    JOB_QUEUE_DEPTH.labels(stream_name(), "waiting").set(waiting)
+    JOB_QUEUE_DEPTH.labels(stream_name(), "pending").set(pending)
 
 
 async def hand_back(broker: ReclaimingStreamBroker) -> int:

@@ -61,6 +61,7 @@ from realtime.schemas import (
 from realtime.transport import frame_sink
 from server.core.context import Resources
 from server.core.events import channel
+from server.core.metrics import REPLAY_LAG, REPLAYED_EVENTS
 from server.core.presence import Presence
 
 logger = logging.getLogger("orbit.realtime")
@@ -389,6 +390,9 @@ class Hub:
                 )
                 if stale():
                     return
+                if page and cursor == replay_from:
+                    REPLAY_LAG.observe(max(0.0, time.time() - stream_key_of(page[0].id)[0] / 1000))
+                REPLAYED_EVENTS.inc(len(page))
                 for event in page:
                     if not connection.has_room():
                         await connection.drained()

@@ -10,7 +10,9 @@ from typing import Any
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
 
+from forecasting.jobs import observe_queue_depth
 from forecasting.routes import router as forecasting_router
 from realtime.hub import Hub
 from realtime.routes import websocket_route
@@ -21,10 +23,11 @@ from server.core.config import Settings, load_settings
 from server.core.context import Resources
 from server.core.db import Database
 from server.core.draining import DrainMiddleware
-from server.core.errors import EXCEPTION_HANDLERS
+from server.core.errors import EXCEPTION_HANDLERS, handle_unexpected
 from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
 from server.core.migrate import application_url
+from server.core.observability import RequestLogMiddleware, init_error_reports, set_service
 from server.core.openapi import build_openapi, openapi_routes
 from server.customers.routes import router as customers_router
 from server.documents.routes import router as documents_router
@@ -80,8 +83,16 @@ async def close_resources(resources: Resources) -> None:
     await close_storages()
 
 
+async def _observe_job_queue(request: Request) -> None:
+    await observe_queue_depth(request.app.state.resources.redis)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
+    set_service("server")
+    init_error_reports(
+        settings.sentry_dsn, environment=settings.environment, service="server", release=settings.sentry_release or None
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -97,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *health_routes(),
         *certificate_routes(),
-        metrics_route(),
+        metrics_route(refresh=(_observe_job_queue,)),
         *openapi_routes(all_endpoints, title=API_TITLE, version=API_VERSION),
         *build_routes(ROUTERS, resolve_tenant),
         websocket_route(),
@@ -107,5 +118,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[Middleware(MetricsMiddleware), Middleware(DrainMiddleware)],
+        middleware=[
+            Middleware(RequestLogMiddleware, on_error=handle_unexpected),
+            Middleware(MetricsMiddleware),
+            Middleware(DrainMiddleware),
+        ],
     )

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from server.core.api import ANY_ROLE, MANAGERS, TENANT_PUBLIC, Router
 from server.core.context import Context
 from server.core.errors import FieldError, ValidationFailed
+from server.core.metrics import SYNC_DOCUMENTS
 from server.core.pagination import Page
 from sync import pairing, service
 from sync.schemas import (
@@ -121,7 +122,16 @@ async def pull_catalog(ctx: Context, query: CatalogQuery, request: Request) -> C
 )
 async def push_documents(ctx: Context, body: PushRequest, request: Request) -> PushResult:
     """Settle offline documents (sales, refunds, customers, shifts) exactly once, in sequence order."""
-    return await service.push_documents(ctx, body, request.headers.get(DEVICE_KEY_HEADER))
+    result = await service.push_documents(ctx, body, request.headers.get(DEVICE_KEY_HEADER))
+
+    async def count_outcomes() -> None:
+        for document in result.results:
+            SYNC_DOCUMENTS.labels(document.status).inc()
+        if result.retry_after_ms is not None:
+            SYNC_DOCUMENTS.labels("retry_later").inc()
+
+    ctx.after_commit(count_outcomes)
+    return result
 
 
 @router.get("/api/v1/sync/conflicts", access=MANAGERS, query=ConflictQuery, response=Page[ConflictRead])

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.core import idempotency
+from server.core import idempotency, observability
 from server.core.context import Actor, Context, Resources
 from server.core.errors import (
     ApiError,
@@ -254,8 +254,10 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
             )
             if endpoint.access.tenant:
                 context.tenant = await resolve_tenant(session, request, resources, probe)
+                observability.annotate(tenant=context.tenant.id)
             if endpoint.access.authenticated:
                 authorize(context, request, endpoint.access, claims)
+                observability.annotate(user=context.actor_id)
             arguments: dict[str, Any] = {name: request.path_params[name] for name in path_names}
             if endpoint.query is not None and "query" in wanted:
                 arguments["query"] = decode_query(request, endpoint.query)

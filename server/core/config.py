@@ -6,6 +6,7 @@ a production deployment must never sign tokens with a key that is in this reposi
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 
@@ -40,6 +41,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     owner_role: str = "orbit_owner"
     app_role: str = "orbit_app"
     app_role_password: str = "orbit_app"
+    log_format: str = "json"
+    """`json` (one object per line, for log collectors) or `text` (for a terminal)."""
+    log_level: str = "INFO"
+    sentry_dsn: str = ""
+    """Report unexpected errors to this Sentry project (`server.core.observability`); empty: off."""
+    sentry_release: str = ""
+    metrics_port: int | None = None
+    """Where a worker or the scheduler serves its own `/metrics` (the server serves it on its port)."""
+    cors_origins: str = ""
+    """Comma-separated origins (`https://pos.example.com`) allowed to call the API from a browser
+    page of another origin; empty (the default): no CORS headers at all."""
     web_root: str = ""
     """The directory holding `frontend/`, `pwa/` and `landing/`, whose built `dist/` folders the
     server serves; empty means the repository's root (`server.core.webapps`)."""
@@ -51,6 +63,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        return tuple(origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip())
 
     @property
     def is_dev(self) -> bool:
@@ -72,6 +88,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("APP_ROLE_PASSWORD must be set to a private value outside dev")
         if self.access_token_seconds <= 0 or self.refresh_token_seconds <= 0:
             raise ConfigError("token lifetimes must be positive")
+        if self.log_format not in ("json", "text"):
+            raise ConfigError("LOG_FORMAT must be json or text")
+        if logging.getLevelName(self.log_level.upper()) not in (10, 20, 30, 40, 50):
+            raise ConfigError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        if any(origin == "*" or "://" not in origin for origin in self.allowed_origins):
+            raise ConfigError("CORS_ORIGINS must list origins such as https://pos.example.com (no wildcard)")
         if self.storage_backend not in ("local", "s3"):
             raise ConfigError("STORAGE_BACKEND must be local or s3")
         if self.storage_backend == "s3" and not self.s3_bucket:
@@ -101,6 +123,12 @@ _ENV_NAMES: dict[str, str] = {
     "app_role": "APP_ROLE",
     "app_role_password": "APP_ROLE_PASSWORD",
     "web_root": "ORBIT_WEB_ROOT",
+    "log_format": "LOG_FORMAT",
+    "log_level": "LOG_LEVEL",
+    "sentry_dsn": "SENTRY_DSN",
+    "sentry_release": "SENTRY_RELEASE",
+    "metrics_port": "METRICS_PORT",
+    "cors_origins": "CORS_ORIGINS",
     "storage_backend": "STORAGE_BACKEND",
     "storage_dir": "STORAGE_DIR",
     "s3_endpoint_url": "S3_ENDPOINT_URL",

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from server.core.observability import current_request_id, report_exception
+
 logger = logging.getLogger("orbit.errors")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -40,6 +42,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     code: str | None = None
     retry_after_ms: int | None = None
+    request_id: str | None = None
+    """The request's `X-Request-Id`, to quote when reporting the problem."""
 
 
 class ApiError(Exception):
@@ -74,6 +78,7 @@ class ApiError(Exception):
             errors=self.errors,
             code=self.code,
             retry_after_ms=self.retry_after_ms,
+            request_id=current_request_id(),
         )
 
 
@@ -261,6 +266,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     if is_transient(exc):
         return await handle_database_error(request, exc)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    report_exception(exc)
     error = ApiError("an unexpected error occurred; it has been logged")
     error.status, error.title, error.slug = 500, "Internal server error", "internal"
     return problem_response(error)

@@ -6,9 +6,11 @@ Labels are bounded: `route` is the matched endpoint's path template (never the r
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
@@ -17,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("orbit.metrics")
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "unmatched"
@@ -39,6 +43,41 @@ DURATION = Histogram(
     ("method", "route"),
     registry=REGISTRY,
 )
+
+SYNC_DOCUMENTS = Counter(
+    "orbit_sync_documents",
+    "Offline documents settled by POST /api/v1/sync/sales, by result (applied, applied_with_conflict, "
+    "duplicate, rejected), counted once committed; batches stopped by a transient failure count as retry_later.",
+    ("result",),
+    registry=REGISTRY,
+)
+REPLAY_LAG = Histogram(
+    "orbit_realtime_replay_lag_seconds",
+    "How far behind a resuming WebSocket subscription was: the age of the first event replayed to it.",
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600),
+    registry=REGISTRY,
+)
+REPLAYED_EVENTS = Counter(
+    "orbit_realtime_replayed_events",
+    "Events sent to resuming subscriptions from the replay streams.",
+    registry=REGISTRY,
+)
+JOB_QUEUE_DEPTH = Gauge(
+    "orbit_job_queue_depth",
+    "Jobs on a queue, read from Redis at scrape time: waiting (not yet taken by a worker) or pending "
+    "(taken, not yet acknowledged).",
+    ("queue", "state"),
+    registry=REGISTRY,
+)
+JOB_DURATION = Histogram(
+    "orbit_job_duration_seconds",
+    "Time a worker spent on a job (a forecast run is task forecasting.run_forecast), by outcome (ok, error).",
+    ("task", "outcome"),
+    buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600),
+    registry=REGISTRY,
+)
+
+ScrapeHook = Callable[[Request], Awaitable[None]]
 
 
 def route_template(scope: Scope) -> str:
@@ -86,15 +125,20 @@ class MetricsMiddleware:
             DURATION.labels(method, route).observe(elapsed)
 
 
-async def _metrics(request: Request) -> Response:
-    encoder, content_type = choose_encoder(request.headers.get("accept", ""))
-    return Response(encoder(REGISTRY), headers={"Content-Type": content_type})
-
-
-_metrics.route_path = METRICS_PATH  # type: ignore[attr-defined]
-
-
-def metrics_route() -> Route:
+def metrics_route(refresh: Sequence[ScrapeHook] = ()) -> Route:
     """`GET /metrics`: the module's registry in the Prometheus text exposition format (or
-    OpenMetrics when the scraper asks for it). Anonymous: expose it only to the scraper."""
-    return Route(METRICS_PATH, _metrics, methods=["GET"], name="metrics")
+    OpenMetrics when the scraper asks for it), after running each `refresh` hook (gauges read
+    from elsewhere at scrape time, such as the job queue's depth; a failing hook is logged and
+    leaves its gauge as it was). Anonymous: expose it only to the scraper."""
+
+    async def metrics(request: Request) -> Response:
+        for hook in refresh:
+            try:
+                await hook(request)
+            except Exception:
+                logger.warning("metrics refresh %r failed", hook, exc_info=True)
+        encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encoder(REGISTRY), headers={"Content-Type": content_type})
+
+    metrics.route_path = METRICS_PATH  # type: ignore[attr-defined]
+    return Route(METRICS_PATH, metrics, methods=["GET"], name="metrics")

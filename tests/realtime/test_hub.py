@@ -22,6 +22,7 @@ from realtime.client import Envelope, RealtimeClient
 from realtime.hub import YOUNG_COLLECTION_THRESHOLD
 from realtime.schemas import SLOW
 from server.core.events import channel, publish, stream_key
+from server.core.metrics import REGISTRY
 from tests.conftest import TenantSession
 from tests.realtime.conftest import RunningServer, eventually, hub_config
 
@@ -67,6 +68,14 @@ async def received_everything(
     await eventually(lambda: client.last_ids.get(topic) == last, within=10)
 
 
+def replay_lag_count() -> float:
+    return REGISTRY.get_sample_value("orbit_realtime_replay_lag_seconds_count") or 0.0
+
+
+def replayed_events() -> float:
+    return REGISTRY.get_sample_value("orbit_realtime_replayed_events_total") or 0.0
+
+
 async def test_replay_after_a_disconnect_is_gap_free_and_duplicate_free(
     server: RunningServer, resources, tenant_a: TenantSession
 ) -> None:
@@ -81,6 +90,7 @@ async def test_replay_after_a_disconnect_is_gap_free_and_duplicate_free(
         before = collected + drain(first)
         await asyncio.sleep(0.3)  # events go by while the client is away
         since = first.last_ids["sales"]
+        resumes, replayed = replay_lag_count(), replayed_events()
         second = server.client(tenant_a, topics=("sales",), since={"sales": since})
         await second.start()
         await second.wait_subscribed()
@@ -90,6 +100,9 @@ async def test_replay_after_a_disconnect_is_gap_free_and_duplicate_free(
     after = drain(second)
     assert second.reloads == []
     assert since == before[-1].id
+    if server.process is None:  # the server runs in this process: its metrics are ours
+        assert replay_lag_count() == resumes + 1
+        assert replayed_events() > replayed
     assert [event.id for event in before + after] == await stream_ids(redis, organization_id, "sales", after=start)
 
 

@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import text
 
 from server.core.events import envelope, stream_key
+from server.core.metrics import REGISTRY
 from tests.conftest import Api
 from tests.server.sales.conftest import key, open_shop
 from tests.sync.conftest import Pos, register_pos
@@ -26,7 +27,12 @@ async def counts(owner_engine, organization_id) -> dict[str, int]:
     return {"sales": row.sales, "documents": row.documents, "stock": int(row.stock)}
 
 
+def settled(result: str) -> float:
+    return REGISTRY.get_sample_value("orbit_sync_documents_total", {"result": result}) or 0.0
+
+
 async def test_sale_is_applied_once_and_resend_is_identical(pos: Pos, owner_engine) -> None:
+    applied, duplicates = settled("applied"), settled("duplicate")
     document = pos.sale([(0, 2), (1, 1)])
     first = await pos.push([document])
     assert first.status_code == 200, first.text
@@ -44,6 +50,7 @@ async def test_sale_is_applied_once_and_resend_is_identical(pos: Pos, owner_engi
     again = (await pos.push([document])).json()
     assert again["results"][0] == {**result, "status": "duplicate"}
     assert again["last_seq"] == 1
+    assert (settled("applied"), settled("duplicate")) == (applied + 1, duplicates + 1)
     assert (await counts(owner_engine, pos.shop.tenant.organization_id))["sales"] == 1
     assert await pos.shop.stock(0) == 98
 
