@@ -24,6 +24,7 @@ from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 from server.core.config import Settings
 from server.core.metrics import JOB_QUEUE_DEPTH
 from server.core.observability import JobObservability, job_labels
+from server.documents.exports import RUN_REPORT_EXPORT
 
 logger = logging.getLogger("orbit.forecasting.jobs")
 
@@ -101,6 +102,7 @@ def make_broker(settings: Settings, *, consumer_name: str | None = None) -> Asyn
         maxlen=10_000,
     ).with_result_backend(RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_SECONDS))
     broker.register_task(_run_forecast, task_name=RUN_FORECAST)
+    broker.register_task(_run_report_export, task_name=RUN_REPORT_EXPORT)
     broker.add_middlewares(JobObservability())
     return broker
 
@@ -110,6 +112,14 @@ async def _run_forecast(organization_id: str, run_id: str) -> dict[str, Any]:
     from forecasting.worker import current_resources
 
     return await service.execute_run(current_resources(), uuid.UUID(organization_id), uuid.UUID(run_id))
+
+
+async def _run_report_export(organization_id: str, export_id: str) -> dict[str, Any]:
+    """A report's CSV export (`server.documents.exports`), run by the same workers."""
+    from forecasting.worker import current_resources
+    from server.documents import exports
+
+    return await exports.execute_export(current_resources(), uuid.UUID(organization_id), uuid.UUID(export_id))
 
 
 _kickers: dict[str, AsyncBroker] = {}

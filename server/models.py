@@ -6,6 +6,7 @@ from server.catalog.models import Category, Product, ProductSearchTerm
 from server.core.db import Base
 from server.core.idempotency import IdempotencyKey
 from server.customers.models import Customer
+from server.documents.models import ReportExport
 from server.inventory.models import InventoryMovement
 from server.sales.models import (
     Device,
@@ -42,6 +43,7 @@ __all__ = [
     "Refund",
     "RefundLine",
     "Register",
+    "ReportExport",
     "Sale",
     "SaleLine",
     "Shift",

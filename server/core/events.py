@@ -25,7 +25,7 @@ from redis.exceptions import ResponseError
 
 from server.core.context import Context
 
-TOPICS = ("stock", "sales", "predictions", "registers", "alerts")
+TOPICS = ("stock", "sales", "predictions", "registers", "alerts", "reports")
 STREAM_MAX_LENGTH = 10_000
 ENVELOPE_VERSION = 1
 ENVELOPE_HEAD = b'{"v":1,"id":"'

@@ -4,13 +4,19 @@ role (a cashier prints them at the till), and report CSV exports run as jobs, fo
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from starlette.responses import Response, StreamingResponse
+from taskiq.kicker import AsyncKicker
 
-from server.core.api import ANY_ROLE, Router
+from forecasting.jobs import broker_for
+from server.core.api import ANY_ROLE, MANAGERS, Router
+from server.core.config import Settings
 from server.core.context import Context
-from server.documents import service
+from server.core.pagination import Page
+from server.documents import exports, service
 from server.documents.pdf import Layout
+from server.documents.schemas import ExportCreate, ExportQuery, ExportRead
 
 router = Router(tags=["documents"])
 PDF = (service.PDF,)
@@ -62,3 +68,68 @@ async def refund_invoice_pdf(ctx: Context, refund_id: uuid.UUID) -> Response:
 async def refund_receipt_pdf(ctx: Context, refund_id: uuid.UUID) -> Response:
     """The refund's receipt as an 80 mm roll PDF."""
     return await _refund(ctx, refund_id, "receipt")
+
+
+# Report exports
+
+
+def _enqueuer(settings: Settings) -> exports.Enqueue:
+    """Hands an export to the workers (the Taskiq broker the forecasting jobs use)."""
+
+    async def enqueue(organization_id: uuid.UUID, export_id: uuid.UUID) -> None:
+        kicker: AsyncKicker[Any, Any] = AsyncKicker(
+            task_name=exports.RUN_REPORT_EXPORT, broker=broker_for(settings), labels={}
+        )
+        await kicker.kiq(str(organization_id), str(export_id))
+
+    return enqueue
+
+
+@router.post(
+    "/api/v1/reports/exports",
+    access=MANAGERS,
+    body=ExportCreate,
+    response=ExportRead,
+    status=202,
+    responses={422: "Unknown report, or a period reversed or longer than 2 years and 1 month"},
+)
+async def request_report_export(ctx: Context, body: ExportCreate) -> ExportRead:
+    """Export a report's CSV over a period as a job; progress and the result arrive on the `reports` topic."""
+    return await exports.request_export(ctx, body, _enqueuer(ctx.resources.settings))
+
+
+@router.get("/api/v1/reports/exports", access=MANAGERS, query=ExportQuery, response=Page[ExportRead])
+async def list_report_exports(ctx: Context, query: ExportQuery) -> Page[ExportRead]:
+    """Report exports, newest first."""
+    return await exports.list_exports(ctx, query)
+
+
+@router.get(
+    "/api/v1/reports/exports/{export_id:uuid}",
+    access=MANAGERS,
+    response=ExportRead,
+    responses={404: "No such export in this organization"},
+)
+async def get_report_export(ctx: Context, export_id: uuid.UUID) -> ExportRead:
+    """One report export: its status and progress."""
+    return await exports.get_export(ctx, export_id)
+
+
+@router.get(
+    "/api/v1/reports/exports/{export_id:uuid}/download",
+    access=MANAGERS,
+    produces=("text/csv",),
+    responses={404: "No such export in this organization", 409: "The export is not ready, or failed"},
+)
+async def download_report_export(ctx: Context, export_id: uuid.UUID) -> Response:
+    """The ready export's CSV."""
+    stored, filename = await exports.open_download(ctx, export_id)
+    return StreamingResponse(
+        stored.chunks(),
+        media_type=exports.CSV_MEDIA_TYPE,
+        headers={
+            "Content-Length": str(stored.info.size),
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
