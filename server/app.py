@@ -24,6 +24,7 @@ from server.core.context import Resources
 from server.core.db import Database
 from server.core.draining import DrainMiddleware
 from server.core.errors import EXCEPTION_HANDLERS, handle_unexpected
+from server.core.hardening import SecurityHeadersMiddleware, cors_middleware
 from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
 from server.core.migrate import application_url
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(RequestLogMiddleware, on_error=handle_unexpected),
             Middleware(MetricsMiddleware),
+            Middleware(SecurityHeadersMiddleware, https=settings.public_scheme == "https"),
+            *cors_middleware(settings.allowed_origins),
             Middleware(DrainMiddleware),
         ],
     )

@@ -40,6 +40,9 @@ from server.core.observability import configure_logging, init_error_reports, log
 from server.core.serving import serve
 
 DEFAULT_DATA_DIR = Path(".orbit")
+WEBSOCKET_MAX_MESSAGE = 64 * 1024
+"""The largest WebSocket message a client may send (its frames are small: auth, subscribe,
+refresh; `realtime` refuses any above 16 KiB); uvicorn's default would buffer 16 MiB."""
 DEV_DATABASE = "orbit"
 
 logger = logging.getLogger("orbit")
@@ -208,6 +211,7 @@ def command_serve(args: argparse.Namespace) -> None:
             # compressed socket would need its own (docs/realtime.md, "The server side").
             ws="realtime.transport:FrameWebSocketProtocol",
             ws_per_message_deflate=False,
+            ws_max_size=WEBSOCKET_MAX_MESSAGE,
         ),
         drain_seconds=args.drain_seconds,
     )

@@ -20,9 +20,10 @@ Invariants:
 - HTML is `Cache-Control: no-cache` (revalidated with its ETag), files under `assets/` (Vite's
   content-hashed names; Astro's `_astro/`) are immutable for a year, other files cached 5
   minutes, service-worker scripts and manifests revalidated. Every answer is `nosniff`; HTML
-  carries a Content-Security-Policy that runs only this origin's scripts and the page's own
-  inline scripts (by their hashes, computed from the file); the landing's pages may also post
-  forms that end on a shop's host (the sign-up's redirect to the hand-over).
+  carries a Content-Security-Policy that runs only this origin's scripts, never an inline one
+  (the builds have none); the landing's pages may also post forms that end on a shop's host
+  (the sign-up's redirect to the hand-over). The other security headers are added to every
+  answer by `server.core.hardening`.
 - The shop's hand-over page (`/auth/handoff`, whose URL carries a one-time code) is sent with
   `Referrer-Policy: no-referrer` and `Cache-Control: no-store`, so the code leaks neither to
   another site nor into a cache.
@@ -32,8 +33,6 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import mimetypes
 import os
 import re
@@ -121,7 +120,6 @@ class Found:
     path: Path
     stat: os.stat_result
     relative: tuple[str, ...]
-    script_hashes: tuple[str, ...] = ()
 
     @property
     def is_html(self) -> bool:
@@ -137,8 +135,13 @@ class Located:
     status: int = 200
 
 
+# What a `<script type>` may be and still run (no type, or a JavaScript one); anything else
+# (`application/json`, `application/ld+json`) is data the page reads, never run.
+_SCRIPT_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript"})
+
+
 class _InlineScripts(HTMLParser):
-    """Collects the text of every `<script>` element without `src`, exactly as written."""
+    """Collects the text of every `<script>` element without `src` that a browser would run."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
@@ -146,7 +149,8 @@ class _InlineScripts(HTMLParser):
         self._current: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script" and not any(name == "src" for name, _ in attrs):
+        values = {name: (value or "") for name, value in attrs}
+        if tag == "script" and "src" not in values and values.get("type", "").strip().lower() in _SCRIPT_TYPES:
             self._current = []
 
     def handle_endtag(self, tag: str) -> None:
@@ -159,13 +163,13 @@ class _InlineScripts(HTMLParser):
             self._current.append(data)
 
 
-def inline_script_hashes(html: str) -> tuple[str, ...]:
-    """The CSP source expressions (`'sha256-…'`) of a page's inline scripts, in order, once each."""
+def inline_scripts(html: str) -> list[str]:
+    """The inline scripts a browser would run in a page (none in our builds: the policy
+    refuses them, and `tests/server/test_webapps.py` checks the built pages)."""
     parser = _InlineScripts()
     parser.feed(html)
     parser.close()
-    hashes = (base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() for script in parser.scripts)
-    return tuple(dict.fromkeys(f"'sha256-{digest}'" for digest in hashes))
+    return parser.scripts
 
 
 def content_type(name: str) -> str:
@@ -212,16 +216,16 @@ def shops_under(host: str | None, scheme: str) -> tuple[str, ...]:
     return (f"{scheme}://*.{apex}",)
 
 
-def content_security_policy(
-    host: str | None, script_hashes: tuple[str, ...], form_targets: tuple[str, ...] = ()
-) -> str:
+def content_security_policy(host: str | None, form_targets: tuple[str, ...] = ()) -> str:
+    """A front end's page policy: this origin's scripts only (no inline script, no `eval`), its
+    WebSocket, inline styles (the UI libraries set style attributes), no framing."""
     connect = ["'self'"]
     if host and _PLAIN_HOST.fullmatch(host):
         connect += [f"ws://{host}", f"wss://{host}"]
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src " + " ".join(["'self'", *script_hashes]),
+            "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
@@ -284,7 +288,6 @@ class WebApps:
         self.root = web_root(settings)
         self.scheme = settings.public_scheme
         self.base_domain = settings.base_domain.lower()
-        self._hashes: dict[Path, tuple[int, int, tuple[str, ...]]] = {}
 
     def site(self, request: Request) -> Site:
         """Which site a request's host addresses. A host under the base domain that is no single
@@ -327,7 +330,7 @@ class WebApps:
         if found.is_html:
             host = request.headers.get("host")
             form_targets = shops_under(host, self.scheme) if landing else ()
-            headers["Content-Security-Policy"] = content_security_policy(host, found.script_hashes, form_targets)
+            headers["Content-Security-Policy"] = content_security_policy(host, form_targets)
         if private:
             headers.update(PRIVATE_PAGE_HEADERS)
         response = FileResponse(
@@ -379,19 +382,7 @@ class WebApps:
             return None
         if not path.is_relative_to(base) or not stat.S_ISREG(status.st_mode):
             return None
-        found = Found(path=path, stat=status, relative=tuple(path.relative_to(base).parts))
-        if found.is_html:
-            return Found(path, status, found.relative, self._script_hashes(path, status))
-        return found
-
-    def _script_hashes(self, path: Path, status: os.stat_result) -> tuple[str, ...]:
-        key = (status.st_mtime_ns, status.st_size)
-        cached = self._hashes.get(path)
-        if cached is not None and cached[:2] == key:
-            return cached[2]
-        hashes = inline_script_hashes(path.read_text(encoding="utf-8", errors="replace"))
-        self._hashes[path] = (*key, hashes)
-        return hashes
+        return Found(path=path, stat=status, relative=tuple(path.relative_to(base).parts))
 
 
 def _not_modified(response: Response, request: Request) -> bool:

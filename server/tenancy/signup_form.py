@@ -41,7 +41,7 @@ from server.core.errors import (
 from server.tenancy import service
 from server.tenancy.schemas import RegistrationRequest
 from server.users.browser_session import NO_STORE, check_sent_from_own_site
-from server.webapps import NOSNIFF, content_security_policy, inline_script_hashes, shops_under, web_root
+from server.webapps import NOSNIFF, content_security_policy, shops_under, web_root
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 FIELDS = ("company_name", "subdomain", "admin_name", "email", "password", "currency", "locale", "time_zone")
@@ -131,9 +131,7 @@ def refused_page(
         return Response(_bare_page(refusal), status_code=refusal.status, media_type="text/html", headers=headers)
     filled = fill_form(template, values, refusal)
     host = request.headers.get("host")
-    headers["Content-Security-Policy"] = content_security_policy(
-        host, inline_script_hashes(filled), shops_under(host, settings.public_scheme)
-    )
+    headers["Content-Security-Policy"] = content_security_policy(host, shops_under(host, settings.public_scheme))
     return Response(filled, status_code=refusal.status, media_type="text/html", headers=headers)
 
 
