@@ -125,9 +125,17 @@ def test_every_variable_compose_reads_is_in_env_example() -> None:
 def test_the_app_reads_every_variable_it_is_given(compose: dict[str, Any], services: dict[str, Any]) -> None:
     environment = compose["x-app"]["environment"]
     known = set(_ENV_NAMES.values()) | OTHER_APP_VARIABLES
-    assert set(environment) - known == set(), "set for the app but read by no code"
     for name in APP_SERVICES:
-        assert services[name]["environment"] == environment
+        given = services[name]["environment"]
+        assert set(given) - known == set(), f"{name}: set for the app but read by no code"
+        assert environment.items() <= given.items(), f"{name} lacks the common environment"
+    for name in ("worker", "scheduler"):
+        port = services[name]["environment"]["METRICS_PORT"]
+        assert services[name]["expose"] == [port], f"{name}'s metrics port is not the one exposed"
+    storage = environment["STORAGE_DIR"]
+    for name in APP_SERVICES:
+        assert f"files:{storage}" in services[name]["volumes"], f"{name} does not see the shared files"
+    assert f"mkdir -p {storage} && chown nobody {storage}" in DOCKERFILE.read_text()
 
 
 def test_the_proxy_environment_matches_the_caddyfile(services: dict[str, Any]) -> None:
@@ -169,11 +177,12 @@ def test_ports_agree(compose: dict[str, Any], services: dict[str, Any]) -> None:
 def test_volumes_agree(compose: dict[str, Any], services: dict[str, Any]) -> None:
     declared = set(compose["volumes"])
     used: dict[str, str] = {}
-    for service in services.values():
+    for name, service in services.items():
         for mount in service.get("volumes", []):
             source, target = mount.split(":")[:2]
             assert source in declared, f"{source} is not a declared volume"
-            assert source not in used, f"{source} is mounted twice"
+            if source in used:  # shared on purpose by the app containers only, at one path
+                assert source == "files" and name in APP_SERVICES and used[source] == target, source
             used[source] = target
     assert set(used) == declared, "a declared volume is used by nobody"
     assert used["pgdata"] == "/var/lib/postgresql/data"
