@@ -115,3 +115,37 @@ export function useImportProducts() {
 export function exportProducts(): Promise<void> {
   return download('/api/v1/products/export.csv');
 }
+
+export type ProductImage = Schemas['ProductImageRead'];
+/** The image endpoint's limit (`MAX_IMAGE_BYTES` on the server). */
+export const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
+/** What the server accepts (it checks the content, not the name). */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
+/**
+ * Send a photo to `PUT /api/v1/products/{id}/image` (the body is the file itself). A refused
+ * file (not an image, too large, damaged) throws the server's problem as `ApiError`.
+ */
+export async function uploadProductImage(productId: string, file: Blob): Promise<ProductImage> {
+  const url = new URL(`/api/v1/products/${encodeURIComponent(productId)}/image`, globalThis.location.origin);
+  const request = new Request(url, { method: 'PUT', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
+  const response = await authorizedFetch(request);
+  if (!response.ok) throw new ApiError(await problemOf(response));
+  return (await response.json()) as ProductImage;
+}
+
+/** Set, replace (`file`) or remove (`null`) a product's image; the product's caches follow. */
+export function useProductImage(productId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (file: Blob | null): Promise<ProductImage | null> => {
+      if (file) return uploadProductImage(productId, file);
+      await unwrap(api.DELETE('/api/v1/products/{product_id}/image', { params: { path: { product_id: productId } } }));
+      return null;
+    },
+    onSuccess: (image) => {
+      queryClient.setQueryData<Product>(productKeys.detail(productId), (product) => (product ? { ...product, image } : product));
+      void queryClient.invalidateQueries({ queryKey: productKeys.lists });
+    },
+  });
+}

@@ -70,6 +70,7 @@ describe('productBody', () => {
       is_active: true,
       created_at: '',
       updated_at: '',
+      image: null,
     };
     const values = productFormValues(product, 'USD');
     expect(values.price).toBe('24.90');

@@ -1,6 +1,6 @@
 /**
- * One product (/products/$productId): its facts and live stock, edit and archive (or restore),
- * a shortcut to receive stock for it, and its stock ledger.
+ * One product (/products/$productId): its photo, its facts and live stock, edit and archive (or
+ * restore), a shortcut to receive stock for it, and its stock ledger.
  */
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { ArchiveRestore, ArrowLeft, Archive, PackagePlus, Pencil } from 'lucide-react';
@@ -15,6 +15,7 @@ import { useLiveProductStock } from '../../lib/live-stock';
 import { useProduct, useSaveProduct, type Product } from './api';
 import { ArchiveDialog } from './components/archive-dialog';
 import { ProductDialog } from './components/product-dialog';
+import { ProductImage } from './components/product-image';
 import { ProductMovements } from './components/product-movements';
 import { ProductSummary } from './components/product-summary';
 import './i18n';
@@ -99,6 +100,7 @@ export function ProductPage() {
           {t('detail.archivedNotice')}
         </p>
       )}
+      <ProductImage product={product.data} />
       <ProductSummary product={product.data} />
       <ProductMovements productId={productId} />
     </>

@@ -1,4 +1,4 @@
-/** One page of products: name (a link), SKU, barcode, category, price, live stock and status. */
+/** One page of products: photo and name (a link), SKU, barcode, category, price, live stock and status. */
 import { Link, useNavigate } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, type ReactNode } from 'react';
@@ -7,6 +7,7 @@ import { useFormat } from '@orbit/shared/format/locality';
 import { DataTable } from '@orbit/shared/ui/data-table';
 import { categoryPaths, useCategories } from '../../../lib/categories';
 import type { Product } from '../api';
+import { ProductThumb } from './product-image';
 import { ProductStatusBadges } from './product-status';
 
 const right = (content: ReactNode) => <span className="block text-right tabular-nums">{content}</span>;
@@ -24,14 +25,17 @@ export function ProductsTable({ products, empty }: { products: Product[]; empty:
         id: 'name',
         header: t('fields.name'),
         cell: ({ row }) => (
-          <Link
-            to="/products/$productId"
-            params={{ productId: row.original.id }}
-            className="block max-w-44 truncate font-medium text-brand-700 hover:underline sm:max-w-72"
-            onClick={(event) => event.stopPropagation()}
-          >
-            {row.original.name}
-          </Link>
+          <span className="flex items-center gap-3">
+            <ProductThumb product={row.original} />
+            <Link
+              to="/products/$productId"
+              params={{ productId: row.original.id }}
+              className="block max-w-36 truncate font-medium text-brand-700 hover:underline sm:max-w-72"
+              onClick={(event) => event.stopPropagation()}
+            >
+              {row.original.name}
+            </Link>
+          </span>
         ),
       },
       { id: 'sku', header: t('fields.sku'), cell: ({ row }) => <span className="font-mono text-xs">{row.original.sku}</span> },
