@@ -29,6 +29,7 @@ import { ProductIndex } from '../offline/search';
 import { requestPersistence, type Persistence } from '../offline/storage';
 import { HttpPushTransport, fetchCatalogPage, isDeviceRefusal, sendHeartbeat, tillFetch } from '../offline/transport';
 import { electWriter, type WriterRole } from '../offline/writer';
+import { cacheImages, imageUrls, MAX_CACHED_IMAGES } from './image-cache';
 import { saleFromServer } from './server-sales';
 
 export type SessionState = 'unknown' | 'none' | SessionTokens;
@@ -233,10 +234,12 @@ export class PosRuntime {
       try {
         if (!accessToken && !(await this.hasSession())) throw new ApiError({ status: 401, code: 'session_missing' });
         let removed = false;
+        const images: string[] = [];
         await pullCatalog(this.db, device, (cursor) => fetchCatalogPage(device, cursor, { accessToken }), {
           onProgress: (progress) => this.set({ pull: { ...this.state.pull, progress } }),
           onPage: (page) => {
             this.index.upsert(page.products);
+            images.push(...imageUrls(page.products));
             const gone = page.tombstones.filter((t) => t.entity === 'products').map((t) => t.id);
             if (gone.length) {
               this.index.remove(gone);
@@ -248,6 +251,7 @@ export class PosRuntime {
         const organization = (await this.db.getMeta('organization')) ?? null;
         this.set({ organization, pull: { running: false, progress: this.state.pull.progress, error: null, last_at: Date.now() }, phase: 'ready' });
         this.channel?.postMessage({ type: 'catalog' } satisfies ChannelMessage);
+        cacheImages(images.slice(-MAX_CACHED_IMAGES));
         void this.fetchRecentSales();
       } catch (error) {
         if (error instanceof ApiError && isDeviceRefusal(error.problem)) {

@@ -41,6 +41,7 @@ export function product(overrides: Partial<Product> = {}): Product {
     unit: 'unit',
     stock: 10,
     is_active: true,
+    image: null,
     ...overrides,
   };
 }

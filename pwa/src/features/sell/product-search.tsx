@@ -4,7 +4,7 @@
  * exact barcode or SKU adds that product at once, which is also how a scanner typing into the
  * box is handled. Stock shown is the server's, moved by what the till has not sent yet.
  */
-import { Search } from 'lucide-react';
+import { ImageOff, Search } from 'lucide-react';
 import { createContext, forwardRef, useContext, useId, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '@orbit/shared/format/locality';
@@ -27,6 +27,24 @@ function StockNote({ product }: { product: Product }) {
   const { t } = useTranslation('sell');
   const deltas = useContext(StockDeltas);
   return <>{t('stock', { count: product.stock + (deltas?.get(product.id) ?? 0) })}</>;
+}
+
+/**
+ * The product's picture (kept by the service worker for offline use), or an empty frame; the
+ * name beside it says what it is, so it is decorative. A picture that can't load (offline and
+ * never fetched) leaves the frame empty.
+ */
+function ProductPicture({ product }: { product: Product }) {
+  const [failed, setFailed] = useState(false);
+  return (
+    <span className="grid size-12 shrink-0 place-items-center overflow-hidden rounded border border-slate-200 bg-slate-50" data-testid="result-picture">
+      {product.image && !failed ? (
+        <img src={product.image} alt="" width={48} height={48} decoding="async" className="size-full object-contain" onError={() => setFailed(true)} />
+      ) : (
+        <ImageOff aria-hidden="true" className="size-5 text-slate-300" />
+      )}
+    </span>
+  );
 }
 
 const StockDeltas = createContext<Map<string, number> | undefined>(undefined);
@@ -120,7 +138,8 @@ export const ProductSearch = forwardRef<HTMLInputElement, ProductSearchProps>(fu
                   index === active ? 'border-brand-500 bg-brand-50' : 'border-slate-200 bg-white hover:bg-slate-50',
                 )}
               >
-                <span className="min-w-0">
+                <ProductPicture product={product} />
+                <span className="min-w-0 flex-1">
                   <span className="block truncate font-medium">{product.name}</span>
                   <span className="block text-xs text-slate-600">
                     {product.sku}
