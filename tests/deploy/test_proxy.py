@@ -88,6 +88,32 @@ async def test_the_apex_serves_the_landing_site(stack: Stack) -> None:
         assert pricing.status_code == 200 and pricing.content == built("landing", "pricing", "index.html")
         missing = await apex.get("/no-such-page")
         assert missing.status_code == 404 and missing.content == built("landing", "404.html")
+        policy = home.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+        # The sign-up's redirect ends on the new shop's host: the landing may post there.
+        assert f"form-action 'self' http://*.{BASE_DOMAIN}:{stack.caddy.port};" in policy
+
+
+async def test_pages_carry_the_servers_page_headers_and_the_api_its_own(stack: Stack) -> None:
+    """What the proxy serves from files carries the headers the servers give their pages
+    (server/core/hardening.py); what it proxies keeps the servers' headers, each once."""
+    host = f"{stack.subdomain}.{BASE_DOMAIN}:{stack.caddy.port}"
+    async with stack.caddy.client(stack.subdomain) as shop:
+        for path in ("/", "/pos/", "/pos/sw.js"):
+            page = await shop.get(path)
+            policy = page.headers["content-security-policy"]
+            assert "default-src 'self'; script-src 'self';" in policy, path
+            assert f"connect-src 'self' ws://{host} wss://{host};" in policy, path
+            assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+            assert page.headers["x-frame-options"] == "DENY"
+            assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+            assert page.headers["cross-origin-opener-policy"] == "same-origin"
+            assert "strict-transport-security" not in page.headers  # plain HTTP
+        api = await shop.get("/api/v1/organization")
+        assert api.status_code == 401
+        for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+            assert len(api.headers.get_list(name)) <= 1, name
+        assert api.headers.get("content-security-policy", "").startswith("default-src 'none'")
 
 
 async def test_a_shop_host_serves_the_spa_with_history_routing(stack: Stack) -> None:
@@ -206,3 +232,6 @@ def test_the_production_configuration_asks_before_every_certificate(tmp_path: Pa
     assert automation["on_demand"]["ask"] == f"http://server:8000{ASK_PATH}"
     assert automation["on_demand"]["rate_limit"] == {"interval": 60_000_000_000, "burst": 20}
     assert "disabled" not in config.get("admin", {})
+    assert '"Strict-Transport-Security":["max-age=63072000; includeSubDomains"]' in json.dumps(
+        config, separators=(",", ":")
+    )
