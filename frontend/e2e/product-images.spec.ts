@@ -84,6 +84,9 @@ test.describe('product images', () => {
     await loaded(page.getByRole('img', { name: `Foto de ${product.name}` }));
     await expect(page.getByText('Foto agregada', { exact: true })).toBeVisible();
     await expect(page.getByRole('button', { name: /reemplazar foto/i })).toBeVisible();
+    // The server's refusal, by its code, in Spanish.
+    await fileInput(page).setInputFiles({ name: 'falsa.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('solo el nombre es de foto') });
+    await expect(page.getByRole('alert')).toHaveText('El archivo no es una imagen JPEG, PNG ni WebP.');
     await expectNoHorizontalOverflow(page, 375);
     await expectAccessible(page);
     await page.goto(`/products?q=${encodeURIComponent(product.sku)}`);

@@ -112,6 +112,12 @@ registerTranslations('products', {
       notImage: 'Choose a JPEG, PNG or WebP image.',
       tooLarge: 'The photo is larger than 15 MB.',
       alt: 'Photo of {{name}}',
+      refused: {
+        unsupported_image: 'The file is not a JPEG, PNG or WebP image.',
+        unreadable_image: 'The image is damaged or can’t be read.',
+        image_too_many_pixels: 'The image has too many pixels (at most 50 megapixels).',
+        file_too_large: 'The photo is larger than 15 MB.',
+      },
     },
     detail: {
       back: 'All products',
@@ -292,6 +298,12 @@ registerTranslations('products', {
       notImage: 'Elige una imagen JPEG, PNG o WebP.',
       tooLarge: 'La foto pesa más de 15 MB.',
       alt: 'Foto de {{name}}',
+      refused: {
+        unsupported_image: 'El archivo no es una imagen JPEG, PNG ni WebP.',
+        unreadable_image: 'La imagen está dañada o no se puede leer.',
+        image_too_many_pixels: 'La imagen tiene demasiados píxeles (50 megapíxeles como máximo).',
+        file_too_large: 'La foto pesa más de 15 MB.',
+      },
     },
     detail: {
       back: 'Todos los productos',

@@ -7,6 +7,7 @@
 import { ImageOff, ImagePlus, RefreshCw, Trash2 } from 'lucide-react';
 import { useId, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '@orbit/shared/api/problem';
 import { Button } from '@orbit/shared/ui/button';
 import { ConfirmDialog } from '@orbit/shared/ui/confirm-dialog';
 import { cn } from '@orbit/shared/ui/cn';
@@ -14,6 +15,8 @@ import { useErrorMessage } from '@orbit/shared/ui/states';
 import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { toast } from '@orbit/shared/ui/toast';
 import { IMAGE_TYPES, MAX_IMAGE_BYTES, useProductImage, type Product } from '../api';
+
+const SERVER_REFUSALS = ['unsupported_image', 'unreadable_image', 'image_too_many_pixels', 'file_too_large'];
 
 export function checkImageFile(file: File): 'notImage' | 'tooLarge' | null {
   if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return 'notImage';
@@ -31,6 +34,11 @@ export function ProductImage({ product }: { product: Product }) {
   const [removing, setRemoving] = useState(false);
   const [dragging, setDragging] = useState(false);
   const image = product.image ?? null;
+  /** The server's refusal in the person's language when its code is known, else its own words. */
+  const refusal = (error: unknown) => {
+    const code = error instanceof ApiError ? error.code : undefined;
+    return code && SERVER_REFUSALS.includes(code) ? t(`image.refused.${code}`) : errorMessage(error);
+  };
 
   const send = (file: File | undefined) => {
     if (!file) return;
@@ -42,7 +50,7 @@ export function ProductImage({ product }: { product: Product }) {
     setProblem(null);
     save.mutate(file, {
       onSuccess: () => toast(t(image ? 'image.replaced' : 'image.added'), { description: product.name }),
-      onError: (error) => setProblem(errorMessage(error)),
+      onError: (error) => setProblem(refusal(error)),
     });
   };
   const drop = (event: DragEvent) => {
