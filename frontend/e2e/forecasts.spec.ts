@@ -124,7 +124,9 @@ test.describe('forecasts', () => {
     const items = ((await suggestions.json()) as { items: { product_id: string; name: string; sku: string; run_id: string; lead_time_demand: number }[] }).items;
     const product = items.reduce((best, item) => (item.lead_time_demand > best.lead_time_demand ? item : best));
     const scored = await request.get(`/api/v1/forecasts/runs/${product.run_id}/evaluations?product_id=${product.product_id}`, { headers: bearer(token) });
-    const evaluations = ((await scored.json()) as { items: unknown[] }).items.length;
+    const rows = ((await scored.json()) as { items: { method: string; weight: number | null }[] }).items;
+    const evaluations = rows.length;
+    const mix = rows.filter((row) => row.method !== 'combination' && row.weight !== null && row.weight > 0);
 
     await signIn(page, 'manager', '/forecasts?tab=product');
     await expect(page.getByText(/choose a product|elige un producto/i)).toBeVisible();
@@ -146,6 +148,17 @@ test.describe('forecasts', () => {
       // One row per method the run scored on this product, the chosen one marked.
       await expect(backtest.locator('tbody tr')).toHaveCount(evaluations);
       await expect(backtest).toContainText(/chosen|elegido/i);
+      // Why the product got this forecast: the combination it is served, each method's share of
+      // it as stored by the run, and the combination's backtest score.
+      expect(mix.length).toBeGreaterThan(0);
+      const explained = page.getByTestId('method-mix');
+      await expect(explained.getByRole('heading', { name: /how this forecast is made|cómo se hace este pronóstico/i })).toBeVisible();
+      await expect(explained.getByRole('listitem')).toHaveCount(mix.length);
+      const shares = (await explained.getByRole('listitem').allInnerTexts()).map((text) => Number(/(\d+)\s*%/.exec(text)?.[1]));
+      const stored = [...mix].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0)).map((row) => Math.round((row.weight ?? 0) * 100));
+      expect(shares).toEqual(stored);
+      await expect(explained).toContainText(/MASE/);
+      await expect(page.getByText(/forecast by: combination of methods|pronosticado con: combinación de métodos/i)).toBeVisible();
     } else {
       // A shop with too little history for a backtest (under 175 days) says so.
       await expect(page.getByText(/no backtest scores|no tiene puntajes/i)).toBeVisible();

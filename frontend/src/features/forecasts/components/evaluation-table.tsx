@@ -10,6 +10,7 @@ import { useFormat } from '@orbit/shared/format/locality';
 import { DataTable } from '@orbit/shared/ui/data-table';
 import { Badge } from '@orbit/shared/ui/surfaces';
 import type { Evaluation } from '../api';
+import { COMBINATION } from './method-mix';
 
 type Score = 'mase' | 'wape' | 'mase_median' | 'wape_median' | 'bias' | 'coverage_80' | 'coverage_95';
 const SCORES: Score[] = ['mase', 'wape', 'mase_median', 'wape_median', 'bias', 'coverage_80', 'coverage_95'];
@@ -17,9 +18,22 @@ const PERCENTS: ReadonlySet<Score> = new Set(['wape', 'wape_median', 'bias', 'co
 /** Errors: the lowest is the best. */
 const ERRORS: ReadonlySet<Score> = new Set(['mase', 'wape', 'mase_median', 'wape_median']);
 
-/** The chosen method first, then by MASE (undefined last). */
+/** The method served (the combination, or the one chosen by an older run) first, then the
+ * methods in the combination by weight, then the others by MASE (undefined last). */
 export function orderEvaluations(rows: readonly Evaluation[]): Evaluation[] {
-  return [...rows].sort((a, b) => Number(b.selected) - Number(a.selected) || (a.mase ?? Infinity) - (b.mase ?? Infinity));
+  return [...rows].sort(
+    (a, b) =>
+      Number(isServed(b)) - Number(isServed(a)) ||
+      Number(b.selected) - Number(a.selected) ||
+      (b.weight ?? 0) - (a.weight ?? 0) ||
+      (a.mase ?? Infinity) - (b.mase ?? Infinity),
+  );
+}
+
+/** The row of what the product is served: the combination (weight 1), or before
+ * combinations the one selected method (no weight). */
+export function isServed(row: Evaluation): boolean {
+  return row.selected && (row.weight == null || row.weight === 1);
 }
 
 export function EvaluationTable({ rows }: { rows: Evaluation[] }) {
@@ -37,9 +51,17 @@ export function EvaluationTable({ rows }: { rows: Evaluation[] }) {
         cell: ({ row }) => (
           <span className="flex items-center gap-2">
             {t(`methods.${row.original.method}`, { defaultValue: row.original.method })}
-            {row.original.selected ? <Badge tone="ok">{t('product.chosen')}</Badge> : null}
+            {isServed(row.original) ? <Badge tone="ok">{t('product.chosen')}</Badge> : null}
           </span>
         ),
+      },
+      {
+        id: 'weight',
+        header: () => <span className="block text-right">{t('evaluation.weight')}</span>,
+        cell: ({ row }) => {
+          const weight = row.original.weight;
+          return <span className="block text-right tabular-nums">{weight == null || row.original.method === COMBINATION ? '—' : format.percent(weight, 0)}</span>;
+        },
       },
       ...SCORES.map(
         (score): ColumnDef<Evaluation, unknown> => ({

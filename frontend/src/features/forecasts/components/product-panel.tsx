@@ -12,6 +12,7 @@ import { Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { HISTORY_DAYS, useEvaluations, usePredictions, useProduct, useProductHistory } from '../api';
 import { forecastSeries, seriesTotals } from '../forecast-series';
 import { EvaluationTable } from './evaluation-table';
+import { MethodMix } from './method-mix';
 import { ProductPicker } from '../../../lib/product-picker';
 
 const ForecastChart = lazyPart(() => import('./forecast-chart'));
@@ -98,7 +99,10 @@ function ProductForecast({ productId }: { productId: string }) {
           ) : evaluations.data.items.length === 0 ? (
             <p className="text-sm text-slate-600">{t('product.noBacktest')}</p>
           ) : (
-            <EvaluationTable rows={evaluations.data.items} />
+            <>
+              <MethodMix rows={evaluations.data.items} />
+              <EvaluationTable rows={evaluations.data.items} />
+            </>
           )}
         </Card>
       ) : null}
