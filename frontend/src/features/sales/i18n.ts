@@ -36,6 +36,15 @@ registerTranslations('sales', {
     status: { completed: 'Completed', voided: 'Voided' },
     origin: { online: 'Online', offline: 'Offline at the till' },
     method: { cash: 'Cash', card: 'Card', transfer: 'Transfer', other: 'Other' },
+    documents: {
+      label: 'Documents',
+      invoice: 'Invoice (PDF)',
+      receipt: 'Receipt (PDF)',
+      creditNote: 'Credit note (PDF)',
+      voidNote: 'Void note (PDF)',
+      preparing: 'Preparing PDF…',
+      failed: 'The PDF could not be downloaded',
+    },
     refundKind: { refund: 'Refund', void: 'Void' },
     filters: {
       label: 'Filter sales',
@@ -154,6 +163,15 @@ registerTranslations('sales', {
     status: { completed: 'Completada', voided: 'Anulada' },
     origin: { online: 'En línea', offline: 'Sin conexión en la caja' },
     method: { cash: 'Efectivo', card: 'Tarjeta', transfer: 'Transferencia', other: 'Otro' },
+    documents: {
+      label: 'Documentos',
+      invoice: 'Factura (PDF)',
+      receipt: 'Comprobante (PDF)',
+      creditNote: 'Nota de crédito (PDF)',
+      voidNote: 'Anulación (PDF)',
+      preparing: 'Preparando PDF…',
+      failed: 'No se pudo descargar el PDF',
+    },
     refundKind: { refund: 'Devolución', void: 'Anulación' },
     filters: {
       label: 'Filtrar ventas',

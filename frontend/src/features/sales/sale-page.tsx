@@ -10,6 +10,7 @@ import { ErrorState, Loading } from '@orbit/shared/ui/states';
 import { PageHeader } from '@orbit/shared/ui/surfaces';
 import { useMe } from '../../lib/me';
 import { useSale } from './api';
+import { SaleDocuments } from './components/document-button';
 import { SaleActions } from './components/sale-actions';
 import { SaleAudit } from './components/sale-audit';
 import { SaleDetails, SalePayments } from './components/sale-details';
@@ -41,7 +42,7 @@ export function SalePage() {
             <SaleStatusBadges status={data.status} origin={data.origin} />
           </span>
         }
-        actions={<SaleActions sale={data} />}
+        actions={<SaleActions sale={data} documents={<SaleDocuments saleId={data.id} />} />}
       />
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="min-w-0 space-y-4 lg:col-span-2">

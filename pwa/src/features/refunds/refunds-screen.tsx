@@ -14,7 +14,8 @@ import { FormError, Loading } from '@orbit/shared/ui/states';
 import { Badge, Card } from '@orbit/shared/ui/surfaces';
 import { useLive, useOpenShift, useTill } from '../../lib/hooks';
 import { PrintArea } from '../../lib/print';
-import { RefundReceipt } from '../../lib/receipt';
+import { RefundReceipt, SaleReceipt } from '../../lib/receipt';
+import { SaleDocumentButtons } from '../../lib/sale-documents';
 import { runtime } from '../../lib/runtime';
 import type { JournalRefund, JournalSale, PaymentMethod } from '../../offline/db';
 import { recordRefund, refundAmounts } from '../../offline/journal';
@@ -138,6 +139,14 @@ function RefundForm({ sale, onDone, onBack }: { sale: JournalSale; onDone: (refu
           {t('back')}
         </Button>
       </div>
+      <div className="flex flex-wrap gap-2">
+        <SaleDocumentButtons saleId={current.id} size="md" />
+      </div>
+      {till ? (
+        <PrintArea>
+          <SaleReceipt sale={current} organization={till.organization} pending={false} />
+        </PrintArea>
+      ) : null}
       {!left ? <p className="text-sm text-slate-700">{t('fullyRefunded')}</p> : null}
       <ul className="space-y-2">
         {current.lines.map((line) => {

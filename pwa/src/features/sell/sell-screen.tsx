@@ -17,6 +17,7 @@ import { toast } from '@orbit/shared/ui/toast';
 import { useOpenShift, useRuntime, useTill } from '../../lib/hooks';
 import { PrintArea } from '../../lib/print';
 import { SaleReceipt } from '../../lib/receipt';
+import { InvoicePdfButton } from '../../lib/sale-documents';
 import { runtime } from '../../lib/runtime';
 import { setTicketOpen } from '../../lib/ticket-open';
 import type { JournalSale, OrganizationSettings, Product } from '../../offline/db';
@@ -58,6 +59,7 @@ function ReceiptDialog({ receipt, organization, onClose }: { receipt: { sale: Jo
               <Printer aria-hidden="true" />
               {t('receipt.print')}
             </Button>
+            <InvoicePdfButton saleId={receipt.sale.id} />
             <Button size="lg" autoFocus onClick={onClose}>
               {t('receipt.next')}
             </Button>

@@ -5,6 +5,7 @@ import { Empty, ErrorState, Loading } from '@orbit/shared/ui/states';
 import { Badge, Card, CardTitle } from '@orbit/shared/ui/surfaces';
 import { useProductNames, useSaleRefunds, type Sale } from '../api';
 import { usePeopleNames } from '../../../lib/people';
+import { DocumentButton } from './document-button';
 
 export function SaleRefunds({ sale }: { sale: Sale }) {
   const { t } = useTranslation('sales');
@@ -39,6 +40,13 @@ export function SaleRefunds({ sale }: { sale: Sale }) {
                   {refund.restock ? ` · ${t('detail.restocked')}` : ''}
                 </p>
                 <p className="text-slate-600">{t('detail.reason', { reason: refund.reason })}</p>
+                <div className="mt-2">
+                  <DocumentButton
+                    size="sm"
+                    path={`/api/v1/refunds/${refund.id}/invoice.pdf`}
+                    label={t(refund.kind === 'void' ? 'documents.voidNote' : 'documents.creditNote')}
+                  />
+                </div>
                 <ul className="mt-1 text-xs text-slate-600">
                   {refund.lines.map((line) => (
                     <li key={line.id}>
