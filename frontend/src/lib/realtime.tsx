@@ -9,7 +9,7 @@ import { session } from '@orbit/shared/session/session';
 
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
-const MANAGER_TOPICS: Topic[] = ['sales', 'stock', 'registers', 'alerts', 'predictions'];
+const MANAGER_TOPICS: Topic[] = ['sales', 'stock', 'registers', 'alerts', 'predictions', 'reports'];
 
 export function RealtimeProvider({ children, onSignedOut }: { children: ReactNode; onSignedOut: () => void }) {
   const [client, setClient] = useState<RealtimeClient | null>(null);

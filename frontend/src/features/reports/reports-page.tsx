@@ -4,21 +4,18 @@
  * the period and the ranking live in the URL, so a report is a link to share.
  */
 import { getRouteApi } from '@tanstack/react-router';
-import { Download } from 'lucide-react';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download } from '@orbit/shared/api/client';
 import { addDays } from '@orbit/shared/format/format';
 import { useFormat } from '@orbit/shared/format/locality';
-import { Button } from '@orbit/shared/ui/button';
-import { ErrorState, Loading, useErrorMessage } from '@orbit/shared/ui/states';
+import { ErrorState, Loading } from '@orbit/shared/ui/states';
 import { PageHeader } from '@orbit/shared/ui/surfaces';
-import { toast } from '@orbit/shared/ui/toast';
 import { useReport } from './api';
 import { ReportControls, type ReportChoice } from './components/report-controls';
 import { ReportView } from './components/report-view';
 import { rangeFromSearch, rangeProblem, reportPeriod, todayIn } from './date-range';
-import { DEFAULT_REPORT, csvPath, isReportKey, reportParams, takesPeriod, type ReportData, type ReportQuery } from './report-catalog';
+import { DEFAULT_REPORT, isReportKey, takesPeriod, type ReportData, type ReportQuery } from './report-catalog';
+import { ReportDownload } from './report-export';
 import { shapeReport } from './report-shapes';
 import './i18n';
 
@@ -27,7 +24,6 @@ const route = getRouteApi('/app/reports');
 export function ReportsPage() {
   const { t } = useTranslation('reports');
   const format = useFormat();
-  const errorMessage = useErrorMessage();
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const today = todayIn(format.locality.timeZone);
@@ -40,7 +36,6 @@ export function ReportsPage() {
   const query: ReportQuery = { ...reportPeriod(choice.range), by: choice.by };
   const result = useReport(choice.report, query, valid);
   const shaped = useMemo(() => (result.data ? shapeReport(result.data) : null), [result.data]);
-  const [downloading, setDownloading] = useState(false);
 
   const change = (patch: Partial<ReportChoice>) => {
     const next = { ...choice, ...patch };
@@ -56,28 +51,12 @@ export function ReportsPage() {
     });
   };
 
-  const downloadCsv = async () => {
-    setDownloading(true);
-    try {
-      await download(csvPath(choice.report), reportParams(choice.report, query));
-    } catch (error) {
-      toast(t('downloadFailed'), { tone: 'error', description: errorMessage(error) });
-    } finally {
-      setDownloading(false);
-    }
-  };
-
   return (
     <>
       <PageHeader
         title={t('title')}
         description={t('description')}
-        actions={
-          <Button variant="secondary" onClick={() => void downloadCsv()} disabled={downloading || !valid}>
-            <Download aria-hidden="true" />
-            {downloading ? t('downloading') : t('download')}
-          </Button>
-        }
+        actions={<ReportDownload report={choice.report} query={query} disabled={!valid} />}
       />
       <ReportControls choice={choice} today={today} onChange={change} />
       {!valid ? null : result.isPending ? (

@@ -8,7 +8,7 @@
  * (or the stream position at subscription), and listeners never see an id twice or out of order.
  */
 
-export type Topic = 'stock' | 'sales' | 'predictions' | 'registers' | 'alerts';
+export type Topic = 'stock' | 'sales' | 'predictions' | 'registers' | 'alerts' | 'reports';
 
 export interface RealtimeEvent<T = Record<string, unknown>> {
   v: number;
