@@ -265,7 +265,7 @@ async def test_concurrent_forecast_runs_for_one_tenant_queue_one(
 
 def registration(api: Api, **fields: Any) -> Callable[[], Awaitable[httpx.Response]]:
     body = {
-        "company_name": "Carrera",
+        "company_name": f"Carrera {uuid.uuid4().hex[:6]}",  # each its own subdomain unless one is given
         "admin_name": "Ada",
         "email": f"race-{uuid.uuid4().hex[:8]}@example.com",
         "password": STRONG_PASSWORD,
@@ -321,7 +321,7 @@ async def test_concurrent_registrations_of_one_email(api: Api, tenant_a: TenantS
         # The refused registration left no organization behind.
         orphans = await connection.execute(
             text(
-                "select count(*) from organizations o where o.name = 'Carrera' "
+                "select count(*) from organizations o where o.name like 'Carrera %' "
                 "and not exists (select 1 from users u where u.organization_id = o.id)"
             )
         )
