@@ -50,6 +50,7 @@ import tempfile
 import time
 import uuid
 from array import array
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any
@@ -381,11 +382,9 @@ def gc_pauses(log: Path, since: float, until: float) -> list[float]:
     return [milliseconds for at, _generation, milliseconds in gc_log_lines(log) if since <= at <= until]
 
 
-async def run_target(
-    target: str, args: argparse.Namespace, tenants: list[dict[str, str]], database_url: str, redis_url: str
-) -> dict[str, Any]:
-    from redis.asyncio import Redis
-
+def launch(target: str, args: argparse.Namespace, database_url: str, redis_url: str) -> tuple[ServerProcess, Path]:
+    """The target's server (under `gc_log.py`, or cProfile with `--profile`), not yet started,
+    and the file its collector pauses go to."""
     port = free_port()
     environment = {
         **os.environ,
@@ -415,34 +414,148 @@ async def run_target(
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
         health = "/socket.io/?EIO=4&transport=polling"
-    server = ServerProcess(command, environment, port, cwd=ROOT, ready_path=health, ready_status=None)
+    return ServerProcess(command, environment, port, cwd=ROOT, ready_path=health, ready_status=None), gc_log
+
+
+async def connect_clients(
+    target: str, args: argparse.Namespace, tenants: list[dict[str, str]], port: int
+) -> tuple[list[tuple[Any, Pipe]], dict[str, Any]]:
+    """`args.sockets` sockets spread over the tenants and the client processes; the processes,
+    and how the connecting went."""
+    context = multiprocessing.get_context("spawn")
+    assignments: list[list[dict[str, str]]] = [[] for _ in range(args.client_processes)]
+    for index in range(args.sockets):
+        assignments[index % args.client_processes].append(tenants[index % len(tenants)])
+    started = time.monotonic()
+    clients: list[tuple[Any, Pipe]] = []
+    for assigned in assignments:
+        parent_end, child_end = context.Pipe()
+        spec = {"target": target, "port": port, "tenants": assigned, "connect_concurrency": args.connect_concurrency}
+        process = context.Process(target=client_main, args=(child_end, spec), daemon=True)
+        process.start()
+        clients.append((process, parent_end))
+    connected = [await asyncio.to_thread(pipe.recv) for _, pipe in clients]
+    return clients, {
+        "connect_seconds": round(time.monotonic() - started, 1),
+        "connected": sum(item["connected"] for item in connected),
+        "connect_failures": [failure for item in connected for failure in item["failures"]][:5],
+    }
+
+
+@dataclass
+class Ramp:
+    """One target under load: publishes a step at a given rate and reads what every client got."""
+
+    target: str
+    args: argparse.Namespace
+    tenants: list[dict[str, str]]
+    server: ServerProcess
+    clients: list[tuple[Any, Pipe]]
+    gc_log: Path
+    publisher: Any
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    async def latencies(self, step: int) -> list[float]:
+        """Every client's publish→receive latencies (ms) of `step`, sorted."""
+        latencies: list[float] = []
+        for _, pipe in self.clients:
+            pipe.send("report")
+        for _, pipe in self.clients:
+            report = await asyncio.to_thread(pipe.recv)
+            for reported_step, raw in report.items():
+                if reported_step == step:
+                    samples = array("f")
+                    samples.frombytes(raw)
+                    latencies.extend(samples)
+        return sorted(latencies)
+
+    def clients_cpu(self) -> float:
+        return sum(process_cpu(process.pid or 0) or 0.0 for process, _ in self.clients)
+
+    async def measure(self, step: int, rate: float) -> dict[str, Any]:
+        args, server = self.args, self.server
+        server_cpu, client_cpu, machine_busy = process_cpu(server.pid) or 0.0, self.clients_cpu(), machine_cpu()[0]
+        step_started = time.time()
+        published = await publish_step(self.target, self.publisher, self.tenants, step, rate, args.step_seconds)
+        await asyncio.sleep(args.drain_seconds)
+        pauses = gc_pauses(self.gc_log, step_started, time.time())
+        server_cpu = (process_cpu(server.pid) or 0.0) - server_cpu
+        client_cpu = self.clients_cpu() - client_cpu
+        machine_busy = machine_cpu()[0] - machine_busy
+        latencies = await self.latencies(step)
+        per_tenant = args.sockets / len(self.tenants)
+        expected = int(published["events"] * per_tenant)
+        window = args.step_seconds + args.drain_seconds
+        row = {
+            "events_per_s": rate,
+            "offered_deliveries_per_s": round(rate * per_tenant),
+            "delivered": len(latencies),
+            "expected": expected,
+            "delivered_share": round(len(latencies) / expected, 5) if expected else 0.0,
+            "deliveries_per_s": round(len(latencies) / published["seconds"]),
+            "p50_ms": round(percentile(latencies, 0.50), 1),
+            "p99_ms": round(percentile(latencies, 0.99), 1),
+            "max_ms": round(latencies[-1], 1) if latencies else None,
+            "server_cpu": round(server_cpu / window, 2),
+            "server_cpu_us_per_delivery": round(server_cpu / len(latencies) * 1e6) if latencies else None,
+            "clients_cpu": round(client_cpu / window, 2),
+            "machine_busy_cpus": round(machine_busy / window, 2),
+            "others_cpu": round((machine_busy - server_cpu - client_cpu) / window, 2),
+            "publisher_max_lag_ms": round(published["max_lag_ms"], 1),
+            "server_gc_pauses": len(pauses),
+            "server_gc_max_ms": max(pauses, default=0.0),
+            "rss_mb": round(rss_bytes(server.pid) / 2**20, 1),
+        }
+        self.steps.append(row)
+        print(f"[{self.target}] {json.dumps(row)}", flush=True)
+        return row
+
+    def holds(self, row: dict[str, Any]) -> bool:
+        return bool(row["p99_ms"] <= self.args.p99_budget_ms and row["delivered_share"] >= 0.999)
+
+    async def sustained(self) -> float:
+        """Ramp up through `args.rates` until p99 passes 1 s or a step loses more than 5%. The
+        sustained rate is the highest up to which every step kept p99 within budget and lost
+        nothing; then `--refine` steps halve the interval between it and the first miss."""
+        for step, rate in enumerate(self.args.rates):
+            row = await self.measure(step, rate)
+            if row["p99_ms"] > 1000 or row["delivered_share"] < 0.95:
+                break
+        sustained: float = 0
+        passed, missed = 0.0, None
+        for row in self.steps:
+            if not self.holds(row):
+                missed = row["events_per_s"]
+                break
+            sustained, passed = row["deliveries_per_s"], row["events_per_s"]
+        for _ in range(self.args.refine if missed is not None and passed else 0):
+            assert missed is not None
+            await asyncio.sleep(self.args.settle_seconds)  # what a missed step left queued drains first
+            rate = (passed + missed) / 2
+            row = await self.measure(len(self.steps), rate)
+            row["refine"] = True
+            if self.holds(row):
+                sustained, passed = row["deliveries_per_s"], rate
+            else:
+                missed = rate
+        return sustained
+
+
+async def run_target(
+    target: str, args: argparse.Namespace, tenants: list[dict[str, str]], database_url: str, redis_url: str
+) -> dict[str, Any]:
+    from redis.asyncio import Redis
+
+    server, gc_log = launch(target, args, database_url, redis_url)
     await asyncio.to_thread(server.start)
-    clients: list[tuple[multiprocessing.Process, Pipe]] = []
+    clients: list[tuple[Any, Pipe]] = []
     result: dict[str, Any] = {"target": target}
     try:
         await asyncio.to_thread(server.wait_ready, timeout=90)
         await asyncio.sleep(1.0)
         rss_idle = rss_bytes(server.pid)
-        context = multiprocessing.get_context("spawn")
-        assignments = [[] for _ in range(args.client_processes)]  # type: list[list[dict[str, str]]]
-        for index in range(args.sockets):
-            assignments[index % args.client_processes].append(tenants[index % len(tenants)])
-        connect_started = time.monotonic()
-        for assigned in assignments:
-            parent_end, child_end = context.Pipe()
-            spec = {
-                "target": target,
-                "port": port,
-                "tenants": assigned,
-                "connect_concurrency": args.connect_concurrency,
-            }
-            process = context.Process(target=client_main, args=(child_end, spec), daemon=True)
-            process.start()
-            clients.append((process, parent_end))
-        connected = [await asyncio.to_thread(pipe.recv) for _, pipe in clients]
-        result["connect_seconds"] = round(time.monotonic() - connect_started, 1)
-        result["connected"] = sum(item["connected"] for item in connected)
-        result["connect_failures"] = [failure for item in connected for failure in item["failures"]][:5]
+        clients, connecting = await connect_clients(target, args, tenants, server.port)
+        result.update(connecting)
         await asyncio.sleep(2.0)
         rss_loaded = rss_bytes(server.pid)
         result["rss_idle_mb"] = round(rss_idle / 2**20, 1)
@@ -456,83 +569,11 @@ async def run_target(
         else:
             import socketio
 
-            publisher = socketio.AsyncRedisManager(redis_url, channel=environment["PEER_CHANNEL"], write_only=True)
-        per_tenant = args.sockets / len(tenants)
-        steps = []
-
-        async def measure(step: int, rate: float) -> dict[str, Any]:
-            server_cpu = process_cpu(server.pid) or 0.0
-            client_cpu = sum(process_cpu(process.pid or 0) or 0.0 for process, _ in clients)
-            machine_busy = machine_cpu()[0]
-            step_started = time.time()
-            published = await publish_step(target, publisher, tenants, step, rate, args.step_seconds)
-            await asyncio.sleep(args.drain_seconds)
-            pauses = gc_pauses(gc_log, step_started, time.time())
-            server_cpu = (process_cpu(server.pid) or 0.0) - server_cpu
-            client_cpu = sum(process_cpu(process.pid or 0) or 0.0 for process, _ in clients) - client_cpu
-            machine_busy = machine_cpu()[0] - machine_busy
-            latencies: list[float] = []
-            for _, pipe in clients:
-                pipe.send("report")
-            for _, pipe in clients:
-                report = await asyncio.to_thread(pipe.recv)
-                for reported_step, raw in report.items():
-                    if reported_step == step:
-                        samples = array("f")
-                        samples.frombytes(raw)
-                        latencies.extend(samples)
-            latencies.sort()
-            expected = int(published["events"] * per_tenant)
-            window = args.step_seconds + args.drain_seconds
-            row = {
-                "events_per_s": rate,
-                "offered_deliveries_per_s": round(rate * per_tenant),
-                "delivered": len(latencies),
-                "expected": expected,
-                "delivered_share": round(len(latencies) / expected, 5) if expected else 0.0,
-                "deliveries_per_s": round(len(latencies) / published["seconds"]),
-                "p50_ms": round(percentile(latencies, 0.50), 1),
-                "p99_ms": round(percentile(latencies, 0.99), 1),
-                "max_ms": round(latencies[-1], 1) if latencies else None,
-                "server_cpu": round(server_cpu / window, 2),
-                "server_cpu_us_per_delivery": round(server_cpu / len(latencies) * 1e6) if latencies else None,
-                "clients_cpu": round(client_cpu / window, 2),
-                "machine_busy_cpus": round(machine_busy / window, 2),
-                "others_cpu": round((machine_busy - server_cpu - client_cpu) / window, 2),
-                "publisher_max_lag_ms": round(published["max_lag_ms"], 1),
-                "server_gc_pauses": len(pauses),
-                "server_gc_max_ms": max(pauses, default=0.0),
-                "rss_mb": round(rss_bytes(server.pid) / 2**20, 1),
-            }
-            steps.append(row)
-            print(f"[{target}] {json.dumps(row)}", flush=True)
-            return row
-
-        def holds(row: dict[str, Any]) -> bool:
-            return row["p99_ms"] <= args.p99_budget_ms and row["delivered_share"] >= 0.999
-
-        for step, rate in enumerate(args.rates):
-            row = await measure(step, rate)
-            if row["p99_ms"] > 1000 or row["delivered_share"] < 0.95:
-                break
-        # Sustained: the highest rate up to which every step kept p99 within budget and lost
-        # nothing; then `--refine` steps halve the interval between it and the first miss.
-        sustained, passed, missed = 0, 0.0, None
-        for row in steps:
-            if not holds(row):
-                missed = row["events_per_s"]
-                break
-            sustained, passed = row["deliveries_per_s"], row["events_per_s"]
-        for _ in range(args.refine if missed is not None and passed else 0):
-            await asyncio.sleep(args.settle_seconds)  # what a missed step left queued drains first
-            rate = (passed + missed) / 2
-            row = await measure(len(steps), rate)
-            row["refine"] = True
-            if holds(row):
-                sustained, passed = row["deliveries_per_s"], rate
-            else:
-                missed = rate
-        result["steps"] = steps
+            channel = server.environment["PEER_CHANNEL"]
+            publisher = socketio.AsyncRedisManager(redis_url, channel=channel, write_only=True)
+        ramp = Ramp(target, args, tenants, server, clients, gc_log, publisher)
+        sustained = await ramp.sustained()
+        result["steps"] = ramp.steps
         # Collections of 20 ms or more: [seconds since all sockets were connected, generation, ms].
         result["server_gc_over_20ms"] = [
             [round(at - connected_at, 1), generation, pause]
