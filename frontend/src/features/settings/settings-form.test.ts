@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCurrencyCode, isLocale, settingsPatch, timeZones, withCurrent, type SettingsDraft } from './settings-form';
 
-const saved: SettingsDraft = { name: 'Almacén Demo', currency: 'CLP', locale: 'es-CL', time_zone: 'America/Santiago', tax_mode: 'inclusive', allow_negative_stock: false };
+const saved: SettingsDraft = { name: 'Almacén Demo', currency: 'CLP', locale: 'es-CL', time_zone: 'America/Santiago', tax_mode: 'inclusive', allow_negative_stock: false, tax_id: '76.123.456-7', address: '' };
 
 describe('settings patch', () => {
   it('is empty when nothing changed (the locked currency is not sent again)', () => {
@@ -11,6 +11,11 @@ describe('settings patch', () => {
   it('carries only the changed fields', () => {
     expect(settingsPatch(saved, { ...saved, currency: 'eur', locale: 'es-ES', allow_negative_stock: true })).toEqual({ currency: 'EUR', locale: 'es-ES', allow_negative_stock: true });
     expect(settingsPatch(saved, { ...saved, time_zone: 'Europe/Madrid', tax_mode: 'exclusive', name: 'Bodega' })).toEqual({ name: 'Bodega', time_zone: 'Europe/Madrid', tax_mode: 'exclusive' });
+  });
+
+  it('sends the seller\'s tax id and address for invoices, spaces folded, and an emptied one as empty', () => {
+    expect(settingsPatch(saved, { ...saved, tax_id: ' 76.123.456-7 ', address: '  Av. Providencia  1234 ' })).toEqual({ address: 'Av. Providencia 1234' });
+    expect(settingsPatch(saved, { ...saved, tax_id: '' })).toEqual({ tax_id: '' });
   });
 });
 

@@ -17,6 +17,9 @@ export interface SettingsDraft {
   time_zone: string;
   tax_mode: TaxMode;
   allow_negative_stock: boolean;
+  /** The seller's tax id and address, printed on invoices. */
+  tax_id: string;
+  address: string;
 }
 
 /** The currencies of the shops we expect, first; any other ISO 4217 code can be typed. */
@@ -58,8 +61,8 @@ export function timeZones(current: string): string[] {
 }
 
 export function draftOf(organization: Organization): SettingsDraft {
-  const { name, currency, locale, time_zone, tax_mode, allow_negative_stock } = organization;
-  return { name, currency, locale, time_zone, tax_mode, allow_negative_stock };
+  const { name, currency, locale, time_zone, tax_mode, allow_negative_stock, tax_id, address } = organization;
+  return { name, currency, locale, time_zone, tax_mode, allow_negative_stock, tax_id, address };
 }
 
 /** The fields of `draft` that differ from `current` (names trimmed), as the PATCH body. */
@@ -73,5 +76,9 @@ export function settingsPatch(current: SettingsDraft, draft: SettingsDraft): Org
   if (draft.time_zone !== current.time_zone) patch.time_zone = draft.time_zone;
   if (draft.tax_mode !== current.tax_mode) patch.tax_mode = draft.tax_mode;
   if (draft.allow_negative_stock !== current.allow_negative_stock) patch.allow_negative_stock = draft.allow_negative_stock;
+  const taxId = draft.tax_id.trim().replace(/\s+/g, ' ');
+  if (taxId !== current.tax_id) patch.tax_id = taxId;
+  const address = draft.address.trim().replace(/\s+/g, ' ');
+  if (address !== current.address) patch.address = address;
   return patch;
 }

@@ -28,7 +28,7 @@ import {
 
 const OTHER = 'other';
 const TAX_MODES: TaxMode[] = ['inclusive', 'exclusive'];
-const FIELDS = ['name', 'currency', 'locale', 'time_zone', 'tax_mode', 'allow_negative_stock'] as const;
+const FIELDS = ['name', 'currency', 'locale', 'time_zone', 'tax_mode', 'allow_negative_stock', 'tax_id', 'address'] as const;
 
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
@@ -84,6 +84,12 @@ export function SettingsFormView({ organization }: { organization: Organization 
       <Section id="settings-shop" title={t('sections.shop')}>
         <Field label={t('fields.name')} error={fields.name} className="sm:col-span-2">
           {(control) => <Input {...control} required maxLength={120} value={draft.name} onChange={(event) => change({ name: event.target.value })} />}
+        </Field>
+        <Field label={t('fields.taxId')} hint={t('taxIdHint')} error={fields.tax_id}>
+          {(control) => <Input {...control} maxLength={32} autoComplete="off" value={draft.tax_id} onChange={(event) => change({ tax_id: event.target.value })} />}
+        </Field>
+        <Field label={t('fields.address')} hint={t('addressHint')} error={fields.address}>
+          {(control) => <Input {...control} maxLength={300} autoComplete="street-address" value={draft.address} onChange={(event) => change({ address: event.target.value })} />}
         </Field>
       </Section>
 
