@@ -65,4 +65,4 @@ def verify(
     expiry has not passed. Constant-time in the signature."""
     expected = signature(secret_key, organization_id, name, expires, download_name)
     fresh = expires > (time.time() if now is None else now)
-    return hmac.compare_digest(expected, given) and fresh
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")) and fresh

@@ -51,6 +51,11 @@ async def test_signed_url_refusals(storage_app: Any, storage_settings: Settings,
             assert response.status_code == 404, bad
             assert response.json()["code"] == "file_not_found"
         assert (await http.get("/api/v1/files/secret.txt")).status_code == 422
+        # A signature or download name outside ASCII is the same 404, not a crash.
+        odd = await http.get(
+            "/api/v1/files/secret.txt", params={"expires": "9999999999", "signature": "wé", "download": "ñ"}
+        )
+        assert odd.status_code == 404
         assert (await http.get(url.replace("secret.txt", "..%2Fsecret.txt"))).status_code == 404
     async with client(storage_app, tenant_b) as http:
         response = await http.get(url)
