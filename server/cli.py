@@ -164,6 +164,8 @@ def command_dev(args: argparse.Namespace) -> None:
         asyncio.run(migrate(settings))
         asyncio.run(_seed(settings, products=args.demo_products, days=args.demo_days))
         environment = _environment(settings, args.port)
+        # Files (product images, documents) live beside the embedded services' data.
+        environment.setdefault("STORAGE_DIR", str(Path(args.data_dir).absolute() / "objects"))
         command = [
             sys.executable,
             "-m",
