@@ -442,6 +442,17 @@ async def connect_clients(
     }
 
 
+async def close_clients(clients: list[tuple[Any, Pipe]]) -> None:
+    """Ask every client process to close its sockets and exit; kill the ones that don't."""
+    for process, pipe in clients:
+        with contextlib.suppress(Exception):
+            pipe.send("close")
+            await asyncio.wait_for(asyncio.to_thread(pipe.recv), 30)
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+
+
 @dataclass
 class Ramp:
     """One target under load: publishes a step at a given rate and reads what every client got."""
@@ -587,13 +598,7 @@ async def run_target(
             with contextlib.suppress(Exception):
                 await publisher.redis.aclose()
     finally:
-        for process, pipe in clients:
-            with contextlib.suppress(Exception):
-                pipe.send("close")
-                await asyncio.wait_for(asyncio.to_thread(pipe.recv), 30)
-            process.join(5)
-            if process.is_alive():
-                process.kill()
+        await close_clients(clients)
         # cProfile writes its stats on KeyboardInterrupt, not when killed by SIGTERM.
         server.stop(signal.SIGINT if args.profile and target == "orbit" else signal.SIGTERM)
         await asyncio.to_thread(gc_log.unlink, missing_ok=True)
