@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 
 from server.core.observability import current_request_id, report_exception
 
@@ -243,9 +244,22 @@ _HTTP_ERRORS: dict[int, type[ApiError]] = {
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     error_type = _HTTP_ERRORS.get(exc.status_code, BadRequest)
-    error = error_type(exc.detail if isinstance(exc.detail, str) else "")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    error = error_type(exc.detail if isinstance(exc.detail, str) else "", headers=headers)
     error.status = exc.status_code
     return problem_response(error)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at the request's path. Each endpoint is a route of its own,
+    so Starlette's 405 names only the first route's methods; `Allow` must name them all."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def handle_client_disconnect(request: Request, exc: Exception) -> Response:

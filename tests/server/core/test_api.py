@@ -163,3 +163,11 @@ async def test_a_client_hanging_up_during_its_upload_is_a_499_not_a_500(
     assert http_requests(route, 499) == hung_up + 1
     assert not [record for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR]
     assert [message["status"] for message in sent if message["type"] == "http.response.start"] in ([], [499])
+
+
+async def test_a_method_the_path_does_not_take_is_405_naming_the_ones_it_does(tenant_a: TenantSession) -> None:
+    """Found by the API fuzzing test: the problem document dropped Starlette's `Allow` header."""
+    response = await tenant_a.client.put("/api/v1/categories")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
