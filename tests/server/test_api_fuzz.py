@@ -60,7 +60,7 @@ async def fuzzed_shop(app: Any) -> AsyncIterator[TenantSession]:
 def fuzzed_app(settings: Settings) -> Iterator[ASGIClient]:
     """An application of its own, whose lifespan (pool, Redis, realtime hub) runs in the
     fuzzer's event loop, reached in-process."""
-    with ASGIClient(create_app(settings)) as client:
+    with ASGIClient(create_app(settings)) as client:  # type: ignore[arg-type]  # Starlette is an ASGI app
         yield client
     shutdown_lifespans()
 
