@@ -263,3 +263,20 @@ async def test_sockets_leave_the_hub_when_they_close(server: RunningServer, tena
     await eventually(
         lambda: not any(c.identity.organization_id == tenant_a.organization_id for c in server.hub.connections)
     )
+
+
+async def test_a_second_auth_frame_is_an_unexpected_frame_and_the_socket_stays(
+    server: RunningServer, tenant_a: TenantSession, tenant_b: TenantSession
+) -> None:
+    """An `auth` after the first is answered with an `unexpected_frame` error and changes
+    nothing: not the identity (another tenant's token is not taken), not the socket."""
+    async with connect(server.url(tenant_a.subdomain), host="127.0.0.1", port=server.port) as websocket:
+        await websocket.send(auth(tenant_a.access_token))
+        assert json.loads(await websocket.recv())["type"] == "ready"
+        await websocket.send(auth(tenant_b.access_token))
+        error = json.loads(await websocket.recv())
+        assert (error["type"], error["code"]) == ("error", "unexpected_frame"), error
+        await websocket.send(json.dumps({"type": "ping"}))
+        assert json.loads(await websocket.recv()) == {"type": "pong"}  # still open, nothing else came first
+        connection = next(c for c in server.hub.connections if c.identity.organization_id == tenant_a.organization_id)
+        assert connection.identity.user_id == tenant_a.admin_id
