@@ -5,6 +5,7 @@
  * English and Spanish, on a laptop and a phone.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { crc32 } from 'node:zlib';
 import { createProduct, expectNoHorizontalOverflow, useLanguage } from './catalog';
 import { apiToken, expectAccessible, signIn } from './fixtures';
 
@@ -20,6 +21,44 @@ async function pngOf(page: Page, colour: string): Promise<Buffer> {
 async function loaded(image: Locator): Promise<void> {
   await expect(image).toBeVisible();
   await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+}
+
+/** A zip (stored, no compression) of `files`: what a shop's photo folder zipped looks like. */
+function zipOf(files: Record<string, Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
 
 function fileInput(page: Page): Locator {
@@ -92,5 +131,35 @@ test.describe('product images', () => {
     await page.goto(`/products?q=${encodeURIComponent(product.sku)}`);
     await loaded(page.getByRole('row').filter({ hasText: product.name }).locator('img'));
     await expectNoHorizontalOverflow(page, 375);
+  });
+
+  test('photos from a zip named by SKU: checked first, then stored, the unusable files listed', async ({ page, request }) => {
+    await useLanguage(page, 'en');
+    const token = await apiToken(request, 'manager');
+    const first = await createProduct(request, token);
+    const second = await createProduct(request, token);
+    const zip = zipOf({
+      [`${first.sku}.png`]: await pngOf(page, '#c60'),
+      [`photos/${second.sku}.PNG`]: await pngOf(page, '#06c'),
+      'NO-SUCH-SKU.png': await pngOf(page, '#999'),
+      '../escape.png': await pngOf(page, '#000'),
+    });
+    await signIn(page, 'manager', '/products/import');
+    await expect(page.getByRole('heading', { name: 'Photos from a zip' })).toBeVisible();
+    await page.getByLabel('Zip of photos').setInputFiles({ name: 'photos.zip', mimeType: 'application/zip', buffer: zip });
+    await expect(page.getByTestId('images-zip-summary')).toHaveText('Checked: 2 photos of 4 files can be set.');
+    await expect(page.getByText(/2 files can’t be used/)).toBeVisible();
+    await expect(page.getByText(/no product has the SKU 'NO-SUCH-SKU'/)).toBeVisible();
+    await expect(page.getByText(/may not hold a path/)).toBeVisible();
+    await expectAccessible(page);
+    // Nothing stored by the check.
+    const before = await (await request.get(`/api/v1/products/${first.id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(before.image).toBeNull();
+    await page.getByRole('button', { name: 'Set 2 photos' }).click();
+    await expect(page.getByTestId('images-zip-summary')).toHaveText('2 photos set (0 already the same).');
+    for (const product of [first, second]) {
+      const read = await (await request.get(`/api/v1/products/${product.id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+      expect(read.image?.grid).toMatch(/-grid\.webp\?/);
+    }
   });
 });

@@ -149,3 +149,31 @@ export function useProductImage(productId: string) {
     },
   });
 }
+
+export type ImageImportReport = Schemas['ImageImportReport'];
+/** The zip endpoint's limit (`MAX_ZIP_BYTES` on the server). */
+export const MAX_IMAGE_ZIP_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Send a zip of photos named by SKU to `POST /api/v1/products/images/import`. A refused zip (a
+ * path in a name, unknown SKUs, non-images without `skipInvalid`, a zip bomb) throws the
+ * server's problem as `ApiError`, its `errors` naming each file.
+ */
+export async function importProductImages(file: Blob, { dryRun, skipInvalid }: ImportOptions): Promise<ImageImportReport> {
+  const url = new URL('/api/v1/products/images/import', globalThis.location.origin);
+  if (dryRun) url.searchParams.set('dry_run', 'true');
+  if (skipInvalid) url.searchParams.set('skip_invalid', 'true');
+  const response = await authorizedFetch(new Request(url, { method: 'POST', body: file, headers: { 'content-type': 'application/zip' } }));
+  if (!response.ok) throw new ApiError(await problemOf(response));
+  return (await response.json()) as ImageImportReport;
+}
+
+export function useImportProductImages() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, ...options }: ImportOptions & { file: Blob }) => importProductImages(file, options),
+    onSuccess: (report) => {
+      if (!report.dry_run) void queryClient.invalidateQueries({ queryKey: productsKey });
+    },
+  });
+}

@@ -3,7 +3,8 @@
  * run that writes nothing: the counts of what would change and a table of every bad row. Then
  * one button imports it: the whole file, or, when some rows are bad, the valid rows only (the
  * server skips the bad ones and lists them again). A template with the server's columns is
- * generated here, in the tenant's currency.
+ * generated here, in the tenant's currency. Below, photos for many products from a zip named by
+ * SKU (`components/images-zip.tsx`).
  */
 import { Link } from '@tanstack/react-router';
 import { ArrowLeft, FileDown } from 'lucide-react';
@@ -17,6 +18,7 @@ import { Card, CardTitle, PageHeader } from '@orbit/shared/ui/surfaces';
 import { toast } from '@orbit/shared/ui/toast';
 import { useImportProducts, type ImportReport } from './api';
 import { CsvDropzone, fileProblem } from './components/csv-dropzone';
+import { ImagesZipImport } from './components/images-zip';
 import { ImportCounts, ImportErrorsTable, useImportProblemText } from './components/import-report';
 import { exampleAmount, IMPORT_COLUMNS, problemImportErrors, REQUIRED_COLUMNS, templateCsv } from './csv-import';
 import './i18n';
@@ -163,6 +165,7 @@ export function ImportPage() {
           </Card>
         ) : null}
       </section>
+      <ImagesZipImport />
     </>
   );
 }
