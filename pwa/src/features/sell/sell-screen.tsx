@@ -54,7 +54,7 @@ function ReceiptDialog({ receipt, organization, onClose }: { receipt: { sale: Jo
           <div className="max-h-[50dvh] overflow-y-auto rounded-md border border-slate-200 bg-white p-3">
             <SaleReceipt sale={receipt.sale} organization={organization} pending />
           </div>
-          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <div className="flex flex-col-reverse gap-2 sm:flex-row sm:flex-wrap sm:justify-end">
             <Button variant="secondary" size="lg" onClick={() => window.print()}>
               <Printer aria-hidden="true" />
               {t('receipt.print')}
