@@ -7,15 +7,18 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.core.context import Actor, Context, Resources
-from server.core.ids import new_id
-from server.sales.models import Register, Sale
 from server.tenancy.models import Organization
 from server.tenancy.service import tenant_of
 from tests.conftest import TenantSession
+from tests.server.catalog.test_routes import create_product
+from tests.server.sales.conftest import key
 
 OpenContext = Callable[[TenantSession], AbstractAsyncContextManager[Context]]
 
@@ -42,47 +45,46 @@ AddSales = Callable[[TenantSession, uuid.UUID | None, list[tuple[int, datetime, 
 
 
 @pytest.fixture
-def add_sales(open_context: OpenContext) -> AddSales:
-    """Write sales straight into `registers` + `sales` (the sales service is not built yet):
+def add_sales(owner_engine: AsyncEngine) -> AddSales:
+    """Ring up sales through the sales API (a register of their own, one product per total, tax
+    free), void those marked `voided`, then move each to its `sold_at` (the one thing the API
+    decides by itself, and these tests need fixed):
     `await add_sales(tenant, customer_id, [(total, sold_at, status), …])` → the sales' ids, in order."""
 
     async def add(
         tenant: TenantSession, customer_id: uuid.UUID | None, sales: list[tuple[int, datetime, str]]
     ) -> list[uuid.UUID]:
-        async with open_context(tenant) as ctx:
-            register = Register(
-                organization_id=ctx.organization_id,
-                id=new_id(),
-                code=f"R{uuid.uuid4().hex[:6].upper()}",
-                name="Front till",
-                last_number=len(sales),
-            )
-            ctx.session.add(register)
-            await ctx.session.flush()
-            ids = []
-            for number, (total, sold_at, status) in enumerate(sales, start=1):
-                sale = Sale(
-                    organization_id=ctx.organization_id,
-                    id=new_id(),
-                    register_id=register.id,
-                    number=number,
-                    invoice_number=f"{register.code}-{number}",
-                    cashier_id=tenant.admin_id,
-                    customer_id=customer_id,
-                    status=status,
-                    origin="online",
-                    subtotal=total,
-                    discount_total=0,
-                    tax_total=0,
-                    total=total,
-                    paid_total=total,
-                    change_total=0,
-                    tax_mode="inclusive",
-                    sold_at=sold_at,
+        code = f"R{uuid.uuid4().hex[:6].upper()}"
+        register = (await tenant.client.post("/api/v1/registers", json={"code": code, "name": "Front till"})).json()
+        shift = await tenant.client.post(
+            "/api/v1/shifts", json={"register_id": register["id"], "opening_float": 0}, headers=key()
+        )
+        assert shift.status_code == 201, shift.text
+        products: dict[int, Any] = {}
+        ids: list[uuid.UUID] = []
+        for total, sold_at, status in sales:
+            if total not in products:
+                products[total] = await create_product(tenant, price=total, tax_rate_bp=0, initial_stock=100)
+            body = {
+                "register_id": register["id"],
+                "customer_id": str(customer_id) if customer_id else None,
+                "lines": [{"product_id": products[total]["id"], "quantity": 1}],
+                "payments": [{"method": "cash", "amount": total}],
+            }
+            sale = await tenant.client.post("/api/v1/sales", json=body, headers=key())
+            assert sale.status_code == 201, sale.text
+            sale_id = sale.json()["id"]
+            if status == "voided":
+                void = await tenant.client.post(
+                    f"/api/v1/sales/{sale_id}/void", json={"reason": "error"}, headers=key()
                 )
-                ctx.session.add(sale)
-                ids.append(sale.id)
-            await ctx.session.flush()
-            return ids
+                assert void.status_code == 201, void.text
+            async with owner_engine.begin() as connection:
+                await connection.execute(
+                    text("update sales set sold_at = :t where id = :s"), {"t": sold_at, "s": sale_id}
+                )
+            ids.append(uuid.UUID(sale_id))
+        await tenant.client.post(f"/api/v1/shifts/{shift.json()['id']}/close", json={"counts": []}, headers=key())
+        return ids
 
     return add
