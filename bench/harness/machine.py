@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -127,3 +129,93 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds each party used over a window of `elapsed` seconds."""
+
+    elapsed: float
+    server: float | None
+    """The server's process tree (None: no server in this window)."""
+    server_user: float
+    server_system: float
+    """The server's main process only, user and system."""
+    postgres: float
+    """The PostgreSQL backends of the benchmark's database."""
+    client: float
+    """This process (the benchmark's own client work)."""
+    machine_busy: float
+    """All cores of the machine, whoever used them."""
+    machine_share: float
+    """The machine's busy share (0–1) over the window."""
+    load_before: list[float]
+    load_after: list[float]
+
+    def cores(self, seconds: float) -> float:
+        """`seconds` of CPU over the window, as a number of cores kept busy."""
+        return seconds / max(self.elapsed, 1e-9)
+
+
+class CpuWindow:
+    """CPU used by each party between `start()` and `stop()`: the server's processes, the
+    PostgreSQL backends of the benchmark's database (polled, so backends that come and go within
+    the window count too; other databases on a shared server don't), this process, and the whole
+    machine (which shows how much other work was competing)."""
+
+    def __init__(self, database: str, server_pid: int | None) -> None:
+        self.database = database
+        self.server_pid = server_pid
+        self.started = 0.0
+        self.marks: dict[str, float] = {}
+        self.load_before: list[float] = []
+        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (CPU at first sight, latest CPU)
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+
+    def _poll_backends(self, initial: bool = False) -> None:
+        for pid, cpu in database_backends(self.database).items():
+            first = self.backends.get(pid, (cpu if initial else 0.0, cpu))[0]
+            self.backends[pid] = (first, cpu)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.2):
+            self._poll_backends()
+
+    def _sample(self) -> dict[str, float]:
+        busy, total = machine_cpu()
+        client = resource.getrusage(resource.RUSAGE_SELF)
+        sample = {"machine_busy": busy, "machine_total": total, "client": client.ru_utime + client.ru_stime}
+        if self.server_pid is not None:
+            sample["server"] = tree_cpu(self.server_pid)
+            sample["server_user"], sample["server_system"] = process_cpu_split(self.server_pid)
+        return sample
+
+    def start(self) -> None:
+        self.load_before = load_average()
+        self.marks = self._sample()
+        self._poll_backends(initial=True)
+        self._poller = threading.Thread(target=self._poll, daemon=True)
+        self._poller.start()
+        self.started = time.perf_counter()
+
+    def stop(self) -> CpuUse:
+        elapsed = time.perf_counter() - self.started
+        end = self._sample()
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join()
+        self._poll_backends()
+        delta = {key: end[key] - self.marks[key] for key in end}
+        return CpuUse(
+            elapsed=elapsed,
+            server=delta.get("server"),
+            server_user=delta.get("server_user", 0.0),
+            server_system=delta.get("server_system", 0.0),
+            postgres=sum(last - first for first, last in self.backends.values()),
+            client=delta["client"],
+            machine_busy=delta["machine_busy"],
+            machine_share=delta["machine_busy"] / max(delta["machine_total"], 1e-9),
+            load_before=self.load_before,
+            load_after=load_average(),
+        )
