@@ -1150,7 +1150,7 @@ def forecast(
         return pd.DataFrame(
             {name: pd.Series(dtype=object if name in ("product_id", "date") else float) for name in PUBLIC_COLUMNS}
         )
-    full = predict(train(panel, holidays=holidays), panel, horizon)
+    full = predict(train(panel, holidays=holidays, horizon=horizon), panel, horizon)
     suffix = "80" if interval == 0.80 else "95"
     result = full.rename(columns={f"yhat_lower_{suffix}": "yhat_lower", f"yhat_upper_{suffix}": "yhat_upper"})
     result["date"] = pd.to_datetime(result["date"])
