@@ -87,6 +87,10 @@ def test_weekends_peak_for_drinks_and_meat(shop: DemoShop) -> None:
     weekend_aisles = products_in(shop, "Cervezas", "Vinos", "Destilados", "Gaseosas", "Carnes y fiambres")
     daily = units_by_day(shop, weekend_aisles)
     by_weekday = daily.groupby(daily.index.dayofweek).mean()
+    # Why 1.5: a Chilean corner shop sells about half again as much drink and meat on a Saturday
+    # as early in the week (the shape the forecasts must learn); the generator's own profile
+    # (WEEKEND) gives about 2, so 1.5 holds with Poisson noise on 80 products and fails if the
+    # weekly shape is lost (a flat week gives about 1).
     assert by_weekday[5] / by_weekday[[0, 1, 2]].mean() > 1.5
     household = units_by_day(shop, products_in(shop, "Abarrotes", "Limpieza y hogar"))
     flat = household.groupby(household.index.dayofweek).mean()
@@ -99,8 +103,13 @@ def test_holidays_and_seasons(shop: DemoShop) -> None:
     fiesta = units_by_day(shop, products_in(shop, "Carnes y fiambres", "Cervezas", "Vinos", "Destilados"))
     september = fiesta[pd.Timestamp("2025-09-15") : pd.Timestamp("2025-09-19")].mean()
     august = fiesta[pd.Timestamp("2025-08-01") : pd.Timestamp("2025-08-31")].mean()
+    # Why 1.8: the Fiestas Patrias week (15-19 September) is the year's peak for meat and drink,
+    # roughly double an ordinary month; the holiday multipliers of those days (1.8 to 3.5) make
+    # their mean well above 1.8, ordinary days and a lost calendar give about 1.
     assert september > 1.8 * august
     summer = units_by_day(shop, products_in(shop, "Helados", "Gaseosas", "Aguas y jugos"))
+    # Why 1.3: ice cream and cold drinks sell far more in the southern summer (January) than in
+    # July; any real seasonality of these aisles clears a third more, none gives about 1.
     assert summer["2025-01"].mean() > 1.3 * summer["2025-07"].mean()
 
 
@@ -109,6 +118,10 @@ def test_slow_movers_are_intermittent(shop: DemoShop) -> None:
     demand = shop.daily_demand()
     days_with_sales = demand.groupby("product_id")["date"].nunique().reindex(shop.products["id"], fill_value=0)
     share = days_with_sales / open_days
+    # Why these: intermittent demand (Croston's setting) means sales on fewer than 40 % of open
+    # days; a real assortment has many such items (here at least 30 % of products), and staples
+    # that sell nearly every day (at least one above 85 %). Both together fail for a generator
+    # whose products all sell alike, smooth or sparse.
     assert (share < 0.4).mean() > 0.3
     assert share.max() > 0.85
 
@@ -165,6 +178,8 @@ def test_every_sale_is_priced_and_settled_by_the_pricing_rules(shop: DemoShop) -
 def test_cash_tenders_look_like_notes(shop: DemoShop) -> None:
     cash = shop.payments[shop.payments["method"] == "cash"]
     with_change = cash[cash["change"] > 0]
+    # Why 0.3: people pay cash with notes and get change far more often than they hand over the
+    # exact amount; a third is a conservative floor for that, and exact-amount cash gives 0.
     assert len(with_change) > 0.3 * len(cash)
     assert (with_change["amount"] % 1000 == 0).all()
 
@@ -189,6 +204,8 @@ def test_stock_is_the_sum_of_movements_and_never_negative(shop: DemoShop) -> Non
 
 def test_a_few_returns_put_stock_back(shop: DemoShop) -> None:
     refunds = shop.refunds
+    # Why 1 %: returns in a grocery are rare (well under one sale in a hundred); some must exist
+    # so that refunds appear in the demo, and a generator refunding freely would exceed it.
     assert 0 < len(refunds) < 0.01 * len(shop.sales)
     lines = shop.refund_lines.merge(shop.sale_lines, left_on="sale_line_id", right_on="id", suffixes=("", "_sold"))
     assert (lines["quantity"] == lines["quantity_sold"]).all() and (lines["amount"] == lines["total"]).all()
