@@ -19,7 +19,7 @@ async function invoicePdf(page: Page, scope: ReturnType<Page['getByRole']> | Pag
   return download;
 }
 
-test('the sale just made and a sale from the history print their receipt and download their invoice PDF', async ({ page, request }) => {
+test('the sale just made and a sale from the history print their receipt and download their invoice PDF; offline the receipt prints and the invoice waits for the network', async ({ context, page, request }) => {
   const shop = await createShop(request);
   const product = await createProduct(request, shop.manager, { price: 2_490, stock: 20 });
   await setUpTill(page, request, shop);
@@ -52,4 +52,17 @@ test('the sale just made and a sale from the history print their receipt and dow
   await expect(page.locator('#print-area').getByTestId('receipt')).toContainText(invoice);
   await expectPdf(await invoicePdf(page, page), invoice);
   await expectAccessible(page);
+
+  // A sale made offline: its receipt prints; its invoice needs the network, then exists once it is sent.
+  await context.setOffline(true);
+  await page.getByRole('button', { name: /^(sell|vender)/i }).click();
+  await scan(page, product.barcode);
+  await pay(page, [{ method: /^(cash|efectivo)$/i }]);
+  const offlineInvoice = `${shop.registerCode}-2`;
+  await expect(page.locator('#print-area').getByTestId('receipt')).toContainText(offlineInvoice);
+  await dialog.getByRole('button', { name: /^(invoice|factura) \(pdf\)$/i }).click();
+  await expect(page.getByText(/the invoice needs the network|la factura necesita la red/i)).toBeVisible();
+  await context.setOffline(false);
+  await expect(page.getByTestId('queue-count')).toHaveCount(0, { timeout: 30_000 });
+  await expectPdf(await invoicePdf(page, dialog), offlineInvoice);
 });
