@@ -11,8 +11,9 @@ errors from folds before the one scored: fold k ≥ 1 is calibrated on the first
 min(⌊folds/2⌋, k) folds (for the last fold that is what `Backtest.score_last_fold` does), and
 fold 0 has none. The median forecast (MASE and WAPE's point forecast) comes from the same
 calibration, so it too exists from fold 1 on; AutoETS and Prophet bring their own intervals and
-medians. "Served" (the model with its per-product fallback) chooses each product's
-method on the folds before k, so it exists from fold 1 on.
+medians. "Served" (each product's combination, or with `combine_top=0` the model with its
+per-product fallback) takes its weights or its choice from the folds before k, so it exists
+from fold 1 on.
 
 `refitted_model` is the global model as AutoETS and Prophet are treated: trained anew (the
 public `train`, its own backtest, calibration and final fit) on the days before each fold's
@@ -30,8 +31,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from forecasting.combination import combine
 from forecasting.evaluation import IntervalCalibration, Matrix, Scores, score
-from forecasting.model import Backtest, ModelConfig, Panel, choose_methods, predict, train
+from forecasting.model import COMBINATION, Backtest, ModelConfig, Panel, choose_methods, predict, train
 
 Bounds = dict[float, tuple[Matrix, Matrix]]
 
@@ -85,9 +87,14 @@ def served(backtest: Backtest, fold: int, margin: float) -> tuple[list[str], Mat
     early = {
         name: score(backtest.actual[:, :cut], forecast[:, :cut], backtest.scale, established=backtest.established)
         for name, forecast in backtest.forecasts.items()
+        if name != COMBINATION
     }
+    if backtest.combine_top > 0:
+        # What a run serves now: each product's combination, weighted on the earlier folds.
+        combined = combine(backtest.forecasts, backtest.weights({name: result.mase for name, result in early.items()}))
+        return [COMBINATION] * combined.shape[0], combined[:, columns(backtest, fold)], combined[:, :cut]
     chosen = choose_methods(early, backtest.candidates, margin)
-    order = list(backtest.forecasts)
+    order = [name for name in backtest.forecasts if name != COMBINATION]
     stacked = np.stack([backtest.forecasts[name] for name in order])
     picked = stacked[[order.index(name) for name in chosen], np.arange(len(chosen))]
     return chosen, picked[:, columns(backtest, fold)], picked[:, :cut]
