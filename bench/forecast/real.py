@@ -40,6 +40,7 @@ prophet).
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -298,9 +299,7 @@ def run_set(path: Path, country: str | None, args: argparse.Namespace) -> dict[s
                 digest,
                 name,
                 fold,
-                lambda function=function, options=options, values=train_values, dates=panel.dates[:end]: function(
-                    values, dates, **options
-                ),
+                functools.partial(function, train_values, panel.dates[:end], **options),
             )
         mean, median, methods = model_fold(panel, end, country if not args.no_holidays else None)
         forecasts["model_mean"], forecasts["model_median"] = mean, median
