@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from forecasting.models import ForecastRun, Prediction
 from server.core.config import Settings
 from server.core.context import Resources
 from server.core.events import stream_key
-from tests.conftest import Api
+from tests.conftest import Api, wait_for_blocked_backend
 from tests.forecasting.conftest import load_history
 
 REDELIVERY_SECONDS = 2
@@ -92,7 +92,7 @@ async def pending_jobs(resources: Resources, stream: str, seconds: float) -> int
 
 @pytest.mark.slow
 async def test_a_killed_worker_s_run_is_redelivered_and_completes_once(
-    api: Api, resources: Resources, workers: Workers
+    api: Api, resources: Resources, workers: Workers, owner_engine
 ) -> None:
     tenant = await api.register("Killed Worker Shop")
     products = await load_history(resources, tenant, products=30, days=250, seed=9)
@@ -100,11 +100,21 @@ async def test_a_killed_worker_s_run_is_redelivered_and_completes_once(
     run = (await tenant.client.post("/api/v1/forecasts/runs", json={})).json()
     run_id = uuid.UUID(run["id"])
 
-    await wait_for(resources, tenant.organization_id, run_id, {"running", "succeeded"}, seconds=60)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
+    assert await wait_for(resources, tenant.organization_id, run_id, {"running", "succeeded"}, seconds=60) == "running"
+    # Hold the run's row: the worker's next write to it (its progress or its result) waits, so
+    # the kill lands mid-run however fast the machine, not when the timing happens to allow.
+    blocker = await owner_engine.connect()
+    await blocker.begin()
+    await blocker.execute(text("select 1 from forecast_runs where id = :r for update"), {"r": run_id})
+    try:
+        await wait_for_blocked_backend(owner_engine)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    finally:
+        await blocker.rollback()
+        await blocker.close()
     status, count = await run_state(resources, tenant.organization_id, run_id)
-    assert (status, count) == ("running", 0), "the worker finished before it could be killed"
+    assert (status, count) == ("running", 0)
 
     workers.start()
     assert (
