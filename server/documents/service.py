@@ -33,15 +33,17 @@ from server.storage import ObjectNotFound, StoredObject, tenant_storage
 PDF = "application/pdf"
 MAX_PDF_BYTES = 20 * 1024 * 1024
 
+# The seller (the organization, with its locale) and the customer, read with the document.
+_PARTIES = """c.name as customer_name, c.tax_id as customer_tax_id, c.address as customer_address,
+           c.email as customer_email,
+           o.name as seller_name, o.tax_id as seller_tax_id, o.address as seller_address,
+           o.currency, o.locale, o.time_zone"""
 _SALE = text(
-    """
+    f"""
     select s.id, s.invoice_number, s.status, s.tax_mode, s.subtotal, s.discount_total, s.tax_total, s.total,
            s.paid_total, s.change_total, s.note, s.sold_at,
            r.code as register_code, r.name as register_name, u.full_name as cashier,
-           c.name as customer_name, c.tax_id as customer_tax_id, c.address as customer_address,
-           c.email as customer_email,
-           o.name as seller_name, o.tax_id as seller_tax_id, o.address as seller_address,
-           o.currency, o.locale, o.time_zone
+           {_PARTIES}
     from sales s
     join organizations o on o.id = s.organization_id
     join registers r on r.organization_id = s.organization_id and r.id = s.register_id
@@ -67,17 +69,14 @@ _PAYMENTS = text(
     """
 )
 _REFUND = text(
-    """
+    f"""
     select f.id, f.sale_id, f.kind, f.method, f.total, f.reason, f.refunded_at,
            s.invoice_number, s.tax_mode,
            (select count(*) from refunds e
             where e.organization_id = f.organization_id and e.sale_id = f.sale_id
               and (e.refunded_at, e.id) <= (f.refunded_at, f.id)) as ordinal,
            r.code as register_code, r.name as register_name, u.full_name as cashier,
-           c.name as customer_name, c.tax_id as customer_tax_id, c.address as customer_address,
-           c.email as customer_email,
-           o.name as seller_name, o.tax_id as seller_tax_id, o.address as seller_address,
-           o.currency, o.locale, o.time_zone
+           {_PARTIES}
     from refunds f
     join sales s on s.organization_id = f.organization_id and s.id = f.sale_id
     join organizations o on o.id = f.organization_id
