@@ -4,8 +4,8 @@
  * would be set and every file that can't be used, with the reason. Then one button stores the
  * usable ones (the others are skipped and listed again).
  */
-import { Images } from 'lucide-react';
-import { useId, useState } from 'react';
+import { FileArchive, Images } from 'lucide-react';
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@orbit/shared/api/problem';
 import { Button } from '@orbit/shared/ui/button';
@@ -45,6 +45,7 @@ function Problems({ problems }: { problems: FileProblem[] }) {
 export function ImagesZipImport() {
   const { t } = useTranslation('products');
   const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
   const check = useImportProductImages();
   const run = useImportProductImages();
   const [file, setFile] = useState<File | null>(null);
@@ -78,20 +79,27 @@ export function ImagesZipImport() {
       <CardTitle>{t('imagesZip.title')}</CardTitle>
       <p className="mt-1 text-sm text-slate-600">{t('imagesZip.description')}</p>
       <div className="mt-3 flex flex-wrap items-center gap-3">
-        <label htmlFor={inputId} className="inline-flex">
-          <span className="sr-only">{t('imagesZip.fileLabel')}</span>
-          <input
-            id={inputId}
-            type="file"
-            accept=".zip,application/zip"
-            disabled={busy}
-            className="block text-sm file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-2 file:text-sm file:font-medium"
-            onChange={(event) => {
-              choose(event.target.files?.[0]);
-              event.target.value = '';
-            }}
-          />
+        <label htmlFor={inputId} className="sr-only">
+          {t('imagesZip.fileLabel')}
         </label>
+        <input
+          ref={input}
+          id={inputId}
+          type="file"
+          accept=".zip,application/zip"
+          disabled={busy}
+          className="sr-only"
+          tabIndex={-1}
+          onChange={(event) => {
+            choose(event.target.files?.[0]);
+            event.target.value = '';
+          }}
+        />
+        <Button variant="secondary" disabled={busy} onClick={() => input.current?.click()}>
+          <FileArchive aria-hidden="true" />
+          {t('imagesZip.choose')}
+        </Button>
+        {file ? <span className="text-sm text-slate-700">{file.name}</span> : null}
       </div>
       <div aria-live="polite" className="mt-3 space-y-3">
         {refused ? <FormError error={new Error(refused)} /> : null}
