@@ -197,22 +197,7 @@ class SaleFacts:
             refunded_total=0,
             note=self.note,
             sold_at=sold_at,
-            lines=[
-                SaleLineRead(
-                    id=line.id,
-                    position=line.position,
-                    product_id=line.product_id,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    list_price=line.list_price,
-                    discount=line.discount,
-                    tax_rate_bp=line.tax_rate_bp,
-                    tax_amount=line.tax_amount,
-                    total=line.total,
-                    refunded_quantity=0,
-                )
-                for line in self.lines
-            ],
+            lines=[sale_line_read(line, refunded_quantity=0) for line in self.lines],
             payments=[
                 PaymentRead(
                     id=payment.id,
@@ -244,6 +229,48 @@ class SaleFacts:
                 for product, line in zip(self.products, self.priced.lines, strict=True)
             ],
         }
+
+
+class StoredLine(Protocol):
+    """A sale line as written (`LineFacts`) or as read back (`SaleLine`)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def product_id(self) -> uuid.UUID: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price(self) -> int: ...
+    @property
+    def list_price(self) -> int: ...
+    @property
+    def discount(self) -> int: ...
+    @property
+    def tax_rate_bp(self) -> int: ...
+    @property
+    def tax_amount(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+
+
+def sale_line_read(line: StoredLine, *, refunded_quantity: int) -> SaleLineRead:
+    """A sale line as the API answers it."""
+    return SaleLineRead(
+        id=line.id,
+        position=line.position,
+        product_id=line.product_id,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        list_price=line.list_price,
+        discount=line.discount,
+        tax_rate_bp=line.tax_rate_bp,
+        tax_amount=line.tax_amount,
+        total=line.total,
+        refunded_quantity=refunded_quantity,
+    )
 
 
 def sale_facts(

@@ -38,8 +38,8 @@ from server.inventory import service as inventory
 from server.sales.models import Payment, Refund, RefundLine, Sale, SaleLine
 from server.sales.pricing import PricingError
 from server.sales.rules import PRICE_SETTERS, invalid, missing
-from server.sales.sale_facts import AUDIT_ACTION, Offline, Online, SaleFacts, SaleOrigin, sale_facts
-from server.sales.schemas import PaymentRead, SaleCreate, SaleLineRead, SaleQuery, SaleRead, SaleSummary
+from server.sales.sale_facts import AUDIT_ACTION, Offline, Online, SaleFacts, SaleOrigin, sale_facts, sale_line_read
+from server.sales.schemas import PaymentRead, SaleCreate, SaleQuery, SaleRead, SaleSummary
 
 
 @dataclass(frozen=True)
@@ -397,22 +397,7 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
         refunded_total=int(refunded_total),
         note=sale.note,
         sold_at=sale.sold_at,
-        lines=[
-            SaleLineRead(
-                id=line.id,
-                position=line.position,
-                product_id=line.product_id,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                list_price=line.list_price,
-                discount=line.discount,
-                tax_rate_bp=line.tax_rate_bp,
-                tax_amount=line.tax_amount,
-                total=line.total,
-                refunded_quantity=refunded.get(line.id, 0),
-            )
-            for line in lines
-        ],
+        lines=[sale_line_read(line, refunded_quantity=refunded.get(line.id, 0)) for line in lines],
         payments=[
             PaymentRead(
                 id=p.id,
