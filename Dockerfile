@@ -41,8 +41,6 @@ COPY sync sync
 COPY forecasting forecasting
 RUN uv sync --locked --no-dev
 ENV PATH=/opt/venv/bin:$PATH
-# The files volume's mount point, writable by the app (a new named volume copies its owner).
-RUN mkdir -p /var/lib/orbit/files && chown nobody /var/lib/orbit/files
 USER nobody
 EXPOSE 8000
 CMD ["orbit", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -28,9 +28,20 @@ APP_SERVICES = ("migrate", "server", "worker", "scheduler")
 OTHER_APP_VARIABLES = {"ORBIT_JOB_REDELIVERY_SECONDS", "ORBIT_JOB_STREAM"}
 
 
+class StrictLoader(yaml.SafeLoader):
+    """YAML as Compose reads it: a key twice in one mapping is an error, not the last one wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {repeated}", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    document: dict[str, Any] = yaml.load(COMPOSE.read_text(), Loader=StrictLoader)
     return document
 
 
@@ -132,10 +143,10 @@ def test_the_app_reads_every_variable_it_is_given(compose: dict[str, Any], servi
     for name in ("worker", "scheduler"):
         port = services[name]["environment"]["METRICS_PORT"]
         assert services[name]["expose"] == [port], f"{name}'s metrics port is not the one exposed"
-    storage = environment["STORAGE_DIR"]
+    storage = urlsplit(environment["S3_ENDPOINT_URL"])
+    assert environment["STORAGE_BACKEND"] == "s3" and storage.hostname in services
     for name in APP_SERVICES:
-        assert f"files:{storage}" in services[name]["volumes"], f"{name} does not see the shared files"
-    assert f"mkdir -p {storage} && chown nobody {storage}" in DOCKERFILE.read_text()
+        assert services[name]["depends_on"][storage.hostname]["condition"] == "service_healthy"
 
 
 def test_the_proxy_environment_matches_the_caddyfile(services: dict[str, Any]) -> None:
@@ -177,12 +188,11 @@ def test_ports_agree(compose: dict[str, Any], services: dict[str, Any]) -> None:
 def test_volumes_agree(compose: dict[str, Any], services: dict[str, Any]) -> None:
     declared = set(compose["volumes"])
     used: dict[str, str] = {}
-    for name, service in services.items():
+    for service in services.values():
         for mount in service.get("volumes", []):
             source, target = mount.split(":")[:2]
             assert source in declared, f"{source} is not a declared volume"
-            if source in used:  # shared on purpose by the app containers only, at one path
-                assert source == "files" and name in APP_SERVICES and used[source] == target, source
+            assert source not in used, f"{source} is mounted twice"
             used[source] = target
     assert set(used) == declared, "a declared volume is used by nobody"
     assert used["pgdata"] == "/var/lib/postgresql/data"
