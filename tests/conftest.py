@@ -216,6 +216,11 @@ async def tenant_b(api: Api) -> TenantSession:
     return await api.register("Bodega Boreal")
 
 
+def without_request_id(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem document but for its `request_id`, which differs for every request."""
+    return {name: value for name, value in problem.items() if name != "request_id"}
+
+
 async def wait_for_blocked_backend(owner_engine: AsyncEngine) -> int:
     """The pid of an application backend waiting on a lock, as soon as there is one (10 s at most)."""
     async with asyncio.timeout(10):

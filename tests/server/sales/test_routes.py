@@ -9,7 +9,7 @@ from sqlalchemy import text
 from server.core import idempotency
 from server.core.api import decode_body, encode_json
 from server.sales.schemas import SaleCreate
-from tests.conftest import Api, TenantSession, wait_for_blocked_backend
+from tests.conftest import Api, TenantSession, wait_for_blocked_backend, without_request_id
 from tests.server.sales.conftest import Shop, key, open_shop
 
 
@@ -339,11 +339,6 @@ async def test_series_report(shop: Shop, owner_engine) -> None:
         )
     report = (await shop.client.get(f"/api/v1/registers/{shop.register['id']}/series")).json()
     assert report["gaps"] == [{"first": 2, "last": 2}]
-
-
-def without_request_id(problem: dict) -> dict:
-    """A problem document but for its `request_id`, which differs for every request."""
-    return {name: value for name, value in problem.items() if name != "request_id"}
 
 
 async def test_other_tenants_ids_are_404_everywhere(api: Api, shop: Shop) -> None:
