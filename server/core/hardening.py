@@ -67,18 +67,22 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": secured(list(message.get("headers", [])), https=https)}
+                headers = secured(list(message.get("headers", [])), https=https, status=message["status"])
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def secured(headers: list[tuple[bytes, bytes]], *, https: bool) -> list[tuple[bytes, bytes]]:
+def secured(headers: list[tuple[bytes, bytes]], *, https: bool, status: int) -> list[tuple[bytes, bytes]]:
+    """`headers` with the missing security headers added. A policy goes only on an answer with a
+    body of a known type: never on a 304, whose headers a browser merges into the page it has
+    cached (an API policy there would blank a cached page on its next visit)."""
     present = {name.lower() for name, _ in headers}
     added = [(name, value) for name, value in ALWAYS if name not in present]
-    if b"content-security-policy" not in present:
-        media_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-        media_type = media_type.split(b";")[0].strip().lower()
+    media_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+    media_type = media_type.split(b";")[0].strip().lower()
+    if b"content-security-policy" not in present and media_type and status != 304:
         if media_type == b"text/html":
             added.append((b"content-security-policy", PAGE_POLICY.encode()))
         elif media_type not in _SCRIPTS:

@@ -135,3 +135,23 @@ async def test_landing_pages_are_secured_too(app: Any) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{BASE_DOMAIN}") as client:
         page = await client.get("/")
     assert_secured(page)
+
+
+async def test_a_revalidated_page_keeps_its_own_policy(
+    tmp_path: Any, database_url: str, service_urls: tuple[str, str], resources: Any
+) -> None:
+    """A 304 gets no policy of its own: the browser merges a 304's headers into the page it has
+    cached, and an API policy there blanked the SPA on its next visit (found by the browser tests)."""
+    (tmp_path / "frontend" / "dist").mkdir(parents=True)
+    (tmp_path / "frontend" / "dist" / "index.html").write_text('<!doctype html><script src="/assets/a.js"></script>')
+    app = create_app(make_settings(database_url, service_urls[1], web_root=str(tmp_path)))
+    app.state.resources = resources
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=f"http://demo.{BASE_DOMAIN}") as client:
+        page = await client.get("/sign-in")
+        assert page.status_code == 200
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        again = await client.get("/sign-in", headers={"If-None-Match": page.headers["etag"]})
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff"
