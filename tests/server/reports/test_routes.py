@@ -37,19 +37,32 @@ async def report(client: Any, name: str, **params: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
+def thirty_days_to(day: date) -> dict[str, str]:
+    """The report's default period when `day` is the shop's today."""
+    since, until = (day - timedelta(days=29)).isoformat(), (day + timedelta(days=1)).isoformat()
+    return {"since": since, "until": until, "time_zone": "America/Santiago", "currency": "CLP"}
+
+
 async def test_sales_by_day_hour_register_and_cashier(api: Api, tenant_a) -> None:
     day = await trade_one_day(api, tenant_a)
-    today = datetime.now(SANTIAGO).date()
+    moments = [sale["sold_at"] for sale in day.sales.values()] + [day.refund["refunded_at"]]
+    sale_days = {datetime.fromisoformat(moment).astimezone(SANTIAGO).date() for moment in moments}
+    if len(sale_days) > 1:
+        pytest.skip("the day's trading ran across local midnight")
+    [sold_on] = sale_days
 
-    by_day = await report(day.client, "sales-by-day")
-    assert by_day["period"] == {
-        "since": (today - timedelta(days=29)).isoformat(),
-        "until": (today + timedelta(days=1)).isoformat(),
-        "time_zone": "America/Santiago",
-        "currency": "CLP",
-    }
+    # The default period is the 30 local days to today, whichever day today was during the call.
+    before = datetime.now(SANTIAGO).date()
+    default = await report(day.client, "sales-by-day")
+    after = datetime.now(SANTIAGO).date()
+    assert default["period"] in (thirty_days_to(before), thirty_days_to(after))
+
+    # The figures, over a period named by the day of the sales, not by the clock.
+    period = thirty_days_to(sold_on)
+    by_day = await report(day.client, "sales-by-day", since=period["since"], until=period["until"])
+    assert by_day["period"] == period
     assert [row["day"] for row in by_day["rows"]] == [
-        (today - timedelta(days=n)).isoformat() for n in range(29, -1, -1)
+        (sold_on - timedelta(days=n)).isoformat() for n in range(29, -1, -1)
     ]
     assert only_figures(by_day["rows"][-1]) == DAY_TOTALS
     assert all(only_figures(row) == ZERO for row in by_day["rows"][:-1])
