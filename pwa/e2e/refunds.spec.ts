@@ -35,7 +35,7 @@ test('a sale made online on the register is refunded offline, in the shift the s
   await fetched.click();
   await expect(page.getByText(/sold 3, refunded 0|vendidas 3, devueltas 0/i)).toBeVisible();
   await page.getByLabel(/(units of|unidades de) .* (to refund|a devolver)/i).fill('2');
-  await page.getByText(/^(card|tarjeta)$/i).click();
+  await page.getByRole('radio', { name: /^(card|tarjeta)$/i }).check();
   await page.getByLabel(/^(reason|motivo)$/i).fill('Cliente se arrepintió');
   await expectAccessible(page);
   await page.getByRole('button', { name: /^(refund|devolver) \$3\.000/i }).click();
