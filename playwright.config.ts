@@ -43,5 +43,8 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: 'pipe',
     stderr: 'pipe',
+    // SIGTERM lets `orbit dev` stop what it started (embedded PostgreSQL and Redis run in their
+    // own process groups, so the default SIGKILL of this group would leave them running).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
   },
 });
