@@ -3,7 +3,7 @@
 Delivery is at least once: the broker is a Redis Stream read by a consumer group, a message is
 acknowledged only after its task has finished and its result is saved, and a message left
 unacknowledged for `redelivery_seconds` (its worker died) is claimed by another worker with
-XAUTOCLAIM. The task itself is idempotent (`forecasting.service.execute_run`), so a
+XAUTOCLAIM. The task itself is idempotent (`forecasting.execution.execute_run`), so a
 redelivered or duplicated message completes its run exactly once.
 """
 
@@ -108,10 +108,10 @@ def make_broker(settings: Settings, *, consumer_name: str | None = None) -> Asyn
 
 
 async def _run_forecast(organization_id: str, run_id: str) -> dict[str, Any]:
-    from forecasting import service
+    from forecasting.execution import execute_run
     from forecasting.worker import current_resources
 
-    return await service.execute_run(current_resources(), uuid.UUID(organization_id), uuid.UUID(run_id))
+    return await execute_run(current_resources(), uuid.UUID(organization_id), uuid.UUID(run_id))
 
 
 async def _run_report_export(organization_id: str, export_id: str) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from taskiq import AsyncBroker, ScheduledTask, ScheduleSource
 
-from forecasting import service
 from forecasting.jobs import RUN_FORECAST, enqueue_run, make_broker
+from forecasting.runs import create_scheduled_run
 from server.core import idempotency
 from server.core.config import Settings
 from server.core.context import Resources
@@ -104,7 +104,7 @@ async def tick(resources: Resources, broker: AsyncBroker, source: ScheduleSource
             purged = await idempotency.purge_expired(session, uuid.UUID(organization_id), now)
         if purged:
             logger.info("purged %d expired idempotency keys of tenant %s", purged, organization_id)
-        run_id = await service.create_scheduled_run(resources, uuid.UUID(organization_id))
+        run_id = await create_scheduled_run(resources, uuid.UUID(organization_id))
         if run_id is None:
             logger.info("tenant %s already has a forecast run in progress; nightly run skipped", organization_id)
             continue

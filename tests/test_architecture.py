@@ -27,9 +27,13 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
     frozenset({"realtime.connection", "realtime.hub"}),
     frozenset(
         {
+            "forecasting.execution",
+            "forecasting.history",
             "forecasting.jobs",
+            "forecasting.predictions",
             "forecasting.routes",
-            "forecasting.service",
+            "forecasting.runs",
+            "forecasting.suggestions",
             "forecasting.worker",
             "server.app",
             "server.documents.routes",

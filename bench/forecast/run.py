@@ -11,7 +11,7 @@ What it does:
 2. registers a tenant (CLP, America/Santiago) and loads a demo shop into it
    (`server.demo.generator.generate_shop`, `server.demo.loader.load_shop`), history ending
    yesterday, and ANALYZEs it (as autovacuum would have by the night);
-3. times a full run exactly as a worker runs it (`forecasting.service.execute_run`): read the
+3. times a full run exactly as a worker runs it (`forecasting.execution.execute_run`): read the
    history from PostgreSQL, backtest on 4 rolling origins × 28 days, fit the final global model,
    predict 30 days with 80 % / 95 % intervals, store predictions and evaluations;
 4. scores every method on each of the backtest's rolling-origin folds (4 × 28 days), each
@@ -93,8 +93,8 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from forecasting import execution, runs  # noqa: E402
 from forecasting import model as forecasting_model  # noqa: E402
-from forecasting import service  # noqa: E402
 from forecasting.evaluation import Scores, score  # noqa: E402
 from server.app import close_resources, open_resources  # noqa: E402
 from server.core.config import load_settings  # noqa: E402
@@ -197,7 +197,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             del shop
             gc.collect()
             await _admin(url, "analyze")  # as autovacuum would have done by the night
-            run_id = await service.create_scheduled_run(resources, organization_id)
+            run_id = await runs.create_scheduled_run(resources, organization_id)
             assert run_id is not None
 
             captured: dict[str, Any] = {}
@@ -216,7 +216,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             forecasting_model.load_libraries()
             figures["library_import_seconds_once_per_process"] = round(time.perf_counter() - started, 2)
             started, started_cpu = time.perf_counter(), peers.cpu_seconds()
-            outcome = await service.execute_run(resources, organization_id, run_id)
+            outcome = await execution.execute_run(resources, organization_id, run_id)
             wall, cpu = time.perf_counter() - started, peers.cpu_seconds() - started_cpu
             forecasting_model.train = original_train  # type: ignore[assignment]
             assert outcome["status"] == "succeeded", outcome

@@ -1,4 +1,4 @@
-"""`forecasting.service.load_history` reads exactly the units a generated shop sold per product
+"""`forecasting.history.load_history` reads exactly the units a generated shop sold per product
 and local day, for one tenant only, with every active product present."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from forecasting import service
+from forecasting.history import load_history
 from forecasting.model import make_panel
 from server.core.context import Resources
 from server.demo.generator import generate_shop
@@ -33,7 +33,7 @@ async def test_the_history_is_the_units_sold_per_product_and_local_day(
         shops[tenant.organization_id] = shop
     until = today - timedelta(days=1)
     async with resources.database.transaction(tenant_a.organization_id) as session:
-        history = await service.load_history(session, tenant_a.organization_id, time_zone=ZONE, until=until)
+        history = await load_history(session, tenant_a.organization_id, time_zone=ZONE, until=until)
 
     shop = shops[tenant_a.organization_id]
     expected = shop.daily_demand()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from forecasting import service
+from forecasting import execution, runs
 from server.app import close_resources, open_resources
 from server.core.context import Context
 from server.core.db import async_url
@@ -61,9 +61,9 @@ async def test_predictions_survive_the_downgrade_and_the_upgrade(service_urls) -
             )
             async with resources.database.transaction(organization_id) as session:
                 await load_shop(session, organization_id, shop, cashier_ids=[admin_id], actor_id=admin_id)
-            run_id = await service.create_scheduled_run(resources, organization_id)
+            run_id = await runs.create_scheduled_run(resources, organization_id)
             assert run_id is not None
-            assert (await service.execute_run(resources, organization_id, run_id))["status"] == "succeeded"
+            assert (await execution.execute_run(resources, organization_id, run_id))["status"] == "succeeded"
         finally:
             await close_resources(resources)
 

@@ -12,7 +12,8 @@ import msgspec
 import pandas as pd
 from sqlalchemy import func, select, update
 
-from forecasting import service
+from forecasting import execution
+from forecasting.history import load_history as read_sales_history
 from forecasting.model import TrainedModel
 from forecasting.models import ForecastModel, ForecastRun, Prediction
 from server.core.context import Resources
@@ -66,7 +67,7 @@ async def test_a_run_from_request_to_reorder_suggestions(
     assert again.status_code == 409 and again.json()["code"] == "forecast_run_active"
     assert await resources.redis.xlen(job_stream) == 1
 
-    outcome = await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"]))
+    outcome = await execution.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"]))
     assert outcome["status"] == "succeeded"
     # The tenant's locale is es-CL: the model was trained knowing Chile's public holidays.
     async with resources.database.transaction(tenant_a.organization_id) as session:
@@ -144,14 +145,14 @@ async def test_a_run_from_request_to_reorder_suggestions(
 
     # Reruns of the same job never duplicate: a finished run is left alone, and an attempt
     # after a crash (status still running, model checkpointed) replaces rather than adds.
-    assert (await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
+    assert (await execution.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
         "status"
     ] == "succeeded"
     async with resources.database.transaction(tenant_a.organization_id) as session:
         await session.execute(
             update(ForecastRun).where(ForecastRun.id == uuid.UUID(run["id"])).values(status="running")
         )
-    assert (await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
+    assert (await execution.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
         "status"
     ] == "succeeded"
     assert await prediction_count(resources, tenant_a, run["id"]) == products * 30
@@ -193,7 +194,7 @@ async def test_roles_isolation_and_bad_input(
 ) -> None:
     await load_history(resources, tenant_a, products=4, days=60)
     run = (await tenant_a.client.post(RUNS, json={})).json()
-    await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"]))
+    await execution.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"]))
     product_id = (await tenant_a.client.get(PREDICTIONS)).json()["items"][0]["product_id"]
 
     cashier = (await api.add_user(tenant_a, "cashier"))["client"]
@@ -259,7 +260,7 @@ async def test_a_products_daily_history_and_searching_the_reorder_list(
     today = date.fromisoformat((await client.get(REORDER)).json()["as_of"])
     yesterday, first = today - timedelta(days=1), today - timedelta(days=30)
     async with resources.database.transaction(tenant_a.organization_id) as session:
-        frame = await service.load_history(
+        frame = await read_sales_history(
             session, tenant_a.organization_id, time_zone="America/Santiago", until=yesterday
         )
     recent = frame[frame["date"] >= pd.Timestamp(first)]
@@ -286,7 +287,7 @@ async def test_a_products_daily_history_and_searching_the_reorder_list(
     assert (await cashier.get(HISTORY, params={"product_id": product["id"]})).status_code == 403
 
     run = (await client.post(RUNS, json={"horizon_days": 14})).json()
-    assert (await service.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
+    assert (await execution.execute_run(resources, tenant_a.organization_id, uuid.UUID(run["id"])))[
         "status"
     ] == "succeeded"
     everything = (await client.get(REORDER, params={"limit": 200})).json()["items"]
