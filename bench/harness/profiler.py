@@ -6,6 +6,9 @@ import os
 import shutil
 import signal
 import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
 
 def py_spy() -> str:
@@ -34,3 +37,39 @@ def stop(spy: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         spy.kill()
         spy.wait()
+
+
+def summarize(prefix: str, groups: tuple[tuple[str, str], ...], steps: dict[str, str]) -> dict[str, Any]:
+    """The busy samples of the collapsed stacks `prefix`.*, with the share of each group of the
+    innermost frame (`groups`: label and a frame that marks it; the first match from the leaf up
+    wins) and the inclusive share of each step (`steps`: label and a frame that marks it).
+    Idle samples (the event loop waiting, a supervisor's pipe) are left out."""
+    busy, by_group, by_step = 0, Counter[str](), Counter[str]()
+    for path in Path(prefix).parent.glob(Path(prefix).name + ".*"):
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            frames = stack.split(";")
+            leaf = frames[-1]
+            if leaf.startswith(("Runner.run ", "run_forever ", "select (selectors")) or "multiprocessing/" in leaf:
+                continue
+            samples = int(count)
+            busy += samples
+            by_group[_group(frames, groups)] += samples
+            for name, mark in steps.items():
+                if any(mark in frame for frame in frames):
+                    by_step[name] += samples
+
+    def share(counter: Counter[str]) -> dict[str, float]:
+        return {key: round(100 * value / max(busy, 1), 1) for key, value in counter.most_common()}
+
+    return {"busy_samples": busy, "self_pct_by_package": share(by_group), "inclusive_pct": share(by_step)}
+
+
+def _group(frames: list[str], groups: tuple[tuple[str, str], ...]) -> str:
+    for frame in reversed(frames):
+        label = next((name for name, mark in groups if mark in frame), "")
+        if label:
+            return label
+    return "other"

@@ -25,10 +25,17 @@ BASE_DOMAIN = "orbitengine.localhost"
 
 
 def free_port() -> int:
-    """A TCP port on the loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on the loopback that nothing listens on right now: one of BENCH_PORTS
+    (`first-last`) when set, so that runs sharing a machine keep to their own ports."""
+    first, _, last = os.environ.get("BENCH_PORTS", "").partition("-")
+    for port in range(int(first), int(last) + 1) if first and last else [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise SystemExit(f"no free port in BENCH_PORTS={first}-{last}")
 
 
 def serve_command(port: int, *, workers: int | None = None, launcher: Sequence[str] = ()) -> list[str]:
