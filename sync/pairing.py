@@ -11,7 +11,7 @@ Invariants:
   one gets the stored grant. Every failure (unknown, used, expired, another tenant's, the
   creator since deactivated or demoted) answers the same 422 `pairing_code_invalid`, so an
   answer never tells which.
-- The device is made by `sync.service.register_device`, on the authority of the user who made
+- The device is made by `sync.devices.register_device`, on the authority of the user who made
   the code (the device's `created_by` and the audit actor), in the pairing request's transaction.
   A code is spent even when that transaction then fails: the manager makes a new one.
 - Pairing attempts are limited per IP and tenant like sign-ins (`login_attempts_per_ip` per
@@ -35,7 +35,7 @@ from server.core.context import Actor, Context
 from server.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from server.sales.models import Device, Register
 from server.users.models import User
-from sync import service
+from sync import devices
 from sync.schemas import DeviceCreate, DeviceCredentials, PairingCodeCreate, PairingCodeRead, PairingRequest
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -163,7 +163,7 @@ async def pair_device(ctx: Context, data: PairingRequest) -> DeviceCredentials:
     if creator is None or not creator.is_active or creator.role not in PAIRING_ROLES:
         raise invalid_code()
     ctx.actor = Actor(user_id=creator.id, role=creator.role)
-    credentials = await service.register_device(
+    credentials = await devices.register_device(
         ctx, DeviceCreate(register_id=grant.register_id, name=grant.device_name or data.name, replace=grant.replace)
     )
     await audit.record(

@@ -9,7 +9,7 @@ from server.core.context import Context
 from server.core.errors import FieldError, ValidationFailed
 from server.core.metrics import SYNC_DOCUMENTS
 from server.core.pagination import Page
-from sync import pairing, service
+from sync import catalog_pull, conflicts, devices, pairing, push
 from sync.schemas import (
     MAX_BATCH_BYTES,
     CatalogPage,
@@ -53,19 +53,19 @@ def device_id_header(request: Request) -> uuid.UUID:
 )
 async def register_device(ctx: Context, body: DeviceCreate) -> DeviceCredentials:
     """Register a POS device on a register; the credential is shown only in this answer."""
-    return await service.register_device(ctx, body)
+    return await devices.register_device(ctx, body)
 
 
 @router.get("/api/v1/sync/devices", access=MANAGERS, response=list[DeviceRead])
 async def list_devices(ctx: Context) -> list[DeviceRead]:
     """Every device, with its last settled sequence and when it was last seen."""
-    return await service.list_devices(ctx)
+    return await devices.list_devices(ctx)
 
 
 @router.delete("/api/v1/sync/devices/{device_id:uuid}", access=MANAGERS, status=204)
 async def revoke_device(ctx: Context, device_id: uuid.UUID) -> None:
     """Revoke a device (lost or replaced): it can no longer pull or push."""
-    await service.revoke_device(ctx, device_id)
+    await devices.revoke_device(ctx, device_id)
 
 
 @router.post(
@@ -101,15 +101,15 @@ async def pair_device(ctx: Context, body: PairingRequest) -> DeviceCredentials:
 @router.post("/api/v1/sync/heartbeat", access=ANY_ROLE, body=Heartbeat, response=DeviceRead, responses=DEVICE_ERRORS)
 async def heartbeat(ctx: Context, body: Heartbeat, request: Request) -> DeviceRead:
     """The device is alive and holds `queued_documents` not yet pushed (X-Device-Id, X-Device-Key)."""
-    device = await service.authenticate_device(ctx, device_id_header(request), request.headers.get(DEVICE_KEY_HEADER))
-    return await service.heartbeat(ctx, device, body)
+    device = await devices.authenticate_device(ctx, device_id_header(request), request.headers.get(DEVICE_KEY_HEADER))
+    return await devices.heartbeat(ctx, device, body)
 
 
 @router.get("/api/v1/sync/catalog", access=ANY_ROLE, query=CatalogQuery, response=CatalogPage, responses=DEVICE_ERRORS)
 async def pull_catalog(ctx: Context, query: CatalogQuery, request: Request) -> CatalogPage:
     """Catalog, customers, cashiers' unlock data and registers changed since the cursor, in pages."""
-    await service.authenticate_device(ctx, device_id_header(request), request.headers.get(DEVICE_KEY_HEADER))
-    return await service.pull_catalog(ctx, query)
+    await devices.authenticate_device(ctx, device_id_header(request), request.headers.get(DEVICE_KEY_HEADER))
+    return await catalog_pull.pull_catalog(ctx, query)
 
 
 @router.post(
@@ -122,7 +122,7 @@ async def pull_catalog(ctx: Context, query: CatalogQuery, request: Request) -> C
 )
 async def push_documents(ctx: Context, body: PushRequest, request: Request) -> PushResult:
     """Settle offline documents (sales, refunds, customers, shifts) exactly once, in sequence order."""
-    result = await service.push_documents(ctx, body, request.headers.get(DEVICE_KEY_HEADER))
+    result = await push.push_documents(ctx, body, request.headers.get(DEVICE_KEY_HEADER))
 
     async def count_outcomes() -> None:
         for document in result.results:
@@ -137,7 +137,7 @@ async def push_documents(ctx: Context, body: PushRequest, request: Request) -> P
 @router.get("/api/v1/sync/conflicts", access=MANAGERS, query=ConflictQuery, response=Page[ConflictRead])
 async def list_conflicts(ctx: Context, query: ConflictQuery) -> Page[ConflictRead]:
     """The conflict inbox, newest first."""
-    return await service.list_conflicts(ctx, query)
+    return await conflicts.list_conflicts(ctx, query)
 
 
 @router.post(
@@ -149,4 +149,4 @@ async def list_conflicts(ctx: Context, query: ConflictQuery) -> Page[ConflictRea
 )
 async def resolve_conflict(ctx: Context, conflict_id: uuid.UUID, body: ConflictResolve) -> ConflictRead:
     """Acknowledge a conflict, adjust the stock it is about, or annotate it."""
-    return await service.resolve_conflict(ctx, conflict_id, body)
+    return await conflicts.resolve_conflict(ctx, conflict_id, body)

@@ -20,7 +20,7 @@ from server.core.context import Actor, Context
 from server.core.events import Publication
 from server.tenancy.models import Organization
 from server.tenancy.service import tenant_of
-from sync import service
+from sync import push
 from sync.schemas import PushRequest
 from tests.conftest import Api, TenantSession
 from tests.server.sales.conftest import open_shop
@@ -58,7 +58,7 @@ SNAPSHOT = {
         "select document_id, sale_id, product_id, code, message, details, status from sync_conflicts "
         "where device_id = :device order by code, product_id"
     ),
-    "products": "select id, stock from products order by id",
+    "products": "select product_id, on_hand from product_stock order by product_id",
     "registers": "select id, last_number from registers order by id",
     "customers": "select id, name, visits, total_spent, last_purchase_at from customers order by id",
     "devices": "select id, last_seq from devices order by id",
@@ -110,7 +110,7 @@ async def settle(resources: Any, pos: Pos, documents: list[dict[str, Any]], *, s
             )
             event.listen(engine, "before_cursor_execute", count)
             try:
-                result = await service.push_documents(ctx, request, pos.credential, set_based=set_based)
+                result = await push.push_documents(ctx, request, pos.credential, set_based=set_based)
             finally:
                 event.remove(engine, "before_cursor_execute", count)
             rows = {
