@@ -13,7 +13,7 @@ path does not apply (a series transformer, differencing, series of different len
 features other than `LevelFeatures`), the parent's per-series path runs instead.
 
 This module imports skforecast, so the model imports it only when it builds a forecaster
-(`forecasting.model._forecaster`); a pickled forecaster names this class, so unpickling one
+(`forecasting.global_model.build_forecaster`); a pickled forecaster names this class, so unpickling one
 imports it too.
 """
 

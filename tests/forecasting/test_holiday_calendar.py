@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import model
+from forecasting import global_model, model
 from forecasting.holiday_calendar import FEATURES, HolidayCalendar, country_of_locale
 from forecasting.model import ModelConfig, forecast, make_panel, predict, train
 
@@ -121,9 +121,9 @@ def test_closing_days_are_told_apart_from_holidays() -> None:
     history = holiday_history(holidays)
     history = history[~history["date"].isin(closed)]  # the shop did not open on those holidays
     panel = make_panel(history)
-    exog = model._exog(FAST, HolidayCalendar(days=frozenset(holidays)), panel.dates, panel)
+    exog = global_model.holiday_exog(FAST, HolidayCalendar(days=frozenset(holidays)), panel.dates, panel)
     assert exog is not None and list(exog.columns) == list(FAST.holiday_features)
     marked = {day.date() for day in exog.index[exog["closed"] == 1]}
     assert marked == set(closed) & {day.date() for day in panel.dates}
-    ahead = model._exog(FAST, HolidayCalendar(days=frozenset(holidays)), pd.date_range(panel.dates[-1], periods=5))
+    ahead = global_model.holiday_exog(FAST, HolidayCalendar(days=frozenset(holidays)), pd.date_range(panel.dates[-1], periods=5))
     assert ahead is not None and (ahead["closed"] == 0).all()  # the horizon is taken to be open
