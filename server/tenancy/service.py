@@ -143,8 +143,9 @@ async def check_subdomain(session: AsyncSession, subdomain: str) -> SubdomainAva
     return SubdomainAvailability(subdomain=subdomain, available=problem is None, reason=problem)
 
 
-async def register_organization(ctx: Context, data: RegistrationRequest) -> RegistrationResult:
-    """Create an organization, its admin and a signed-in session, all or nothing."""
+def _registration_names(data: RegistrationRequest) -> tuple[str, str]:
+    """The company's and the admin's names, spaces collapsed, once the request's fields hold up:
+    the names, the currency, the time zone and the password's strength (422 otherwise)."""
     company_name = " ".join(data.company_name.split())
     admin_name = " ".join(data.admin_name.split())
     if len(company_name) < 2:
@@ -156,24 +157,23 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
     if data.time_zone not in _TIME_ZONES:
         raise _field("time_zone", "not an IANA time zone such as America/Santiago")
     check_password_strength(data.password, email=data.email, names=(admin_name, company_name))
-    settings = ctx.resources.settings
-    await ratelimit.enforce(
-        ctx.resources.redis,
-        ratelimit.limit_key("global", "register-ip", ctx.ip or "unknown"),
-        limit=settings.registrations_per_ip,
-        window_seconds=3600,
-        what="sign-ups from this address",
-    )
-    wanted = ""
-    if data.subdomain is not None:
-        wanted = data.subdomain.strip().lower()
-        problem = subdomain_problem(wanted)
-        if problem:
-            raise _field("subdomain", problem)
-    if await users.email_taken(ctx, data.email):
-        message = "this email already has an account; sign in at your organization's address"
-        raise Conflict(message, code="email_taken", errors=[FieldError(loc=["body", "email"], msg=message)])
+    return company_name, admin_name
 
+
+def _wanted_subdomain(data: RegistrationRequest) -> str:
+    """The subdomain the request asks for ("" to derive one from the company's name); 422 on a bad form."""
+    if data.subdomain is None:
+        return ""
+    wanted = data.subdomain.strip().lower()
+    problem = subdomain_problem(wanted)
+    if problem:
+        raise _field("subdomain", problem)
+    return wanted
+
+
+async def _add_organization(ctx: Context, data: RegistrationRequest, company_name: str, wanted: str) -> Organization:
+    """Insert the organization under `wanted`, or under a derived subdomain, retried when a
+    concurrent sign-up took it first. A wanted subdomain that is taken is a 409 at once."""
     for _attempt in range(5):
         subdomain = wanted or await derive_subdomain(ctx.session, company_name)
         now = datetime.now(UTC)
@@ -193,7 +193,7 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
         try:
             async with unique_or_conflict(ctx.session, {}):
                 ctx.session.add(organization)
-            break
+            return organization
         except IntegrityError:
             if wanted:
                 raise Conflict(
@@ -201,9 +201,29 @@ async def register_organization(ctx: Context, data: RegistrationRequest) -> Regi
                     code="subdomain_taken",
                     errors=[FieldError(loc=["body", "subdomain"], msg="this subdomain is taken")],
                 ) from None
-    else:
-        raise Conflict("could not find a free subdomain; choose one", code="subdomain_taken")
+    raise Conflict("could not find a free subdomain; choose one", code="subdomain_taken")
 
+
+async def register_organization(ctx: Context, data: RegistrationRequest) -> RegistrationResult:
+    """Create an organization, its admin and a signed-in session, all or nothing.
+
+    The request is checked before anything is written: its fields, the sign-up rate of the
+    caller's address, the subdomain's form and the email's being free, in that order."""
+    company_name, admin_name = _registration_names(data)
+    settings = ctx.resources.settings
+    await ratelimit.enforce(
+        ctx.resources.redis,
+        ratelimit.limit_key("global", "register-ip", ctx.ip or "unknown"),
+        limit=settings.registrations_per_ip,
+        window_seconds=3600,
+        what="sign-ups from this address",
+    )
+    wanted = _wanted_subdomain(data)
+    if await users.email_taken(ctx, data.email):
+        message = "this email already has an account; sign in at your organization's address"
+        raise Conflict(message, code="email_taken", errors=[FieldError(loc=["body", "email"], msg=message)])
+
+    organization = await _add_organization(ctx, data, company_name, wanted)
     await enter_tenant(ctx.session, organization.id)
     ctx.tenant = tenant_of(organization)
     admin = await users.add_user(ctx, email=data.email, full_name=admin_name, role="admin", password=data.password)
