@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import statistics
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -112,3 +114,29 @@ class ScratchDatabase:
     async def vacuum_and_checkpoint(self) -> None:
         """`VACUUM ANALYZE` then `CHECKPOINT`: every phase starts from the same state."""
         await admin(self.url, "vacuum analyze", "checkpoint")
+
+
+async def round_trip_latency(url: str, *, user: str, password: str, count: int = 300) -> dict[str, float]:
+    """Latency of a trivial statement (`select 1`) as `user`: what one database round trip costs
+    on the machine right now (p50, p90, mean in milliseconds, after 20 warm-up calls)."""
+    import asyncpg
+
+    from bench.harness.machine import percentile
+
+    connection = await asyncpg.connect(**{**connect_args(url), "user": user, "password": password})
+    try:
+        statement = await connection.prepare("select 1")
+        for _ in range(20):
+            await statement.fetchval()
+        samples = []
+        for _ in range(count):
+            sent = time.perf_counter()
+            await statement.fetchval()
+            samples.append(time.perf_counter() - sent)
+    finally:
+        await connection.close()
+    return {
+        "p50_ms": round(1000 * percentile(samples, 0.5), 3),
+        "p90_ms": round(1000 * percentile(samples, 0.9), 3),
+        "mean_ms": round(1000 * statistics.fmean(samples), 3),
+    }

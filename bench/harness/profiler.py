@@ -73,3 +73,30 @@ def _group(frames: list[str], groups: tuple[tuple[str, str], ...]) -> str:
         if label:
             return label
     return "other"
+
+
+def top_frames(path: str, *, top: int = 40, own: tuple[str, ...] = ("server/", "sync/")) -> dict[str, Any]:
+    """The busy samples of one collapsed-stacks file, and the `top` functions by inclusive and by
+    self share. A sample whose leaf is the event loop waiting is idle, unless a frame of `own`
+    code is on its stack."""
+    busy = 0
+    inclusive: Counter[str] = Counter()
+    leaf: Counter[str] = Counter()
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if frames[-1].startswith(("Runner.run ", "run_forever ", "select (selectors", "_run_once (")) and not any(
+            mark in frame for frame in frames for mark in own
+        ):
+            continue
+        samples = int(count)
+        busy += samples
+        inclusive.update({frame: samples for frame in set(frames)})
+        leaf[frames[-1]] += samples
+
+    def share(counter: Counter[str]) -> dict[str, float]:
+        return {name: round(100 * value / max(busy, 1), 1) for name, value in counter.most_common(top)}
+
+    return {"busy_samples": busy, "inclusive_pct": share(inclusive), "self_pct": share(leaf)}

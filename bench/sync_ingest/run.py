@@ -40,6 +40,10 @@ ingest makes about 20 round trips per batch, the baseline 6; a batch the ingest 
 set-based pays about 19 per document). `--profile FILE` attaches py-spy to the server during
 the ingest.
 
+The scenario's pieces sit beside this file: `shop.py` (database, server, tenant and device),
+`plan.py` (the queued documents and request bodies), `baseline.py` (the same rows inserted
+plainly); what every benchmark shares is in `bench/harness`.
+
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres; needs a
 role that may create databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
 """
@@ -48,18 +52,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
-import random
-import re
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,21 +66,22 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness.database import ScratchDatabase, admin, admin_fetch, connect_args, postgres_settings  # noqa: E402
-from bench.harness.machine import CpuUse, CpuWindow, idle_machine_busy, load_average, percentile  # noqa: E402
-from bench.harness.profiler import record  # noqa: E402
+from bench.harness.database import ScratchDatabase, admin_fetch, postgres_settings, round_trip_latency  # noqa: E402
+from bench.harness.figures import cpu_figures, latency_figures  # noqa: E402
+from bench.harness.machine import CpuWindow, idle_machine_busy, load_average  # noqa: E402
+from bench.harness.metrics import server_time  # noqa: E402
+from bench.harness.profiler import record, top_frames  # noqa: E402
 from bench.harness.profiler import stop as stop_profiler  # noqa: E402
-from bench.harness.server import ServerProcess  # noqa: E402
-from bench.harness.tenant import (  # noqa: E402
-    Tenant,
-    add_user,
-    catalog_csv,
-    check,
-    forget_redis_keys,
-    import_catalog,
-    open_register,
-    register_tenant,
-    sign_in,
+from bench.harness.tenant import check, forget_redis_keys  # noqa: E402
+from bench.sync_ingest.baseline import baseline_rows, insert_history, run_baseline  # noqa: E402
+from bench.sync_ingest.plan import make_plan  # noqa: E402
+from bench.sync_ingest.shop import (  # noqa: E402
+    Bench,
+    checkpoint,
+    create_database,
+    product_costs,
+    setup_tenant,
+    start_server,
 )
 
 PUSH_PATH = "/api/v1/sync/sales"
@@ -92,144 +91,11 @@ TARGET_REPLAY_SPEEDUP = 10.0
 TARGET_CATALOG_SERVER_S = 3.0
 
 
-# ---------------------------------------------------------------------------------------------
-# CPU accounting
-
-
-def cpu_figures(use: CpuUse) -> dict[str, Any]:
-    """A phase's CPU per party, in seconds and in cores: the server's processes (when one ran),
-    the PostgreSQL backends of the bench database, the bench client itself, the whole machine,
-    and the others (whatever else ran on it)."""
-    seconds = {"postgres_backends": use.postgres, "bench_client": use.client}
-    if use.server is not None:
-        seconds = {"server": use.server, **seconds}
-    cores = {name: round(use.cores(value), 2) for name, value in seconds.items()}
-    machine_busy = round(use.machine_share * (os.cpu_count() or 1), 2)
-    result: dict[str, Any] = {
-        "cpu_s": {name: round(value, 2) for name, value in seconds.items()},
-        "cores": {**cores, "machine_busy": machine_busy, "others": round(machine_busy - sum(cores.values()), 2)},
-        "machine_busy_pct": round(100 * use.machine_share, 1),
-        "load_average_before": use.load_before,
-        "load_average_after": use.load_after,
-    }
-    if use.server is not None:
-        result["cpu_s"]["server_user"] = round(use.server_user, 2)
-        result["cpu_s"]["server_system"] = round(use.server_system, 2)
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Database, server, tenant
-
-
-@dataclass
-class Bench:
-    database: ScratchDatabase
-    app_role: str = "orbit_app"
-    app_password: str = "orbit_app"
-    server: ServerProcess | None = None
-    tenant: Tenant | None = None
-    cashier_id: str = ""
-    cashier_token: str = ""
-    register_id: str = ""
-    register_code: str = "S1"
-    shift_id: str = ""
-    device_id: str = ""
-    credential: str = ""
-
-    @property
-    def database_url(self) -> str:
-        return self.database.url
-
-    @property
-    def organization_id(self) -> str:
-        return self.tenant.organization_id if self.tenant else ""
-
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        return self.server.base_url
-
-    @property
-    def host(self) -> str:
-        assert self.tenant is not None
-        return self.tenant.host
-
-
-async def create_database(bench: Bench) -> None:
-    settings = await bench.database.create()
-    bench.app_role, bench.app_password = settings.app_role, settings.app_role_password
-
-
-def start_server(bench: Bench) -> None:
-    bench.server = ServerProcess.orbit(
-        database_url=bench.database.url, redis_url=bench.database.redis_url, workers=1, access_token_seconds=7200
-    )
-    bench.server.start_and_wait(timeout=60)
-
-
-async def setup_tenant(bench: Bench, products: int, chunk: int) -> dict[str, Any]:
-    import httpx
-
-    figures: dict[str, Any] = {}
-    async with httpx.AsyncClient(base_url=bench.base, timeout=600) as client:
-        tenant = bench.tenant = await register_tenant(client, company="Bench Offline", subdomain="sync")
-        started = time.perf_counter()
-        for first in range(1, products + 1, chunk):
-            count = min(chunk, products + 1 - first)
-            report = await import_catalog(client, tenant, catalog_csv(range(first, first + count), stock=1_000_000))
-            if report.get("created") not in (None, count):
-                raise SystemExit(f"import created {report.get('created')} of {count}: {report}")
-        figures["import_s"] = round(time.perf_counter() - started, 2)
-        figures["import_method"] = f"POST /api/v1/products/import, {chunk:,} CSV rows per request"
-
-        bench.cashier_id, email = await add_user(client, tenant, "cashier")
-        bench.cashier_token = await sign_in(client, tenant, email)
-        bench.register_id, bench.shift_id = await open_register(client, tenant, bench.register_code, "Offline till")
-        body = {"register_id": bench.register_id, "name": "Bench POS"}
-        device = check(await client.post("/api/v1/sync/devices", headers=tenant.headers, json=body), 201)
-        bench.device_id = device["device"]["id"]
-        bench.credential = device["credential"]
-    return figures
-
-
-async def checkpoint(bench: Bench) -> None:
-    await admin(bench.database_url, "checkpoint")
-
-
-# ---------------------------------------------------------------------------------------------
-# Server-side time from /metrics
-
-
-METRIC_LINE = re.compile(r"^orbit_http_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)$")
-
-
-async def server_time(client: Any, route: str) -> tuple[float, int]:
-    """(seconds, requests) the server has spent on `route` since it started (every method)."""
-    text = (await client.get("/metrics")).text
-    total, count = 0.0, 0
-    for line in text.splitlines():
-        match = METRIC_LINE.match(line)
-        if match and f'route="{route}"' in match.group(2):
-            if match.group(1) == "sum":
-                total += float(match.group(3))
-            else:
-                count += int(float(match.group(3)))
-    return total, count
-
-
-def latency_figures(values: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(1000 * percentile(values, 0.50), 1),
-        "p99_ms": round(1000 * percentile(values, 0.99), 1),
-        "mean_ms": round(1000 * statistics.fmean(values), 1),
-        "min_ms": round(1000 * min(values), 1),
-        "max_ms": round(1000 * max(values), 1),
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# Phases
+async def round_trip_probe(bench: Bench) -> dict[str, float]:
+    """What one database round trip costs right now, as the application role. The ingest makes
+    about 19 of them per document, the baseline 6 per 100 sales, so load on the machine weighs
+    very differently on the two."""
+    return await round_trip_latency(bench.database_url, user=bench.app_role, password=bench.app_password)
 
 
 async def catalog_pull(bench: Bench, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -288,96 +154,6 @@ async def catalog_pull(bench: Bench, limit: int) -> tuple[dict[str, Any], list[d
     return figures, products, organization
 
 
-@dataclass
-class Plan:
-    """The 10,000 offline sales, as the device queued them, and the request bodies."""
-
-    documents: list[dict[str, Any]]
-    priced: list[Any]
-    bodies: list[bytes]
-    line_products: list[list[tuple[str, int, int, int]]]  # per sale: (product_id, price, cost, tax_rate_bp)
-
-
-def make_plan(
-    bench: Bench,
-    products: list[dict[str, Any]],
-    costs: dict[str, int],
-    tax_mode: str,
-    sales: int,
-    batch: int,
-    seed: int,
-) -> Plan:
-    import msgspec
-
-    from server.sales.pricing import LineInput, price_sale
-
-    rng = random.Random(seed)
-    start = datetime.now(UTC) - timedelta(hours=6)
-    documents: list[dict[str, Any]] = []
-    priced_all: list[Any] = []
-    line_products: list[list[tuple[str, int, int, int]]] = []
-    for seq in range(1, sales + 1):
-        picks = rng.sample(products, 3)
-        priced = price_sale(
-            [LineInput(quantity=1, unit_price=p["price"], tax_rate_bp=p["tax_rate_bp"], discount=0) for p in picks],
-            tax_mode=tax_mode,
-        )
-        documents.append(
-            {
-                "kind": "sale",
-                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),  # the POS makes random UUIDs
-                "seq": seq,
-                "device_time": (start + timedelta(seconds=2 * seq)).isoformat(),
-                "cashier_id": bench.cashier_id,
-                "shift_id": bench.shift_id,
-                "number": seq,
-                "lines": [{"product_id": p["id"], "quantity": 1, "unit_price": p["price"]} for p in picks],
-                "payments": [{"method": "cash", "amount": priced.total}],
-            }
-        )
-        priced_all.append(priced)
-        line_products.append([(p["id"], p["price"], costs[p["id"]], p["tax_rate_bp"]) for p in picks])
-    encoder = msgspec.json.Encoder()
-    bodies = [
-        encoder.encode({"device_id": bench.device_id, "sales": documents[i : i + batch]})
-        for i in range(0, sales, batch)
-    ]
-    return Plan(documents=documents, priced=priced_all, bodies=bodies, line_products=line_products)
-
-
-def start_profiler(bench: Bench, output: str) -> subprocess.Popen[bytes]:
-    """py-spy on the server process (collapsed stacks, 100 Hz, GIL holders) until `stop_profiler`."""
-    assert bench.server is not None
-    return record(bench.server.pid, output, gil=True)
-
-
-def summarize_profile(path: str, top: int = 40) -> dict[str, Any]:
-    """Busy samples of the server, and the functions with the largest inclusive share."""
-    busy = 0
-    inclusive: dict[str, int] = {}
-    leaf: dict[str, int] = {}
-    for line in Path(path).read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        frames = stack.split(";")
-        if frames[-1].startswith(("Runner.run ", "run_forever ", "select (selectors", "_run_once (")) and not any(
-            "server/" in frame or "sync/" in frame for frame in frames
-        ):
-            continue  # the event loop waiting
-        samples = int(count)
-        busy += samples
-        for frame in set(frames):
-            inclusive[frame] = inclusive.get(frame, 0) + samples
-        leaf[frames[-1]] = leaf.get(frames[-1], 0) + samples
-
-    def share(counter: dict[str, int]) -> dict[str, float]:
-        ranked = sorted(counter.items(), key=lambda item: -item[1])[:top]
-        return {name: round(100 * value / max(busy, 1), 1) for name, value in ranked}
-
-    return {"busy_samples": busy, "inclusive_pct": share(inclusive), "self_pct": share(leaf)}
-
-
 async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str | None = None) -> dict[str, Any]:
     """Push the batches one after the other, like one POS emptying its queue. A 503 is retried
     after `retry_after_ms` (the wait counts in the wall time, as it would for the device)."""
@@ -398,7 +174,7 @@ async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str 
         await client.get("/health")
         before = await server_time(client, PUSH_PATH)
         window = CpuWindow(bench.database.name, bench.server.pid if bench.server else None)
-        spy = start_profiler(bench, profile) if profile else None
+        spy = record(bench.server.pid, profile, gil=True) if profile and bench.server else None
         window.start()
         started = time.perf_counter()
         for body in bodies:
@@ -445,298 +221,8 @@ async def push_all(bench: Bench, bodies: list[bytes], expect: str, profile: str 
     }
     figures["cpu_ms_per_sale"] = {key: round(1000 * value / documents, 2) for key, value in cpu["cpu_s"].items()}
     if profile:
-        figures["profile"] = summarize_profile(profile)
+        figures["profile"] = top_frames(profile)
     return figures
-
-
-# Baseline: the same rows, plain INSERTs
-
-
-SALE_COLUMNS = (
-    "organization_id",
-    "id",
-    "register_id",
-    "shift_id",
-    "number",
-    "invoice_number",
-    "cashier_id",
-    "customer_id",
-    "device_id",
-    "status",
-    "origin",
-    "subtotal",
-    "discount_total",
-    "tax_total",
-    "total",
-    "paid_total",
-    "change_total",
-    "tax_mode",
-    "note",
-    "sold_at",
-)
-MOVEMENT_COLUMNS = (
-    "organization_id",
-    "id",
-    "product_id",
-    "kind",
-    "delta",
-    "balance_after",
-    "actor_id",
-    "reason",
-    "reference_id",
-    "occurred_at",
-)
-LINE_COLUMNS = (
-    "organization_id",
-    "id",
-    "sale_id",
-    "position",
-    "product_id",
-    "quantity",
-    "unit_price",
-    "list_price",
-    "unit_cost",
-    "discount",
-    "tax_rate_bp",
-    "tax_amount",
-    "total",
-)
-PAYMENT_COLUMNS = ("organization_id", "id", "sale_id", "method", "amount", "change", "reference")
-DOCUMENT_COLUMNS = ("organization_id", "client_id", "device_id", "seq", "kind", "request_hash", "outcome", "result")
-TABLES = (
-    ("sales", SALE_COLUMNS),
-    ("inventory_movements", MOVEMENT_COLUMNS),
-    ("sale_lines", LINE_COLUMNS),
-    ("payments", PAYMENT_COLUMNS),
-    ("sync_documents", DOCUMENT_COLUMNS),
-)
-
-
-def baseline_rows(bench: Bench, plan: Plan, offset: int, tax_mode: str) -> list[dict[str, list[tuple[Any, ...]]]]:
-    """Per batch of 100 sales, the rows of each table: what the ingest writes for the same
-    documents, with other ids, invoice numbers and sequence numbers (`offset` + n).
-
-    One function on purpose (about 95 lines): a sale's tuples for the five tables are built side
-    by side, in the column order of `SALE_COLUMNS` and the others, where they can be checked
-    against each other."""
-    from server.core.ids import new_id
-
-    org = uuid.UUID(bench.organization_id)
-    register, shift = uuid.UUID(bench.register_id), uuid.UUID(bench.shift_id)
-    cashier, device = uuid.UUID(bench.cashier_id), uuid.UUID(bench.device_id)
-    stock: dict[str, int] = {}
-    batches: list[dict[str, list[tuple[Any, ...]]]] = []
-    current: dict[str, list[tuple[Any, ...]]] = {}
-    batch = len(plan.documents) // len(plan.bodies)
-    for index, (document, priced, lines) in enumerate(
-        zip(plan.documents, plan.priced, plan.line_products, strict=True)
-    ):
-        if index % batch == 0:
-            current = {name: [] for name, _ in TABLES}
-            batches.append(current)
-        sale_id = uuid.uuid4()
-        number = offset + document["seq"]
-        sold_at = datetime.fromisoformat(document["device_time"])
-        invoice = f"{bench.register_code}-{number}"
-        paid = document["payments"][0]["amount"]
-        current["sales"].append(
-            (
-                org,
-                sale_id,
-                register,
-                shift,
-                number,
-                invoice,
-                cashier,
-                None,
-                device,
-                "completed",
-                "offline",
-                priced.subtotal,
-                priced.discount_total,
-                priced.tax_total,
-                priced.total,
-                paid,
-                paid - priced.total,
-                tax_mode,
-                "",
-                sold_at,
-            )
-        )
-        for position, ((product, price, cost, rate), line) in enumerate(zip(lines, priced.lines, strict=True), 1):
-            product_id = uuid.UUID(product)
-            stock[product] = stock.get(product, 1_000_000) - 1
-            current["inventory_movements"].append(
-                (org, new_id(), product_id, "sale", -1, stock[product], cashier, "", sale_id, sold_at)
-            )
-            current["sale_lines"].append(
-                (
-                    org,
-                    new_id(),
-                    sale_id,
-                    position,
-                    product_id,
-                    1,
-                    price,
-                    price,
-                    cost,
-                    line.discount + line.sale_discount_share,
-                    rate,
-                    line.tax_amount,
-                    line.total,
-                )
-            )
-        current["payments"].append((org, new_id(), sale_id, "cash", paid, paid - priced.total, ""))
-        client_id = uuid.uuid4()
-        result = {
-            "id": str(client_id),
-            "seq": number,
-            "kind": "sale",
-            "status": "applied",
-            "code": None,
-            "message": None,
-            "sale_id": str(sale_id),
-            "invoice_number": invoice,
-            "conflicts": [],
-        }
-        current["sync_documents"].append(
-            (
-                org,
-                client_id,
-                device,
-                number,
-                "sale",
-                hashlib.sha256(json.dumps(document).encode()).digest(),
-                "applied",
-                json.dumps(result),
-            )
-        )
-    return batches
-
-
-def values_statement(table: str, columns: tuple[str, ...], rows: int) -> str:
-    width = len(columns)
-    groups = ", ".join("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows))
-    return f"insert into {table} ({', '.join(columns)}) values {groups}"
-
-
-def single_statement(table: str, columns: tuple[str, ...]) -> str:
-    return values_statement(table, columns, 1)
-
-
-def unnest_statement(table: str, columns: tuple[str, ...]) -> str:
-    """One INSERT of any number of rows, each column bound as one array (the shape the ingest's
-    set-based path uses); column types from the application's table definitions."""
-    from sqlalchemy.dialects import postgresql
-
-    from server.models import metadata
-
-    definition = metadata.tables[table]
-    types = [definition.c[name].type.compile(dialect=postgresql.dialect()) for name in columns]
-    arrays = ", ".join(f"${index}::{type_}[]" for index, type_ in enumerate(types, start=1))
-    return f"insert into {table} ({', '.join(columns)}) select * from unnest({arrays})"
-
-
-async def run_baseline(bench: Bench, batches: list[dict[str, list[tuple[Any, ...]]]], mode: str) -> dict[str, Any]:
-    """100 transactions of 100 sales as the application role, tenant set, plain INSERTs."""
-    import asyncpg
-
-    connection = await asyncpg.connect(
-        **{**connect_args(bench.database_url), "user": bench.app_role, "password": bench.app_password}
-    )
-    latencies: list[float] = []
-    unnest_statements = {table: unnest_statement(table, columns) for table, columns in TABLES}
-    try:
-        window = CpuWindow(bench.database.name, None)
-        window.start()
-        started = time.perf_counter()
-        for batch in batches:
-            sent = time.perf_counter()
-            async with connection.transaction():
-                await connection.execute("select set_config('app.org_id', $1, true)", bench.organization_id)
-                for table, columns in TABLES:
-                    rows = batch[table]
-                    if mode == "values":
-                        await connection.execute(
-                            values_statement(table, columns, len(rows)), *[value for row in rows for value in row]
-                        )
-                    elif mode == "unnest":
-                        await connection.execute(
-                            unnest_statements[table], *[list(column) for column in zip(*rows, strict=True)]
-                        )
-                    else:
-                        await connection.executemany(single_statement(table, columns), rows)
-            latencies.append(time.perf_counter() - sent)
-        wall = time.perf_counter() - started
-        cpu = cpu_figures(window.stop())
-    finally:
-        await connection.close()
-    sales = sum(len(batch["sales"]) for batch in batches)
-    figures = {
-        "mode": {
-            "values": "one multi-row INSERT ... VALUES per table and transaction",
-            "executemany": "asyncpg executemany (pipelined single-row INSERTs) per table and transaction",
-            "unnest": "one INSERT ... SELECT FROM unnest(column arrays) per table and transaction",
-        }[mode],
-        "transactions": len(batches),
-        "sales": sales,
-        "rows": {table: sum(len(batch[table]) for batch in batches) for table, _ in TABLES},
-        "wall_s": round(wall, 2),
-        "sales_per_s": round(sales / wall, 1),
-        "transaction_latency": latency_figures(latencies),
-        "resources": cpu,
-    }
-    figures["cpu_ms_per_sale"] = {key: round(1000 * value / sales, 3) for key, value in cpu["cpu_s"].items()}
-    return figures
-
-
-async def insert_history(
-    bench: Bench, args: argparse.Namespace, products: list[dict[str, Any]], tax_mode: str
-) -> dict[str, Any]:
-    """Sales already in the database before the ingest, so that it runs against a database in
-    service rather than empty tables: `--history` sales of the same shape (their own documents,
-    invoice numbers from 9,000,001 on, the bench device's sequence numbers from 9,000,001 on),
-    inserted with plain INSERTs, then `ANALYZE`. Without them, the server's connections prepare
-    their statements (and PostgreSQL its foreign-key checks) while `sales` is empty, keep plans
-    made for an empty table, and every batch is slower than the one before."""
-    started = time.perf_counter()
-    plan = make_plan(bench, products, await product_costs(bench), tax_mode, args.history, args.batch, args.seed + 1)
-    rows = baseline_rows(bench, plan, offset=9_000_000, tax_mode=tax_mode)
-    await run_baseline(bench, rows, "unnest")
-    await admin_fetch(bench.database_url, "analyze")
-    return {
-        "sales": args.history,
-        "method": "the unnest baseline's INSERTs, then ANALYZE of the database",
-        "wall_s": round(time.perf_counter() - started, 2),
-    }
-
-
-async def round_trip_probe(bench: Bench, count: int = 300) -> dict[str, float]:
-    """Latency of a trivial statement (`select 1`) from this process as the application role:
-    what one database round trip costs on the machine right now. The ingest makes about 19
-    of them per document, the baseline 6 per 100 sales, so load on the machine weighs very
-    differently on the two."""
-    import asyncpg
-
-    connection = await asyncpg.connect(
-        **{**connect_args(bench.database_url), "user": bench.app_role, "password": bench.app_password}
-    )
-    try:
-        statement = await connection.prepare("select 1")
-        for _ in range(20):
-            await statement.fetchval()
-        samples = []
-        for _ in range(count):
-            sent = time.perf_counter()
-            await statement.fetchval()
-            samples.append(time.perf_counter() - sent)
-    finally:
-        await connection.close()
-    return {
-        "p50_ms": round(1000 * percentile(samples, 0.5), 3),
-        "p90_ms": round(1000 * percentile(samples, 0.9), 3),
-        "mean_ms": round(1000 * statistics.fmean(samples), 3),
-    }
 
 
 async def verify(bench: Bench, sales: int) -> dict[str, Any]:
@@ -769,18 +255,6 @@ async def verify(bench: Bench, sales: int) -> dict[str, Any]:
         figures["products_updates"] = stats[0]["n_tup_upd"]
         figures["products_hot_updates"] = stats[0]["n_tup_hot_upd"]
     return figures
-
-
-async def product_costs(bench: Bench) -> dict[str, int]:
-    rows = await admin_fetch(
-        bench.database_url,
-        "select id::text, cost from products where organization_id = $1",
-        uuid.UUID(bench.organization_id),
-    )
-    return {row["id"]: row["cost"] for row in rows}
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 async def run(bench: Bench, args: argparse.Namespace, report: dict[str, Any]) -> None:
