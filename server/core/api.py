@@ -41,6 +41,7 @@ from server.core.errors import (
     reject_nul,
     validation_error_from_msgspec,
 )
+from server.core.idempotency_claim import Claim
 from server.core.schemas import encode_json
 from server.core.security import AccessClaims, decode_access_token
 
@@ -265,7 +266,7 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                 arguments["body"] = decode_body(await request.body(), endpoint.body)
             if "request" in wanted:
                 arguments["request"] = request
-            claim: idempotency.Claim | None = None
+            claim: Claim | None = None
             if endpoint.idempotent:
                 outcome = await idempotency.claim(
                     context,

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.core.idempotency_claim import Claim
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from server.core.config import Settings
     from server.core.db import Database
-    from server.core.idempotency import Claim
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from sqlalchemy.types import Uuid
 from server.core.context import Context
 from server.core.db import Base, Statement, TenantScoped
 from server.core.errors import BadRequest, Conflict, PreconditionRequired, ValidationFailed
+from server.core.idempotency_claim import Claim
 from server.core.schemas import encode_json
 
 
@@ -87,20 +88,6 @@ KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 class StoredResponse:
     status: int
     body: bytes
-
-
-@dataclass(slots=True)
-class Claim:
-    """A key this request holds (under a transaction-scoped advisory lock) until it commits.
-
-    `status` is the endpoint's success status. A handler whose own statement stores the response
-    (`response_insert`) sets `stored`, and the edge then stores nothing more."""
-
-    key: str
-    endpoint: str
-    fingerprint: bytes
-    status: int = 200
-    stored: bool = False
 
 
 @dataclass(slots=True)

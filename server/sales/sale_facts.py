@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Protocol
 
-from server.core import idempotency
+from server.core.idempotency_claim import Claim
 from server.core.ids import new_id
 from server.inventory.service import LockedProduct
 from server.sales.pricing import LineInput, PricedSale, Settlement, TenderInput, price_sale, settle
@@ -41,7 +41,7 @@ class Online:
     number, and its time is when its products were locked. `claim`, the request's idempotency
     key, gets the answer stored by the sale's own statement."""
 
-    claim: idempotency.Claim | None = None
+    claim: Claim | None = None
     name: ClassVar[Literal["online"]] = "online"
 
 
