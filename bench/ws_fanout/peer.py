@@ -6,7 +6,7 @@ emits through `socketio.AsyncRedisManager(write_only=True)` on the same channel,
 goes through Redis pub/sub to this process and out to the room's sockets.
 
 Environment: PEER_REDIS_URL, PEER_CHANNEL; PEER_SETTLE_GC=1 applies our server's garbage-collector
-settings (`realtime.hub.settle_collector`) to the peer too.
+settings (`realtime.memory.settle_collector`) to the peer too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import socketio
 
 def create_app() -> Any:
     if os.environ.get("PEER_SETTLE_GC"):
-        from realtime.hub import settle_collector
+        from realtime.memory import settle_collector
 
         settle_collector()
     manager = socketio.AsyncRedisManager(os.environ["PEER_REDIS_URL"], channel=os.environ["PEER_CHANNEL"])

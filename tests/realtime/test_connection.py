@@ -12,7 +12,7 @@ import pytest
 
 from realtime.connection import Connection, Flusher, RealtimeConfig
 from realtime.envelope import Event
-from realtime.hub import Stats
+from realtime.metrics import Stats
 from realtime.schemas import SLOW
 from realtime.service import Identity
 from realtime.transport import text_frame

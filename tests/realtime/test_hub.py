@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from realtime.client import Envelope, RealtimeClient
-from realtime.hub import YOUNG_COLLECTION_THRESHOLD
+from realtime.memory import YOUNG_COLLECTION_THRESHOLD
 from realtime.schemas import SLOW
 from server.core.events import channel, publish, stream_key
 from server.core.metrics import REGISTRY
