@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from sqlalchemy import Boolean, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,7 +26,7 @@ class Organization(Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     locale: Mapped[str] = mapped_column(String(35))
     time_zone: Mapped[str] = mapped_column(Text)
-    tax_mode: Mapped[str] = mapped_column(String(9), server_default="inclusive")
+    tax_mode: Mapped[Literal["inclusive", "exclusive"]] = mapped_column(String(9), server_default="inclusive")
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, server_default="false")
     tax_id: Mapped[str] = mapped_column(String(32), server_default="")
     """The seller's tax identification number printed on invoices (RUT, NIF, EIN…); empty until set."""

@@ -111,7 +111,7 @@ def to_read(organization: Organization) -> OrganizationRead:
         currency_minor_units=minor_units(organization.currency),
         locale=organization.locale,
         time_zone=organization.time_zone,
-        tax_mode=organization.tax_mode,  # type: ignore[arg-type]
+        tax_mode=organization.tax_mode,
         allow_negative_stock=organization.allow_negative_stock,
         tax_id=organization.tax_id,
         address=organization.address,
