@@ -23,17 +23,15 @@ import logging
 import secrets
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from starlette.websockets import WebSocket
 
 from realtime.envelope import Event
+from realtime.metrics import Stats
 from realtime.schemas import SLOW, CloseCode, ServerFrame, encode
 from realtime.service import Identity, visible
 from realtime.transport import FrameSink, text_frame
-
-if TYPE_CHECKING:
-    from realtime.hub import Hub
 
 logger = logging.getLogger("orbit.realtime")
 
@@ -151,6 +149,24 @@ class Flusher:
             connection.flush()
 
 
+class ConnectionHub(Protocol):
+    """What a socket needs of the hub that holds it (`realtime.hub.Hub` is one): its limits, the
+    end-of-turn writer, the counters, and a way out when the socket closes."""
+
+    @property
+    def config(self) -> RealtimeConfig: ...
+
+    @property
+    def flusher(self) -> Flusher: ...
+
+    @property
+    def stats(self) -> Stats: ...
+
+    def forget(self, connection: Connection) -> None:
+        """Take the socket out of the hub (idempotent)."""
+        ...
+
+
 class Connection:
     __slots__ = (
         "_closer",
@@ -178,7 +194,9 @@ class Connection:
         "websocket",
     )
 
-    def __init__(self, hub: Hub, websocket: WebSocket, identity: Identity, sink: FrameSink | None = None) -> None:
+    def __init__(
+        self, hub: ConnectionHub, websocket: WebSocket, identity: Identity, sink: FrameSink | None = None
+    ) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
         self.hub = hub

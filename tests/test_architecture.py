@@ -23,7 +23,6 @@ NOT_DOMAINS = ("core", "migrations")
 """Sub-packages of `server` that are not business domains."""
 
 KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"realtime.connection", "realtime.hub"}),
     frozenset(
         {
             "forecasting.execution",

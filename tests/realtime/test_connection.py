@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import types
+import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -78,13 +78,23 @@ def stock_event(sequence: int, *products: str) -> Event:
     return Event.parse(envelope(f"1-{sequence}", envelope_tail("stock", "stock.changed", data)))
 
 
-def fake_hub(**config: Any) -> types.SimpleNamespace:
-    return types.SimpleNamespace(
-        config=RealtimeConfig(**config), stats=Stats(), forget=lambda _connection: None, flusher=Flusher()
-    )
+@dataclasses.dataclass
+class FakeHub:
+    """The `ConnectionHub` a socket needs, without Redis or other sockets."""
+
+    config: RealtimeConfig
+    stats: Stats = dataclasses.field(default_factory=Stats)
+    flusher: Flusher = dataclasses.field(default_factory=Flusher)
+
+    def forget(self, connection: Connection) -> None:
+        pass
 
 
-def connection(socket: BlockedSocket, hub: types.SimpleNamespace | None = None, **config: Any) -> Connection:
+def fake_hub(**config: Any) -> FakeHub:
+    return FakeHub(RealtimeConfig(**config))
+
+
+def connection(socket: BlockedSocket, hub: FakeHub | None = None, **config: Any) -> Connection:
     hub = hub or fake_hub(**config)
     identity = Identity(uuid.uuid4(), uuid.uuid4(), "manager", 2**31)
     return Connection(hub, socket, identity, socket if socket.sink else None)  # type: ignore[arg-type]
