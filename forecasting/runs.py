@@ -4,13 +4,12 @@ Invariants:
 - A tenant has at most one queued or running run (unique partial index); a second request is
   409 `forecast_run_active`. A run left queued or running for `STALE_RUN` (its job was lost)
   is marked failed when a new one is requested, so a tenant can never be locked out.
-- A requested run's job is enqueued only after its row is committed; a failure to enqueue marks
-  the run failed. Running it is `forecasting.execution.execute_run`.
+- A requested run's job (`RUN_FORECAST`) is enqueued by name only after its row is committed; a
+  failure to enqueue marks the run failed. Running it is `forecasting.execution.execute_run`.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import timedelta
 
@@ -25,9 +24,10 @@ from server.core.errors import ApiError, Conflict, NotFound
 from server.core.events import publish, publish_after_commit
 from server.core.ids import new_id
 from server.core.pagination import Page, paginate
+from server.job_queue import enqueue_after_commit
 
-logger = logging.getLogger("orbit.forecasting")
-
+RUN_FORECAST = "forecasting.run_forecast"
+"""The job that executes a run (`forecasting.execution.execute_run`), enqueued by this name."""
 STALE_RUN = timedelta(hours=2)
 ACTIVE = ("queued", "running")
 ACTIVE_RUN_CONFLICT: dict[str, ApiError] = {
@@ -92,17 +92,10 @@ async def request_run(ctx: Context, body: RunCreate) -> RunRead:
     )
     resources, organization_id, run_id = ctx.resources, ctx.organization_id, run.id
 
-    async def enqueue() -> None:
-        from forecasting.jobs import broker_for, enqueue_run
+    async def mark_failed(reason: str) -> None:
+        await finish_failed(resources, organization_id, run_id, reason)
 
-        try:
-            await enqueue_run(broker_for(resources.settings), organization_id, run_id)
-        except Exception as exc:
-            logger.exception("could not enqueue forecast run %s", run_id)
-            await finish_failed(resources, organization_id, run_id, f"could not enqueue: {exc}")
-            raise
-
-    ctx.after_commit(enqueue)
+    enqueue_after_commit(ctx, RUN_FORECAST, run_id, on_failure=mark_failed)
     publish_after_commit(ctx, "predictions", "forecast.queued", {"run_id": str(run.id), "trigger": "manual"})
     return run_read(run)
 

@@ -29,12 +29,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from taskiq import AsyncBroker, ScheduledTask, ScheduleSource
 
-from forecasting.jobs import RUN_FORECAST, enqueue_run, make_broker
-from forecasting.runs import create_scheduled_run
+from forecasting.runs import RUN_FORECAST, create_scheduled_run
 from server.core import idempotency
 from server.core.config import Settings
 from server.core.context import Resources
 from server.core.heartbeat import keep_beating
+from server.job_queue import kick, make_broker
+from server.resources import opened_resources
 from server.tenancy.models import Organization
 
 logger = logging.getLogger("orbit.scheduler")
@@ -108,7 +109,7 @@ async def tick(resources: Resources, broker: AsyncBroker, source: ScheduleSource
         if run_id is None:
             logger.info("tenant %s already has a forecast run in progress; nightly run skipped", organization_id)
             continue
-        await enqueue_run(broker, uuid.UUID(organization_id), run_id)
+        await kick(broker, RUN_FORECAST, uuid.UUID(organization_id), run_id)
         logger.info(
             "nightly forecast %s queued for tenant %s (%s, local date %s)", run_id, organization_id, time_zone, day
         )
@@ -134,25 +135,22 @@ async def serve_scheduler(
 ) -> None:
     """`orbit scheduler`: open the resources and the broker, tick until SIGINT or SIGTERM,
     touching `heartbeat` (when given) while it runs."""
-    from server.app import close_resources, open_resources
-
-    resources = open_resources(settings)
-    broker = make_broker(settings)
-    await broker.startup()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    task = asyncio.create_task(run_scheduler(resources, broker, clock=clock, interval=interval))
-    beating = asyncio.create_task(keep_beating(heartbeat)) if heartbeat else None
-    logger.info("scheduler running (every %.0f s)", interval)
-    try:
-        await stop.wait()
-    finally:
-        for running in (task, beating):
-            if running is not None:
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await running
-        await broker.shutdown()
-        await close_resources(resources)
+    async with opened_resources(settings) as resources:
+        broker = make_broker(settings)
+        await broker.startup()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        task = asyncio.create_task(run_scheduler(resources, broker, clock=clock, interval=interval))
+        beating = asyncio.create_task(keep_beating(heartbeat)) if heartbeat else None
+        logger.info("scheduler running (every %.0f s)", interval)
+        try:
+            await stop.wait()
+        finally:
+            for running in (task, beating):
+                if running is not None:
+                    running.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await running
+            await broker.shutdown()

@@ -1,8 +1,10 @@
-"""`orbit worker`: one process that runs forecasting jobs, one at a time.
+"""`orbit worker`: one process that runs the jobs of `forecasting.jobs` (forecasting runs and
+report exports), one at a time.
 
 The receiver runs in this process (no child processes), so killing the process kills the job
-with it and its message is redelivered to another worker (`forecasting.jobs`). Messages are
-acknowledged only once the task has finished and its result is saved.
+with it and its message is redelivered to another worker (`server.job_queue`). Messages are
+acknowledged only once the task has finished and its result is saved. The worker opens the same
+process-wide resources as the web application (`server.resources`), not the application.
 
 A stop (SIGTERM, SIGINT) takes no new message and lets the job in progress finish for up to
 `stop_seconds`. A job still running then is handed back: its message is put on the stream again
@@ -27,34 +29,23 @@ from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
 from forecasting import model as forecasting_model
-from forecasting.jobs import ReclaimingStreamBroker, hand_back, make_broker
+from forecasting.jobs import make_broker
 from server.core.config import Settings
-from server.core.context import Resources
 from server.core.heartbeat import keep_beating, stop_beating
+from server.job_queue import ReclaimingStreamBroker, attach_resources, hand_back
+from server.resources import close_resources, open_resources
 
 logger = logging.getLogger("orbit.worker")
-
-_resources: Resources | None = None
-
-
-def current_resources() -> Resources:
-    """The worker's database pool and Redis client (set while `run_worker` runs)."""
-    if _resources is None:
-        raise RuntimeError("forecasting tasks run only inside `orbit worker`")
-    return _resources
 
 
 async def run_worker(settings: Settings, *, heartbeat: Path | None = None, stop_seconds: float = 30.0) -> None:
     """Run jobs until SIGINT or SIGTERM, then stop as the module says."""
-    global _resources
-    from server.app import close_resources, open_resources
-
-    _resources = open_resources(settings)
+    resources = open_resources(settings)
     beating = asyncio.create_task(keep_beating(heartbeat)) if heartbeat else None
     # The first run would otherwise pay the libraries' import (seconds) on top of its own work.
     await asyncio.to_thread(forecasting_model.load_libraries)
     broker = make_broker(settings)
-    assert isinstance(broker, ReclaimingStreamBroker)
+    attach_resources(broker, resources)
     broker.is_worker_process = True
     await broker.startup()
     stop = asyncio.Event()
@@ -85,8 +76,8 @@ async def run_worker(settings: Settings, *, heartbeat: Path | None = None, stop_
                 with contextlib.suppress(asyncio.CancelledError):
                     await beating
             await broker.shutdown()
-            await close_resources(_resources)
-            _resources = None
+            attach_resources(broker, None)
+            await close_resources(resources)
 
 
 async def _receive(

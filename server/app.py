@@ -1,5 +1,6 @@
-"""The Starlette application: every domain's endpoints, the probes, the API document, and the
-process-wide resources (database pool, Redis) opened and closed with the lifespan."""
+"""The Starlette application: every domain's endpoints, the probes and the API document; the
+process-wide resources (`server.resources`) and the realtime hub are opened and closed with the
+lifespan."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 
-from forecasting.jobs import observe_queue_depth
 from forecasting.routes import router as forecasting_router
 from realtime.hub import Hub
 from realtime.routes import websocket_route
@@ -20,22 +19,20 @@ from server.audit.routes import router as audit_router
 from server.catalog.routes import router as catalog_router
 from server.core.api import Endpoint, Router, build_routes
 from server.core.config import Settings, load_settings
-from server.core.context import Resources
-from server.core.db import Database
 from server.core.draining import DrainMiddleware
 from server.core.errors import EXCEPTION_HANDLERS, handle_unexpected
 from server.core.hardening import SecurityHeadersMiddleware, cors_middleware
 from server.core.health import health_routes
 from server.core.metrics import MetricsMiddleware, metrics_route
-from server.core.migrate import application_url
 from server.core.observability import RequestLogMiddleware, init_error_reports, set_service
 from server.core.openapi import build_openapi, openapi_routes
 from server.customers.routes import router as customers_router
 from server.documents.routes import router as documents_router
 from server.inventory.routes import router as inventory_router
+from server.job_queue import observe_queue_depth
 from server.reports.routes import router as reports_router
+from server.resources import close_resources, open_resources, opened_resources
 from server.sales.routes import router as sales_router
-from server.storage import close_storages
 from server.storage.routes import router as files_router
 from server.tenancy.certificates import certificate_routes
 from server.tenancy.routes import router as tenancy_router
@@ -43,6 +40,10 @@ from server.tenancy.service import resolve_tenant
 from server.users.routes import router as users_router
 from server.webapps import webapp_routes
 from sync.routes import router as sync_router
+
+__all__ = ["all_endpoints", "close_resources", "create_app", "open_resources", "openapi_document"]
+"""`open_resources` and `close_resources` live in `server.resources`; they are named here too
+for the callers that open the application's resources beside the application."""
 
 API_TITLE = "OrbitEngine API"
 API_VERSION = "1.0.0"
@@ -72,18 +73,6 @@ def openapi_document() -> dict[str, Any]:
     return build_openapi(all_endpoints(), title=API_TITLE, version=API_VERSION)
 
 
-def open_resources(settings: Settings) -> Resources:
-    database = Database(application_url(settings), pool_size=settings.database_pool_size)
-    redis = Redis.from_url(settings.redis_url, decode_responses=False, health_check_interval=30)
-    return Resources(settings=settings, database=database, redis=redis)
-
-
-async def close_resources(resources: Resources) -> None:
-    await resources.database.dispose()
-    await resources.redis.aclose()
-    await close_storages()
-
-
 async def _observe_job_queue(request: Request) -> None:
     await observe_queue_depth(request.app.state.resources.redis)
 
@@ -97,14 +86,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        resources = open_resources(settings)
-        app.state.resources = resources
-        app.state.realtime = await Hub(resources).start()
-        try:
-            yield
-        finally:
-            await app.state.realtime.stop()
-            await close_resources(resources)
+        async with opened_resources(settings) as resources:
+            app.state.resources = resources
+            app.state.realtime = await Hub(resources).start()
+            try:
+                yield
+            finally:
+                await app.state.realtime.stop()
 
     routes = [
         *health_routes(),

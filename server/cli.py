@@ -56,14 +56,11 @@ def _settings(**overrides: object) -> Settings:
 
 
 async def _seed(settings: Settings, **shop: int) -> bool:
-    from server.app import close_resources, open_resources
     from server.demo import seed_demo
+    from server.resources import opened_resources
 
-    resources = open_resources(settings)
-    try:
+    async with opened_resources(settings) as resources:
         return await seed_demo(resources, **shop)
-    finally:
-        await close_resources(resources)
 
 
 @contextmanager
@@ -220,7 +217,7 @@ def command_serve(args: argparse.Namespace) -> None:
 
 
 def command_worker(args: argparse.Namespace) -> None:
-    """Run forecasting jobs until SIGINT or SIGTERM."""
+    """Run the workers' jobs (forecasting runs, report exports) until SIGINT or SIGTERM."""
     from forecasting.worker import run_worker
 
     heartbeat = Path(args.heartbeat) if args.heartbeat else None

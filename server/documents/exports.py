@@ -37,6 +37,7 @@ from server.core.ids import new_id
 from server.core.pagination import Page, paginate
 from server.documents.models import ReportExport
 from server.documents.schemas import ExportCreate, ExportQuery, ExportRead
+from server.job_queue import enqueue_after_commit
 from server.reports import service as reports
 from server.reports.schemas import ReportQuery, TopProductsQuery
 from server.storage import StoredObject, TenantStorage, storage_for, tenant_storage
@@ -46,10 +47,10 @@ from server.tenancy.service import tenant_of
 logger = logging.getLogger("orbit.documents.exports")
 
 RUN_REPORT_EXPORT = "documents.run_report_export"
+"""The job that makes an export's CSV (`execute_export`), enqueued by this name (`server.job_queue`)."""
 TOPIC = "reports"
 ROWS_PER_CHUNK = 500
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-Enqueue = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]
 TableFunction = Callable[[Context, Any], Awaitable[reports.Table]]
 
 TABLES: dict[str, TableFunction] = {
@@ -119,7 +120,7 @@ def _event(export: ReportExport) -> dict[str, Any]:
 # Requests
 
 
-async def request_export(ctx: Context, body: ExportCreate, enqueue: Enqueue) -> ExportRead:
+async def request_export(ctx: Context, body: ExportCreate) -> ExportRead:
     """Queue an export; the job is handed to the workers once the row has committed. If it
     cannot be, the export is marked failed (and says why)."""
     assert ctx.tenant is not None and ctx.actor is not None
@@ -144,14 +145,10 @@ async def request_export(ctx: Context, body: ExportCreate, enqueue: Enqueue) -> 
     publish_after_commit(ctx, TOPIC, "export.queued", _event(export))
     resources, organization_id, export_id = ctx.resources, ctx.organization_id, export.id
 
-    async def hand_over() -> None:
-        try:
-            await enqueue(organization_id, export_id)
-        except Exception as exc:
-            logger.exception("could not enqueue report export %s", export_id)
-            await _finish(resources, organization_id, export_id, failure=f"could not enqueue: {exc}")
+    async def mark_failed(reason: str) -> None:
+        await _finish(resources, organization_id, export_id, failure=reason)
 
-    ctx.after_commit(hand_over)
+    enqueue_after_commit(ctx, RUN_REPORT_EXPORT, export_id, on_failure=mark_failed)
     return to_read(export)
 
 

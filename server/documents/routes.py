@@ -4,14 +4,10 @@ role (a cashier prints them at the till), and report CSV exports run as jobs, fo
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from starlette.responses import Response, StreamingResponse
-from taskiq.kicker import AsyncKicker
 
-from forecasting.jobs import broker_for
 from server.core.api import ANY_ROLE, MANAGERS, Router
-from server.core.config import Settings
 from server.core.context import Context
 from server.core.pagination import Page
 from server.documents import exports, service
@@ -73,18 +69,6 @@ async def refund_receipt_pdf(ctx: Context, refund_id: uuid.UUID) -> Response:
 # Report exports
 
 
-def _enqueuer(settings: Settings) -> exports.Enqueue:
-    """Hands an export to the workers (the Taskiq broker the forecasting jobs use)."""
-
-    async def enqueue(organization_id: uuid.UUID, export_id: uuid.UUID) -> None:
-        kicker: AsyncKicker[Any, Any] = AsyncKicker(
-            task_name=exports.RUN_REPORT_EXPORT, broker=broker_for(settings), labels={}
-        )
-        await kicker.kiq(str(organization_id), str(export_id))
-
-    return enqueue
-
-
 @router.post(
     "/api/v1/reports/exports",
     access=MANAGERS,
@@ -95,7 +79,7 @@ def _enqueuer(settings: Settings) -> exports.Enqueue:
 )
 async def request_report_export(ctx: Context, body: ExportCreate) -> ExportRead:
     """Export a report's CSV over a period as a job; progress and the result arrive on the `reports` topic."""
-    return await exports.request_export(ctx, body, _enqueuer(ctx.resources.settings))
+    return await exports.request_export(ctx, body)
 
 
 @router.get("/api/v1/reports/exports", access=MANAGERS, query=ExportQuery, response=Page[ExportRead])

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from taskiq.acks import AcknowledgeType
 from taskiq.api import run_receiver_task
 
-import forecasting.worker
 from forecasting.jobs import make_broker
 from server.core.config import Settings
 from server.core.context import Resources
 from server.core.events import stream_key
 from server.documents.exports import object_name
 from server.documents.models import ReportExport
+from server.job_queue import attach_resources
 from server.storage import TenantStorage, storage_for
 from tests.conftest import Api, TenantSession
 from tests.forecasting.conftest import load_history
@@ -43,13 +43,12 @@ async def worker(
     settings: Settings,
     resources: Resources,
     job_stream: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[None]:
     """`orbit worker`'s receiver on this test's own job stream, in this process."""
     broker = make_broker(settings)
     broker.is_worker_process = True
     await broker.startup()
-    monkeypatch.setattr(forecasting.worker, "_resources", resources)
+    attach_resources(broker, resources)
     receiver = asyncio.create_task(
         run_receiver_task(broker, max_async_tasks=1, ack_time=AcknowledgeType.WHEN_SAVED, run_startup=False)
     )
