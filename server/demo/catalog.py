@@ -24,7 +24,7 @@ def shelf_prices(amount: Array, minor_units: int) -> Array:
         return np.where(step == 10, price, price - 10).astype(np.int64)
     scale = 10**minor_units
     step = scale // 10
-    rounded = np.maximum(np.floor(amount / 1000 * scale / step + 0.5), 1) * step - 1
+    rounded: Array = np.maximum(np.floor(amount / 1000 * scale / step + 0.5), 1) * step - 1
     return np.maximum(rounded, 1).astype(np.int64)
 
 
@@ -54,54 +54,9 @@ class Offer(NamedTuple):
 def build_catalog(rng: np.random.Generator, count: int) -> Catalog:
     """Pick `count` products across the aisles in proportion to their shares, the more appealing
     first (staples are nearly always stocked). Appeal falls with the brand's rank in its family
-    and with the pack size.
-
-    Its length (just over 80 lines) is deliberate: one pass of random draws whose order is part
-    of the seed, over arrays that pieces would only hand back and forth."""
-    offers: list[list[Offer]] = []
-    for aisle in AISLES:
-        items = [
-            Offer(
-                name=f"{name} {label}".strip(),
-                price=family.price * factor,
-                appeal=family.appeal * (rank + 1) ** -0.5 * factor**-0.7,
-                season=family.season or aisle.season,
-                in_store=aisle.in_store if family.in_store is None else family.in_store,
-            )
-            for family in aisle.families
-            for rank, name in enumerate(family.names)
-            for label, factor in family.sizes
-        ]
-        race = rng.exponential(size=len(items)) / np.array([item.appeal for item in items])
-        offers.append([items[index] for index in np.argsort(race, kind="stable")])
-    shares = np.array([aisle.share for aisle in AISLES], dtype=float)
-    wanted = np.floor(shares / shares.sum() * count).astype(np.int64)
-    if count >= len(AISLES):
-        wanted = np.maximum(wanted, 1)
-    for index in np.argsort(-shares, kind="stable"):
-        if wanted.sum() >= count:
-            break
-        wanted[index] += 1
-    while wanted.sum() > count:
-        wanted[int(np.argmax(wanted))] -= 1
-    chosen = [items[:wanted_here] for items, wanted_here in zip(offers, wanted.tolist(), strict=True)]
-    spare = count - sum(len(items) for items in chosen)
-    for index in np.argsort(-shares, kind="stable").tolist():
-        extra = offers[index][len(chosen[index]) : len(chosen[index]) + spare]
-        chosen[index].extend(extra)
-        spare -= len(extra)
-    pack = 2
-    while spare > 0:
-        for index in range(len(AISLES)):
-            for offer in offers[index][:spare]:
-                chosen[index].append(
-                    offer._replace(
-                        name=f"{offer.name} pack {pack}", price=offer.price * pack * 0.95, appeal=offer.appeal / pack
-                    )
-                )
-                spare -= 1
-        pack += 1
-
+    and with the pack size. Draws from `rng` in this order, which is part of the seed: the
+    aisles' races, the barcodes, then prices, season peaks and amplitudes."""
+    chosen = _choose(_ranked_offers(rng), count)
     category_names = list(PARENTS)
     category_parents: list[int | None] = [None] * len(PARENTS)
     category_names.extend(spec.name for spec in AISLES)
@@ -139,3 +94,59 @@ def build_catalog(rng: np.random.Generator, count: int) -> Catalog:
         season_peak=np.array([offer.season[0] for offer in picked], dtype=np.int64) + rng.integers(-12, 13, size=total),
         season_amplitude=np.array([offer.season[1] for offer in picked]) * rng.uniform(0.8, 1.1, size=total),
     )
+
+
+def _ranked_offers(rng: np.random.Generator) -> list[list[Offer]]:
+    """Every aisle's offers (each brand of each family in each size), in the order a weighted
+    race by appeal puts them."""
+    offers: list[list[Offer]] = []
+    for aisle in AISLES:
+        items = [
+            Offer(
+                name=f"{name} {label}".strip(),
+                price=family.price * factor,
+                appeal=family.appeal * (rank + 1) ** -0.5 * factor**-0.7,
+                season=family.season or aisle.season,
+                in_store=aisle.in_store if family.in_store is None else family.in_store,
+            )
+            for family in aisle.families
+            for rank, name in enumerate(family.names)
+            for label, factor in family.sizes
+        ]
+        race = rng.exponential(size=len(items)) / np.array([item.appeal for item in items])
+        offers.append([items[index] for index in np.argsort(race, kind="stable")])
+    return offers
+
+
+def _choose(offers: list[list[Offer]], count: int) -> list[list[Offer]]:
+    """`count` offers in all: each aisle's first ones in proportion to its share (at least one
+    each when there is room), the largest aisles' next ones when an aisle runs out, and
+    multipacks of the first offers when every aisle has run out."""
+    shares = np.array([aisle.share for aisle in AISLES], dtype=float)
+    wanted = np.floor(shares / shares.sum() * count).astype(np.int64)
+    if count >= len(AISLES):
+        wanted = np.maximum(wanted, 1)
+    for index in np.argsort(-shares, kind="stable"):
+        if wanted.sum() >= count:
+            break
+        wanted[index] += 1
+    while wanted.sum() > count:
+        wanted[int(np.argmax(wanted))] -= 1
+    chosen = [items[:wanted_here] for items, wanted_here in zip(offers, wanted.tolist(), strict=True)]
+    spare = count - sum(len(items) for items in chosen)
+    for index in np.argsort(-shares, kind="stable").tolist():
+        extra = offers[index][len(chosen[index]) : len(chosen[index]) + spare]
+        chosen[index].extend(extra)
+        spare -= len(extra)
+    pack = 2
+    while spare > 0:
+        for index in range(len(AISLES)):
+            for offer in offers[index][:spare]:
+                chosen[index].append(
+                    offer._replace(
+                        name=f"{offer.name} pack {pack}", price=offer.price * pack * 0.95, appeal=offer.appeal / pack
+                    )
+                )
+                spare -= 1
+        pack += 1
+    return chosen

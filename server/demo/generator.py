@@ -8,9 +8,9 @@ a real sale is, and keeps stock, shifts and customer statistics consistent with 
 
 The pieces, in the order a shop is made: `assortment` and `aisles` (what the shop sells),
 `trading_days` (when it opens, what moves its demand), `catalog` (the products drawn from the
-aisles), `trading` (the `Shop` steps: prices, demand, tickets, payments, returns, shifts, stock),
-`tables` (the DataFrames, with ids drawn in time order), `people` (customer cards) and
-`identifiers` (UUIDv7 ids, barcodes, RUTs); `shop` holds the result, `DemoShop`.
+aisles), `trading` (the `Shop` steps: prices, demand, tickets, payments, returns, shifts, stock;
+`tenders` says how a sale is paid), `tables` (the DataFrames, with ids drawn in time order),
+`people` (customer cards) and `identifiers` (UUIDv7 ids, barcodes, RUTs); `shop` holds the result, `DemoShop`.
 
 Invariants of every `DemoShop` (the tests check them):
 

@@ -3,6 +3,7 @@ priced as real sales are, returns, shifts counted, stock replenished."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy.typing as npt
 from server.demo.aisles import AISLES, GROUPS
 from server.demo.catalog import Catalog, shelf_prices
 from server.demo.identifiers import MICROS
+from server.demo.tenders import Tendering
 from server.demo.trading_days import DEMAND_SCALE, Calendar
 from server.sales.pricing import LineInput, PricedSale, Settlement, TenderInput, price_sale, settle
 
@@ -166,14 +168,41 @@ class Shop:
 
     def tickets(self) -> None:
         """Shuffle each day's lines into tickets of 1-6 lines (a product at most once per ticket),
-        then give each ticket a time, a register, maybe a customer.
+        then give each ticket a time, a register, maybe a customer. The steps draw from
+        `ticket_rng` in this order, which is part of the seed."""
+        order, ticket, first = self._split_into_tickets()
+        line_ticket, line_product, line_quantity = self._merge_repeats(order, ticket)
+        ticket_day = self.purchase_day[order][first]
+        sold, register, customer = self._ring_up(ticket_day)
+        keep = np.ones(len(first), dtype=bool) if self.cut is None else sold <= self.cut
+        self._count_demand(order, ticket, keep)
+        demand_keep = keep[line_ticket]
+        kept = np.flatnonzero(keep)
+        by_time = kept[np.argsort(sold[kept], kind="stable")]
+        rank = np.full(len(first), -1, dtype=np.int64)
+        rank[by_time] = np.arange(len(by_time))
+        line_sale = rank[line_ticket[demand_keep]]
+        line_order = np.argsort(line_sale, kind="stable")
+        self.sale_day = ticket_day[by_time]
+        self.sale_micros = sold[by_time]
+        self.sale_register = register[by_time]
+        self.sale_customer = customer[by_time]
+        self.line_sale = line_sale[line_order]
+        self.line_product = line_product[demand_keep][line_order]
+        self.line_quantity = line_quantity[demand_keep][line_order]
+        self.line_day = self.sale_day[self.line_sale]
+        self.line_position = np.arange(len(self.line_sale)) - np.searchsorted(self.line_sale, self.line_sale) + 1
+        self.sale_first_line = np.searchsorted(self.line_sale, np.arange(len(by_time) + 1))
+        self._number_sales()
+        self._assign_shifts()
 
-        Its length (just over 80 lines) is deliberate: one pass of random draws whose order is part
-        of the seed, over arrays that pieces would only hand back and forth."""
-        rng, calendar = self.ticket_rng, self.calendar
+    def _split_into_tickets(self) -> tuple[Array, Array, Array]:
+        """The purchases shuffled within each day (`order`), the ticket of each shuffled purchase,
+        and each ticket's first purchase: a new ticket starts with the day, by chance
+        (`TICKET_BREAK`), or when one reaches `MAX_LINES_PER_TICKET`."""
+        rng = self.ticket_rng
         order = np.lexsort((rng.random(len(self.purchase_day)), self.purchase_day))
-        product, day = self.purchase_product[order], self.purchase_day[order]
-        quantity = self.purchase_quantity[order]
+        day = self.purchase_day[order]
         count = len(day)
         starts = rng.random(count) < TICKET_BREAK
         starts[np.flatnonzero(np.diff(day, prepend=-1))] = True
@@ -182,18 +211,22 @@ class Shop:
             first = np.flatnonzero(starts)
             overflow = (np.arange(count) - first[ticket]) == MAX_LINES_PER_TICKET
             if not overflow.any():
-                break
+                return order, ticket, first
             starts[overflow] = True
-        key = ticket * self.products + product
-        unique_keys, first_seen, inverse = np.unique(key, return_index=True, return_inverse=True)
-        merged = np.bincount(inverse, weights=quantity).astype(np.int64)
-        in_order = np.argsort(first_seen)
-        line_ticket = unique_keys[in_order] // self.products
-        line_product = unique_keys[in_order] % self.products
-        line_quantity = merged[in_order]
-        ticket_day = day[first]
-        tickets = len(first)
 
+    def _merge_repeats(self, order: Array, ticket: Array) -> tuple[Array, Array, Array]:
+        """The tickets' lines (ticket, product, quantity), a product's purchases within one ticket
+        merged into one line, in the order the product first appears."""
+        key = ticket * self.products + self.purchase_product[order]
+        unique_keys, first_seen, inverse = np.unique(key, return_index=True, return_inverse=True)
+        merged = np.bincount(inverse, weights=self.purchase_quantity[order]).astype(np.int64)
+        in_order = np.argsort(first_seen)
+        return unique_keys[in_order] // self.products, unique_keys[in_order] % self.products, merged[in_order]
+
+    def _ring_up(self, ticket_day: Array) -> tuple[Array, Array, Array]:
+        """Each ticket's time (a lunch and an evening peak, else any time the shop is open), its
+        register (the first ones busier) and its customer (-1: none; regulars more often)."""
+        rng, calendar, tickets = self.ticket_rng, self.calendar, len(ticket_day)
         opens, closes = calendar.opens[ticket_day], calendar.closes[ticket_day]
         component = rng.choice(3, size=tickets, p=(0.3, 0.45, 0.25))
         minute = np.where(
@@ -215,34 +248,21 @@ class Shop:
             customer[with_customer] = rng.choice(
                 self.customer_count, size=int(with_customer.sum()), p=loyalty / loyalty.sum()
             )
-        keep = np.ones(tickets, dtype=bool) if self.cut is None else sold <= self.cut
-        ticket_of_line = np.empty(count, dtype=np.int64)
+        return sold, register, customer
+
+    def _count_demand(self, order: Array, ticket: Array, keep: Array) -> None:
+        """Units demanded per product-day cell, of the tickets kept (those before the cut)."""
+        ticket_of_line = np.empty(len(order), dtype=np.int64)
         ticket_of_line[order] = ticket
         demanded = keep[ticket_of_line]
         cells = self.purchase_product * self.days + self.purchase_day
         self.demand_cells = np.bincount(
             cells[demanded], weights=self.purchase_quantity[demanded], minlength=self.products * self.days
         ).astype(np.int64)
-        demand_keep = keep[line_ticket]
 
-        kept = np.flatnonzero(keep)
-        by_time = kept[np.argsort(sold[kept], kind="stable")]
-        rank = np.full(tickets, -1, dtype=np.int64)
-        rank[by_time] = np.arange(len(by_time))
-        line_sale = rank[line_ticket[demand_keep]]
-        line_order = np.argsort(line_sale, kind="stable")
-        self.sale_day = ticket_day[by_time]
-        self.sale_micros = sold[by_time]
-        self.sale_register = register[by_time]
-        self.sale_customer = customer[by_time]
-        self.line_sale = line_sale[line_order]
-        self.line_product = line_product[demand_keep][line_order]
-        self.line_quantity = line_quantity[demand_keep][line_order]
-        self.line_day = self.sale_day[self.line_sale]
-        sales = len(by_time)
-        self.line_position = np.arange(len(self.line_sale)) - np.searchsorted(self.line_sale, self.line_sale) + 1
-        self.sale_first_line = np.searchsorted(self.line_sale, np.arange(sales + 1))
-
+    def _number_sales(self) -> None:
+        """Each register numbers its sales 1, 2, … in time order."""
+        sales = len(self.sale_day)
         numbers = np.zeros(sales, dtype=np.int64)
         by_register = np.lexsort((self.sale_micros, self.sale_register))
         register_sorted = self.sale_register[by_register]
@@ -250,7 +270,9 @@ class Shop:
         numbers[by_register] = np.arange(sales) - register_first + 1
         self.sale_number = numbers
 
-        open_days = np.flatnonzero(calendar.is_open)
+    def _assign_shifts(self) -> None:
+        """One shift per register and open day, numbered day by day; each sale's shift."""
+        open_days = np.flatnonzero(self.calendar.is_open)
         self.shift_of_day = np.full(self.days, -1, dtype=np.int64)
         self.shift_of_day[open_days] = np.arange(len(open_days))
         self.sale_shift = self.shift_of_day[self.sale_day] * self.register_count + self.sale_register
@@ -259,39 +281,13 @@ class Shop:
 
     def price_tickets(self) -> None:
         """Price every ticket with `price_sale` and pay it through `settle` (both pure, so equal
-        baskets and equal payments share one result).
-
-        Its length (just over 80 lines) is deliberate: one pass of random draws whose order is part
-        of the seed, over arrays that pieces would only hand back and forth."""
+        baskets and equal payments share one result)."""
         rng = self.payment_rng
         sales = len(self.sale_day)
-        product, day, quantity = self.line_product, self.line_day, self.line_quantity
-        self.line_unit_price = self.list_price[product, day]
-        self.line_discount = quantity * self.unit_discount[product, day]
-        self.line_unit_cost = self.unit_cost[product, day]
-        self.line_tax_rate = self.tax_rate[product]
-        lines = list(
-            zip(
-                quantity.tolist(),
-                self.line_unit_price.tolist(),
-                self.line_tax_rate.tolist(),
-                self.line_discount.tolist(),
-                strict=True,
-            )
-        )
+        lines = self._line_prices()
         bounds = self.sale_first_line.tolist()
         method_draw, card_share, exact_draw = rng.random((3, sales)).tolist()
-        unit = self.cash_unit
-        denominations = [unit * k for k in (1, 2, 5, 10, 20)]
-        thresholds = np.cumsum((0.3, 0.25, 0.15, 0.17, 0.08, 0.05)).tolist()
-
-        def in_cash(amount: int, index: int) -> TenderInput:
-            draw = exact_draw[index]
-            if draw < thresholds[0]:
-                return TenderInput("cash", amount)
-            denomination = next((d for d, t in zip(denominations, thresholds[1:], strict=True) if draw < t), unit)
-            return TenderInput("cash", -(-amount // denomination) * denomination)
-
+        tendering = Tendering(self.cash_unit, method_draw, card_share, exact_draw)
         baskets: dict[tuple[tuple[int, int, int, int], ...], PricedSale] = {}
         settlements: dict[tuple[int, tuple[TenderInput, ...]], Settlement] = {}
         priced_sales: list[PricedSale] = []
@@ -302,42 +298,52 @@ class Shop:
             if priced is None:
                 priced = baskets[basket] = price_sale([LineInput(*line) for line in basket], tax_mode=self.tax_mode)
             total = priced.total
-            draw = method_draw[index]
-            small = total < 3 * unit
-            tenders: tuple[TenderInput, ...]
-            if draw < 0.05 and total >= 4 * unit:
-                card = min(max(int(total * (0.3 + 0.5 * card_share[index])) // unit * unit, unit), total - 1)
-                tenders = (TenderInput("card", card), in_cash(total - card, index))
-            elif draw < (0.6 if small else 0.35):
-                tenders = (in_cash(total, index),)
-            elif draw < (0.66 if small else 0.47):
-                tenders = (TenderInput("transfer", total),)
-            else:
-                tenders = (TenderInput("card", total),)
+            tenders = tendering.tenders(total, index)
             settled = settlements.get((total, tenders))
             if settled is None:
                 settled = settlements[(total, tenders)] = settle(total, tenders)
             priced_sales.append(priced)
             settled_sales.append(settled)
+        self._keep_totals(priced_sales, settled_sales)
+        self._keep_payments(settled_sales)
 
-        def column(values: Any) -> Array:
-            return np.fromiter(values, dtype=np.int64)
+    def _line_prices(self) -> list[tuple[int, int, int, int]]:
+        """Each line's unit price, discount, cost and tax rate on its day; the lines as
+        `LineInput` fields (quantity, unit price, tax rate, discount)."""
+        product, day, quantity = self.line_product, self.line_day, self.line_quantity
+        self.line_unit_price = self.list_price[product, day]
+        self.line_discount = quantity * self.unit_discount[product, day]
+        self.line_unit_cost = self.unit_cost[product, day]
+        self.line_tax_rate = self.tax_rate[product]
+        return list(
+            zip(
+                quantity.tolist(),
+                self.line_unit_price.tolist(),
+                self.line_tax_rate.tolist(),
+                self.line_discount.tolist(),
+                strict=True,
+            )
+        )
 
-        self.line_tax = column(line.tax_amount for sale in priced_sales for line in sale.lines)
-        self.line_total = column(line.total for sale in priced_sales for line in sale.lines)
-        self.sale_subtotal = column(sale.subtotal for sale in priced_sales)
-        self.sale_discount = column(sale.discount_total for sale in priced_sales)
-        self.sale_tax = column(sale.tax_total for sale in priced_sales)
-        self.sale_total = column(sale.total for sale in priced_sales)
-        self.sale_paid = column(settled.paid_total for settled in settled_sales)
-        self.sale_change = column(settled.change_total for settled in settled_sales)
-        tender_count = column(len(settled.tenders) for settled in settled_sales)
+    def _keep_totals(self, priced_sales: list[PricedSale], settled_sales: list[Settlement]) -> None:
+        self.line_tax = _column(line.tax_amount for sale in priced_sales for line in sale.lines)
+        self.line_total = _column(line.total for sale in priced_sales for line in sale.lines)
+        self.sale_subtotal = _column(sale.subtotal for sale in priced_sales)
+        self.sale_discount = _column(sale.discount_total for sale in priced_sales)
+        self.sale_tax = _column(sale.tax_total for sale in priced_sales)
+        self.sale_total = _column(sale.total for sale in priced_sales)
+        self.sale_paid = _column(settled.paid_total for settled in settled_sales)
+        self.sale_change = _column(settled.change_total for settled in settled_sales)
+
+    def _keep_payments(self, settled_sales: list[Settlement]) -> None:
+        """One payment per tender, with a card authorization or transfer reference drawn for it."""
+        tender_count = _column(len(settled.tenders) for settled in settled_sales)
         tenders_flat = [tender for settled in settled_sales for tender in settled.tenders]
-        self.payment_sale = np.repeat(np.arange(sales), tender_count)
+        self.payment_sale = np.repeat(np.arange(len(settled_sales)), tender_count)
         self.payment_method = [tender.method for tender in tenders_flat]
-        self.payment_amount = column(tender.amount for tender in tenders_flat)
-        self.payment_change = column(tender.change for tender in tenders_flat)
-        codes = rng.integers(100_000, 1_000_000, size=len(tenders_flat)).tolist()
+        self.payment_amount = _column(tender.amount for tender in tenders_flat)
+        self.payment_change = _column(tender.change for tender in tenders_flat)
+        codes = self.payment_rng.integers(100_000, 1_000_000, size=len(tenders_flat)).tolist()
         self.payment_reference = [
             f"{code:06d}" if method == "card" else f"TEF{code:09d}" if method == "transfer" else ""
             for method, code in zip(self.payment_method, codes, strict=True)
@@ -445,11 +451,27 @@ class Shop:
     def replenish(self) -> None:
         """Stock from receipts: an opening receipt, then a reorder whenever the evening count is at
         or below the reorder point (arriving `lead_time_days` later, before opening), and an urgent
-        top-up on the rare morning when the day's sales would otherwise not be covered.
+        top-up on the rare morning when the day's sales would otherwise not be covered."""
+        lead, pack, order_up_to = self._reorder_policy()
+        receipts = self._run_stock(lead, pack, order_up_to)
+        product, day_of, quantity, kind = receipts.arrays()
+        rng, calendar = self.stock_rng, self.calendar
+        before_opening = rng.integers(15 * 60, 75 * 60, size=len(day_of)) * MICROS
+        when = calendar.midnight[day_of] + calendar.opens[day_of] * 60 * MICROS - before_opening
+        when = np.where(kind == _Receipts.OPENING, when - 30 * 60 * MICROS, when)
+        when += rng.integers(0, MICROS, size=len(day_of))
+        if self.cut is not None:
+            keep = when <= self.cut
+            product, quantity, kind, when = product[keep], quantity[keep], kind[keep], when[keep]
+        self.receipt_product = product
+        self.receipt_quantity = quantity
+        self.receipt_kind = kind
+        self.receipt_micros = when
 
-        Its length (just over 80 lines) is deliberate: one pass of random draws whose order is part
-        of the seed, over arrays that pieces would only hand back and forth."""
-        rng, calendar, products, days = self.stock_rng, self.calendar, self.products, self.days
+    def _reorder_policy(self) -> tuple[Array, Array, Array]:
+        """Per product: the lead time in days, the pack size, and the order-up-to level; keeps
+        `lead_time` and `reorder_point` (mean demand over the lead time, plus safety stock)."""
+        rng, products, days = self.stock_rng, self.products, self.days
         aisles = [AISLES[index] for index in self.catalog.aisle.tolist()]
         low = np.array([aisle.lead_time[0] for aisle in aisles])
         high = np.array([aisle.lead_time[1] for aisle in aisles])
@@ -461,11 +483,13 @@ class Shop:
         safety = 2 * np.sqrt(mean * (self.basket + 1) * cover)
         reorder_point = np.ceil(mean * cover * rng.uniform(1.1, 1.4, size=products) + safety).astype(np.int64)
         cycle = np.ceil(mean * rng.uniform(7, 14, size=products)).astype(np.int64)
-        order_up_to = reorder_point + np.maximum(cycle, pack)
         self.lead_time = lead
         self.reorder_point = reorder_point
+        return lead, pack, reorder_point + np.maximum(cycle, pack)
 
-        sold = self.demand_cells.reshape(products, days)
+    def _returned_units(self) -> Array:
+        """Units back on the shelf per product and day, from the refunds that restock."""
+        products, days = self.products, self.days
         returns = np.zeros(products * days, dtype=np.int64)
         restocked = self.refund_restock
         np.add.at(
@@ -473,38 +497,31 @@ class Shop:
             self.line_product[self.refund_line[restocked]] * days + self.refund_day[restocked],
             self.line_quantity[self.refund_line[restocked]],
         )
-        returned = returns.reshape(products, days)
+        return returns.reshape(products, days)
+
+    def _run_stock(self, lead: Array, pack: Array, order_up_to: Array) -> _Receipts:
+        """Day by day: launches stocked, orders arriving, urgent top-ups before opening, the
+        day's sales and returns, and the evening's reorders (placed on open days)."""
+        calendar, products, days = self.calendar, self.products, self.days
+        sold = self.demand_cells.reshape(products, days)
+        returned = self._returned_units()
+        reorder_point = self.reorder_point
         arriving = np.zeros((products, days), dtype=np.int64)
         on_order = np.zeros(products, dtype=bool)
         stock = np.zeros(products, dtype=np.int64)
-        receipt_product: list[Array] = []
-        receipt_day: list[Array] = []
-        receipt_quantity: list[Array] = []
-        receipt_kind: list[Array] = []
+        receipts = _Receipts()
         for day in range(days):
             launched = np.flatnonzero(self.launch == day)
-            if len(launched):
-                stock[launched] += order_up_to[launched]
-                receipt_product.append(launched)
-                receipt_day.append(np.full(len(launched), day))
-                receipt_quantity.append(order_up_to[launched])
-                receipt_kind.append(np.zeros(len(launched), dtype=np.int64))
+            stock[launched] += order_up_to[launched]
+            receipts.add(launched, day, order_up_to[launched], _Receipts.OPENING)
             arrived = np.flatnonzero(arriving[:, day])
-            if len(arrived):
-                stock[arrived] += arriving[arrived, day]
-                on_order[arrived] = False
-                receipt_product.append(arrived)
-                receipt_day.append(np.full(len(arrived), day))
-                receipt_quantity.append(arriving[arrived, day])
-                receipt_kind.append(np.ones(len(arrived), dtype=np.int64))
+            stock[arrived] += arriving[arrived, day]
+            on_order[arrived] = False
+            receipts.add(arrived, day, arriving[arrived, day], _Receipts.REORDER)
             short = np.flatnonzero(sold[:, day] > stock)
-            if len(short):
-                top_up = np.maximum(sold[short, day] - stock[short], order_up_to[short] - stock[short])
-                stock[short] += top_up
-                receipt_product.append(short)
-                receipt_day.append(np.full(len(short), day))
-                receipt_quantity.append(top_up)
-                receipt_kind.append(np.full(len(short), 2))
+            top_up = np.maximum(sold[short, day] - stock[short], order_up_to[short] - stock[short])
+            stock[short] += top_up
+            receipts.add(short, day, top_up, _Receipts.URGENT)
             stock += returned[:, day] - sold[:, day]
             due = np.flatnonzero(~on_order & (stock <= reorder_point) & (self.launch <= day))
             if len(due) and calendar.is_open[day]:
@@ -514,19 +531,40 @@ class Shop:
                 on_order[due] = True
                 inside = arrival < days
                 arriving[due[inside], arrival[inside]] += quantity[inside]
+        return receipts
 
-        product = np.concatenate(receipt_product) if receipt_product else np.zeros(0, dtype=np.int64)
-        day_of = np.concatenate(receipt_day) if receipt_day else np.zeros(0, dtype=np.int64)
-        quantity = np.concatenate(receipt_quantity) if receipt_quantity else np.zeros(0, dtype=np.int64)
-        kind = np.concatenate(receipt_kind) if receipt_kind else np.zeros(0, dtype=np.int64)
-        before_opening = rng.integers(15 * 60, 75 * 60, size=len(day_of)) * MICROS
-        when = calendar.midnight[day_of] + calendar.opens[day_of] * 60 * MICROS - before_opening
-        when = np.where(kind == 0, when - 30 * 60 * MICROS, when)
-        when += rng.integers(0, MICROS, size=len(day_of))
-        if self.cut is not None:
-            keep = when <= self.cut
-            product, quantity, kind, when = product[keep], quantity[keep], kind[keep], when[keep]
-        self.receipt_product = product
-        self.receipt_quantity = quantity
-        self.receipt_kind = kind
-        self.receipt_micros = when
+
+def _column(values: Iterable[int]) -> Array:
+    return np.fromiter(values, dtype=np.int64)
+
+
+class _Receipts:
+    """Stock receipts gathered day by day: product, day, quantity and kind (`OPENING`, `REORDER`,
+    `URGENT`), in the order they were made."""
+
+    OPENING, REORDER, URGENT = 0, 1, 2
+
+    def __init__(self) -> None:
+        self.product: list[Array] = []
+        self.day: list[Array] = []
+        self.quantity: list[Array] = []
+        self.kind: list[Array] = []
+
+    def add(self, products: Array, day: int, quantities: Array, kind: int) -> None:
+        """Receipts of `products` on `day` (nothing when `products` is empty)."""
+        if len(products):
+            self.product.append(products)
+            self.day.append(np.full(len(products), day))
+            self.quantity.append(quantities)
+            self.kind.append(np.full(len(products), kind))
+
+    def arrays(self) -> tuple[Array, Array, Array, Array]:
+        if not self.product:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        return (
+            np.concatenate(self.product),
+            np.concatenate(self.day),
+            np.concatenate(self.quantity),
+            np.concatenate(self.kind),
+        )
