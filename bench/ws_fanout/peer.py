@@ -25,12 +25,14 @@ def create_app() -> Any:
     manager = socketio.AsyncRedisManager(os.environ["PEER_REDIS_URL"], channel=os.environ["PEER_CHANNEL"])
     server = socketio.AsyncServer(async_mode="asgi", client_manager=manager, cors_allowed_origins="*")
 
-    @server.event
     async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
         tenant = (auth or {}).get("tenant")
         if not tenant:
             return False
         await server.enter_room(sid, tenant)
         return True
+
+    untyped: Any = server  # python-socketio has no type hints
+    untyped.on("connect", connect)
 
     return socketio.ASGIApp(server)
