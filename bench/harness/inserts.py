@@ -14,11 +14,12 @@ def values_insert(table: str, columns: tuple[str, ...], rows: int) -> str:
 def unnest_insert(table: str, columns: tuple[str, ...]) -> str:
     """One INSERT of any number of rows, each column bound as one array (`INSERT ... SELECT
     FROM unnest(arrays)`); column types from the application's table definitions."""
-    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.dialects import registry
 
     from server.models import metadata
 
     definition = metadata.tables[table]
-    types = [definition.c[name].type.compile(dialect=postgresql.dialect()) for name in columns]
+    dialect = registry.load("postgresql.asyncpg")()
+    types = [definition.c[name].type.compile(dialect=dialect) for name in columns]
     arrays = ", ".join(f"${index}::{type_}[]" for index, type_ in enumerate(types, start=1))
     return f"insert into {table} ({', '.join(columns)}) select * from unnest({arrays})"

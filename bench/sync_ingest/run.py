@@ -257,8 +257,11 @@ async def verify(bench: Bench, sales: int) -> dict[str, Any]:
     return figures
 
 
+def log(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
 async def run(bench: Bench, args: argparse.Namespace, report: dict[str, Any]) -> None:
-    log = lambda message: print(f"# {message}", file=sys.stderr, flush=True)  # noqa: E731
     await create_database(bench)
     report["postgres"] = await postgres_settings(bench.database.admin_url)
     start_server(bench)
