@@ -8,7 +8,8 @@ taxes by rate; the totals; the payments.
 
 Money and dates follow the document's locale (Babel's CLDR data, as the web app's `Intl` does):
 `es-CL` writes `$12.345` and `06-12-2026, 22:49`, `en-US` writes `$1,234.50`. Text is Spanish
-for an `es…` locale and English otherwise.
+for an `es…` locale and English otherwise. What a document shows is `server.documents.content`,
+its words and formats `server.documents.wording`; this module lays them out.
 
 fpdf2 renders with the PDF's built-in Helvetica when every character of the document is in
 Windows-1252 (Spanish, English and most Western European text: milliseconds, a few kB); a
@@ -21,262 +22,33 @@ document renders to the same bytes.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from babel.core import Locale
-from babel.dates import format_datetime
-from babel.numbers import NumberPattern
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from server.core.money import minor_units
+from server.documents.content import Document, Kind, Layout, Line, Party, TaxRate, Tender, taxes_by_rate
+from server.documents.wording import WORDS, Formats, formats_of, title
+
+__all__ = [
+    "FONTS",
+    "Document",
+    "Formats",
+    "Kind",
+    "Layout",
+    "Line",
+    "Party",
+    "TaxRate",
+    "Tender",
+    "render_pdf",
+    "taxes_by_rate",
+]
+"""The documents' model and formats are re-exported: callers import everything from here."""
 
 FONTS = Path(__file__).with_name("fonts")
 CORE_ENCODING = "windows-1252"
-Kind = Literal["sale", "refund", "void"]
-Layout = Literal["invoice", "receipt"]
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    name: str
-    tax_id: str = ""
-    address: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line as charged (a sale) or given back (a refund). `discount` is everything taken off
-    the line (its own discount and its share of the sale's); `total` is what the line costs, tax
-    included; `tax_amount` the tax in it."""
-
-    description: str
-    sku: str
-    quantity: int
-    unit_price: int
-    discount: int
-    tax_rate_bp: int
-    tax_amount: int
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class Tender:
-    method: str
-    amount: int
-    change: int = 0
-    reference: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TaxRate:
-    rate_bp: int
-    base: int
-    tax: int
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """Everything a sale's or refund's document shows, already resolved (names, not ids).
-
-    For a refund or void, `number` is its own (`{invoice}/D{n}`), `reference` the sale's invoice
-    number, the lines what is given back, and `payments` the one method the money went back by."""
-
-    kind: Kind
-    number: str
-    issued_at: datetime
-    seller: Party
-    register: str
-    cashier: str
-    currency: str
-    locale: str
-    time_zone: str
-    tax_mode: str
-    lines: tuple[Line, ...]
-    subtotal: int
-    discount_total: int
-    tax_total: int
-    total: int
-    payments: tuple[Tender, ...]
-    paid_total: int
-    change_total: int
-    customer: Party | None = None
-    reference: str = ""
-    reason: str = ""
-    voided: bool = False
-    note: str = ""
-    taxes: tuple[TaxRate, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "taxes", taxes_by_rate(self.lines))
-
-
-def taxes_by_rate(lines: Iterable[Line]) -> tuple[TaxRate, ...]:
-    """Net base and tax per rate, highest rate first; the bases and taxes add up to the lines'."""
-    rates: dict[int, tuple[int, int]] = {}
-    for line in lines:
-        base, tax = rates.get(line.tax_rate_bp, (0, 0))
-        rates[line.tax_rate_bp] = (base + line.total - line.tax_amount, tax + line.tax_amount)
-    return tuple(TaxRate(rate, base, tax) for rate, (base, tax) in sorted(rates.items(), reverse=True))
-
-
-# Words
-
-
-WORDS: dict[str, dict[str, str]] = {
-    "es": {
-        "sale_invoice": "Factura",
-        "sale_receipt": "Comprobante de venta",
-        "refund": "Nota de crédito",
-        "void": "Anulación",
-        "number": "N.º",
-        "date": "Fecha",
-        "register": "Caja",
-        "cashier": "Atendió",
-        "customer": "Cliente",
-        "tax_id": "Id. fiscal",
-        "reference": "Referencia: factura",
-        "reason": "Motivo",
-        "description": "Descripción",
-        "quantity": "Cant.",
-        "unit_price": "Precio unit.",
-        "discount": "Descuento",
-        "tax_rate": "Impuesto",
-        "line_total": "Total",
-        "taxes": "Impuestos por tasa",
-        "rate": "Tasa",
-        "base": "Neto",
-        "tax": "Impuesto",
-        "subtotal": "Subtotal",
-        "discounts": "Descuentos",
-        "tax_included": "Impuestos incluidos",
-        "tax_added": "Impuestos",
-        "total": "Total",
-        "refunded": "Total devuelto",
-        "payments": "Pagos",
-        "refunded_by": "Devuelto en",
-        "paid": "Pagado",
-        "change": "Vuelto",
-        "cash": "Efectivo",
-        "card": "Tarjeta",
-        "transfer": "Transferencia",
-        "other": "Otro",
-        "voided": "ANULADA",
-        "inclusive": "Los precios incluyen impuestos.",
-        "exclusive": "Los impuestos se suman a los precios.",
-        "page": "Página {page} de {pages}",
-        "note": "Nota",
-    },
-    "en": {
-        "sale_invoice": "Invoice",
-        "sale_receipt": "Sales receipt",
-        "refund": "Credit note",
-        "void": "Void",
-        "number": "No.",
-        "date": "Date",
-        "register": "Register",
-        "cashier": "Served by",
-        "customer": "Customer",
-        "tax_id": "Tax ID",
-        "reference": "Refers to invoice",
-        "reason": "Reason",
-        "description": "Description",
-        "quantity": "Qty",
-        "unit_price": "Unit price",
-        "discount": "Discount",
-        "tax_rate": "Tax",
-        "line_total": "Total",
-        "taxes": "Taxes by rate",
-        "rate": "Rate",
-        "base": "Net",
-        "tax": "Tax",
-        "subtotal": "Subtotal",
-        "discounts": "Discounts",
-        "tax_included": "Tax included",
-        "tax_added": "Tax",
-        "total": "Total",
-        "refunded": "Total refunded",
-        "payments": "Payments",
-        "refunded_by": "Refunded by",
-        "paid": "Paid",
-        "change": "Change",
-        "cash": "Cash",
-        "card": "Card",
-        "transfer": "Transfer",
-        "other": "Other",
-        "voided": "VOIDED",
-        "inclusive": "Prices include tax.",
-        "exclusive": "Tax is added to prices.",
-        "page": "Page {page} of {pages}",
-        "note": "Note",
-    },
-}
-
-# Babel writes some narrow spaces that Windows-1252 lacks; they print as ordinary ones.
-_SPACES = str.maketrans({"\u202f": "\u00a0", "\u2009": " ", "\u2007": " "})
-
-
-@functools.lru_cache(maxsize=64)
-def _babel(locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
-    """The CLDR locale and its currency and number patterns (parsed once per process)."""
-    parsed = Locale.parse(locale.replace("-", "_"))
-    return parsed, parsed.currency_formats["standard"], parsed.decimal_formats[None]
-
-
-@dataclass(frozen=True, slots=True)
-class Formats:
-    """Money, quantities, rates and times in one locale, currency and time zone."""
-
-    locale: str
-    currency: str
-    time_zone: str
-
-    @property
-    def language(self) -> str:
-        return "es" if self.locale.lower().startswith("es") else "en"
-
-    def word(self, key: str) -> str:
-        return WORDS[self.language][key]
-
-    def money(self, amount: int) -> str:
-        locale, pattern, _ = _babel(self.locale)
-        value = Decimal(amount).scaleb(-minor_units(self.currency))
-        return pattern.apply(value, locale, currency=self.currency).translate(_SPACES)
-
-    def number(self, value: Decimal | int) -> str:
-        locale, _, pattern = _babel(self.locale)
-        return pattern.apply(value, locale).translate(_SPACES)
-
-    def quantity(self, quantity: int) -> str:
-        return self.number(quantity)
-
-    def rate(self, rate_bp: int) -> str:
-        return self.number(Decimal(rate_bp).scaleb(-2)) + " %"
-
-    def moment(self, value: datetime) -> str:
-        locale, _, _ = _babel(self.locale)
-        return format_datetime(value, "medium", tzinfo=ZoneInfo(self.time_zone), locale=locale).translate(_SPACES)
-
-
-def formats_of(document: Document) -> Formats:
-    return Formats(locale=document.locale, currency=document.currency, time_zone=document.time_zone)
-
-
-def title(document: Document, layout: Layout, formats: Formats) -> str:
-    if document.kind == "sale":
-        return formats.word("sale_invoice" if layout == "invoice" else "sale_receipt")
-    return formats.word(document.kind)
-
-
-# Rendering
 
 
 class _Pdf(FPDF):
@@ -529,7 +301,7 @@ def _invoice_totals(pdf: _Pdf, document: Document, formats: Formats) -> None:
     pdf.set_font(style="B", size=8)
     pdf.cell(half, _ROW, formats.word("taxes"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for text, align in ((formats.word("rate"), "L"), (formats.word("base"), "R"), (formats.word("tax"), "R")):
-        pdf.cell(half / 3, _ROW, text, border="B", align=align)  # type: ignore[arg-type]
+        pdf.cell(half / 3, _ROW, text, border="B", align=align)
     pdf.ln(_ROW)
     pdf.set_font(style="", size=8)
     for rate in taxes:
