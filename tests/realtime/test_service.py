@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from realtime import service
 from realtime.envelope import Event
 from realtime.schemas import UNKNOWN_TENANT, WRONG_TENANT
-from server import embedded
+from server import embedded_redis
 from server.core.events import TOPICS, envelope, envelope_tail, publish, stream_key
 from tests.conftest import Api, TenantSession
 from tests.realtime.conftest import RunningServer
@@ -131,9 +131,9 @@ async def redis_of_major(
     )
     if executable is None:
         pytest.fail(f"no redis-server of major version {wanted} is installed: {candidates}")
-    private = embedded.EmbeddedRedis(tmp_path_factory.mktemp(f"redis{wanted}"), persistent=False)
+    private = embedded_redis.EmbeddedRedis(tmp_path_factory.mktemp(f"redis{wanted}"), persistent=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(embedded, "_redis_server_executable", lambda: executable)
+        patch.setattr(embedded_redis, "_redis_server_executable", lambda: executable)
         url = private.start()
     client = Redis.from_url(url)
     try:
