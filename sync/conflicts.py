@@ -72,9 +72,9 @@ def conflict_read(conflict: SyncConflict) -> ConflictRead:
         code=conflict.code,
         message=conflict.message,
         details=conflict.details,
-        status=conflict.status,  # type: ignore[arg-type]
+        status=conflict.status,
         resolution=conflict.resolution,
-        note=conflict.note,  # type: ignore[arg-type]
+        note=conflict.note,
         resolved_by=conflict.resolved_by,
         resolved_at=conflict.resolved_at,
         created_at=conflict.created_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -78,7 +78,7 @@ class SyncConflict(TenantScoped, Base):
     code: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(String(16), server_default="open")
+    status: Mapped[Literal["open", "resolved"]] = mapped_column(String(16), server_default="open")
     resolution: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, server_default="")
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
