@@ -7,7 +7,7 @@ from server.core.db import Base
 from server.core.idempotency import IdempotencyKey
 from server.customers.models import Customer
 from server.documents.models import ReportExport
-from server.inventory.models import InventoryMovement
+from server.inventory.models import InventoryMovement, ProductStock
 from server.sales.models import (
     Device,
     Payment,
@@ -39,6 +39,7 @@ __all__ = [
     "Prediction",
     "Product",
     "ProductSearchTerm",
+    "ProductStock",
     "RefreshToken",
     "Refund",
     "RefundLine",

@@ -63,11 +63,7 @@ logger = logging.getLogger("orbit.sync")
 
 _dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
 
-_APPLY_STOCK = text(
-    "update products p set stock = p.stock + d.delta, updated_at = now() "
-    "from unnest(cast(:ids as uuid[]), cast(:deltas as bigint[])) as d(id, delta) "
-    "where p.organization_id = :organization_id and p.id = d.id"
-)
+_APPLY_STOCK = text(inventory.APPLY_STOCK)
 
 
 @functools.cache

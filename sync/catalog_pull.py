@@ -6,6 +6,8 @@ Invariants:
   when the cycle began, so one that commits late is picked up by the next cycle.
 - A page holds at most `limit` rows, read table by table (`STAGES`) in (transaction id, id)
   order; a cold pull reads only the columns a device gets, never whole entities.
+- A product is sent again when its row or its stock row (`product_stock`, which a stock change
+  writes instead of the product row) changed, once a cycle.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, text, tuple_
+from sqlalchemy import Select, and_, or_, select, text, tuple_
 
 from server.catalog.images import ImageLinker, image_linker
 from server.catalog.models import Category, Product
@@ -24,6 +26,7 @@ from server.core.context import Context
 from server.core.errors import FieldError, ValidationFailed
 from server.core.money import minor_units
 from server.customers.models import Customer
+from server.inventory.models import ProductStock
 from server.sales.models import Register
 from server.sales.registers import open_shift_ids
 from server.users.models import User
@@ -106,15 +109,63 @@ class Cursor:
         return self.stage == 0 and self.after_id is None
 
 
+def changed_since(column: Any, cursor: Cursor) -> Any:
+    """`column` (a `change_xid`) names a transaction the cursor's cycle sends the rows of."""
+    changed = column >= cursor.low
+    return or_(changed, column.in_(cursor.pending)) if cursor.pending else changed
+
+
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """One table of the pull: the columns read (not whole entities: a cold pull reads every
-    product) and how a row becomes what the device gets."""
+    """One table of the pull: the table whose `change_xid` it follows (`model`, in order of that
+    and `key`), the columns read (not whole entities: a cold pull reads every product), how a row
+    becomes what the device gets, and the page's list it goes to (`sends`, default `name`).
+    `joined` adds the tables the columns come from, and any further condition."""
 
     name: str
     model: Any
-    columns: tuple[str, ...]
+    columns: tuple[Any, ...]
     convert: Callable[[Any], Any]
+    key: str = "id"
+    sends: str = ""
+    joined: Callable[[Select[Any], Cursor], Select[Any]] | None = None
+
+    @property
+    def destination(self) -> str:
+        return self.sends or self.name
+
+
+_STOCK_OF_PRODUCT = and_(ProductStock.organization_id == Product.organization_id, ProductStock.product_id == Product.id)
+
+PRODUCT_COLUMNS = (
+    Product.id,
+    Product.sku,
+    Product.barcode,
+    Product.name,
+    Product.category_id,
+    Product.price,
+    Product.tax_rate_bp,
+    Product.unit,
+    ProductStock.on_hand.label("stock"),
+    Product.is_active,
+    Product.image_version,
+)
+"""What a device gets of a product: its row and its stock (`product_stock`, migration 0014)."""
+
+
+def _product_sync(p: Any) -> ProductSync:
+    return ProductSync(
+        id=p.id,
+        sku=p.sku,
+        barcode=p.barcode,
+        name=p.name,
+        category_id=p.category_id,
+        price=p.price,
+        tax_rate_bp=p.tax_rate_bp,
+        unit=p.unit,
+        stock=p.stock,
+        is_active=p.is_active,
+    )
 
 
 STAGES: tuple[Stage, ...] = (
@@ -127,31 +178,9 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "products",
         Product,
-        (
-            "id",
-            "sku",
-            "barcode",
-            "name",
-            "category_id",
-            "price",
-            "tax_rate_bp",
-            "unit",
-            "stock",
-            "is_active",
-            "image_version",
-        ),
-        lambda p: ProductSync(
-            id=p.id,
-            sku=p.sku,
-            barcode=p.barcode,
-            name=p.name,
-            category_id=p.category_id,
-            price=p.price,
-            tax_rate_bp=p.tax_rate_bp,
-            unit=p.unit,
-            stock=p.stock,
-            is_active=p.is_active,
-        ),
+        PRODUCT_COLUMNS,
+        _product_sync,
+        joined=lambda statement, cursor: statement.join(ProductStock, _STOCK_OF_PRODUCT),
     ),
     Stage(
         "customers",
@@ -171,6 +200,20 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage("registers", Register, ("id", "code", "name", "is_active", "last_number"), lambda r: r),
     Stage("tombstones", SyncTombstone, ("entity", "id"), lambda t: Tombstone(entity=t.entity, id=t.id)),
+    # Products whose stock changed but whose own row did not (the "products" stage sent the
+    # others this cycle): a stock change leaves the product row alone. Last, so that the stage
+    # numbers of cursors given out before it existed still mean the same tables.
+    Stage(
+        "stock",
+        ProductStock,
+        PRODUCT_COLUMNS,
+        _product_sync,
+        key="product_id",
+        sends="products",
+        joined=lambda statement, cursor: statement.join(Product, _STOCK_OF_PRODUCT).where(
+            ~changed_since(Product.change_xid, cursor)
+        ),
+    ),
 )
 
 
@@ -199,23 +242,27 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
     if cursor.starts_cycle:
         next_low, next_pending = await _snapshot(ctx)
         cursor = Cursor(cursor.low, cursor.pending, next_low, next_pending)
-    found: dict[str, list[Any]] = {stage.name: [] for stage in STAGES}
+    found: dict[str, list[Any]] = {stage.destination: [] for stage in STAGES}
     room = query.limit
     stage_index, after_xid, after_id = cursor.stage, cursor.after_xid, cursor.after_id
     while stage_index < len(STAGES):
         stage = STAGES[stage_index]
         model = stage.model
-        changed = model.change_xid >= cursor.low
-        if cursor.pending:
-            changed = or_(changed, model.change_xid.in_(cursor.pending))
-        columns = [getattr(model, name) for name in stage.columns]
-        statement = select(*columns, model.change_xid).where(model.organization_id == ctx.organization_id, changed)
+        key = getattr(model, stage.key)
+        columns = [getattr(model, name) if isinstance(name, str) else name for name in stage.columns]
+        statement = (
+            select(*columns, model.change_xid)
+            .select_from(model)
+            .where(model.organization_id == ctx.organization_id, changed_since(model.change_xid, cursor))
+        )
+        if stage.joined is not None:
+            statement = stage.joined(statement, cursor)
         if after_id is not None:
-            statement = statement.where(tuple_(model.change_xid, model.id) > tuple_(after_xid, after_id))
-        rows = list(await ctx.session.execute(statement.order_by(model.change_xid, model.id).limit(room + 1)))
+            statement = statement.where(tuple_(model.change_xid, key) > tuple_(after_xid, after_id))
+        rows = list(await ctx.session.execute(statement.order_by(model.change_xid, key).limit(room + 1)))
         if len(rows) > room:
             rows = rows[:room]
-            found[stage.name].extend(rows)
+            found[stage.destination].extend(rows)
             last = rows[-1] if rows else None
             next_cursor = Cursor(
                 cursor.low,
@@ -227,7 +274,7 @@ async def pull_catalog(ctx: Context, query: CatalogQuery) -> CatalogPage:
                 last.id if last else after_id,
             )
             return await _page(ctx, found, next_cursor, has_more=True)
-        found[stage.name].extend(rows)
+        found[stage.destination].extend(rows)
         room -= len(rows)
         stage_index, after_xid, after_id = stage_index + 1, -1, None
     return await _page(ctx, found, Cursor(cursor.next_low, cursor.next_pending), has_more=False)

@@ -141,12 +141,15 @@ SYNTHETIC = (
     # 300 products in 12 categories; price 500–30,400 CLP, cost 60 %.
     """insert into categories (organization_id, id, name)
        select :org, gen_random_uuid(), 'Category ' || n from generate_series(1, 12) n""",
-    """insert into products (organization_id, id, sku, name, category_id, price, cost, tax_rate_bp, stock)
+    """insert into products (organization_id, id, sku, name, category_id, price, cost, tax_rate_bp)
        select :org, gen_random_uuid(), 'SKU-' || lpad(n::text, 4, '0'), 'Product ' || n,
               case when n % 25 = 0 then null
                    else (select id from categories where organization_id = :org order by id offset n % 12 limit 1) end,
-              500 + (n * 101) % 30000, (500 + (n * 101) % 30000) * 6 / 10, 1900, 200 - n % 7 * 40
+              500 + (n * 101) % 30000, (500 + (n * 101) % 30000) * 6 / 10, 1900
        from generate_series(1, 300) n""",
+    # Each product's stock row (created with it, at 0): 200 - n % 7 * 40 units.
+    """update product_stock s set on_hand = 200 - substr(p.sku, 5)::int % 7 * 40
+       from products p where p.organization_id = :org and s.organization_id = :org and s.product_id = p.id""",
     """insert into registers (organization_id, id, code, name, last_number)
        select :org, gen_random_uuid(), 'C' || n, 'Caja ' || n, 0 from generate_series(1, 3) n""",
     # ~96 sales a day over 730 days, at opening hours 09:00–20:59 local, over 3 registers.

@@ -9,6 +9,10 @@
 --                    n = 0 is the hot product
 --   hot              1: all three lines on the hot product; 0: three distinct random products
 --   ip, bodylen      the client address and the length of the API's stored 201 response body
+--   narrow           1: stock in product_stock, as the application keeps it (migration 0014);
+--                    0: stock in a `stock` column of products, as before 0014 (the run adds that
+--                    column to the scratch database for it): the update moves the product row's
+--                    change_xid, so it rewrites an entry in every index of the product
 -- Client k (pgbench's :client_id, 0-based) rings on register R{k+1}, like API client k.
 
 \set third :n / 3
@@ -30,53 +34,74 @@ from registers where organization_id = :org and code = concat('R', :reg::int) \g
 select id as shift_id from shifts
 where organization_id = :org and register_id = :reg_id and status = 'open' for share \gset
 
--- lock the products in id order (inventory.lock_products); the application knows the ids,
--- pgbench maps its random numbers to ids in the same statement
+-- lock the products' stock in id order (inventory.lock_products); the application knows the ids,
+-- pgbench maps its random numbers to ids in the same statement. A hot sale locks one product,
+-- which stands in for the second and third line too (index least(k, count)).
 \if :hot
-select (array_agg(id))[1] as p1, (array_agg(price))[1] as pr1, (array_agg(cost))[1] as co1,
-       (array_agg(tax_rate_bp))[1] as tr1, (array_agg(stock))[1] as s1
-from (select id, sku, name, stock, reorder_point, price, cost, tax_rate_bp, is_active from products
-      where organization_id = :org and id in (select b.id from bench_products b where b.n = 0)
-      order by id for update) locked \gset
-\set tx1 :pr1 - (2 * :pr1 * 10000 + 10000 + :tr1) / (2 * (10000 + :tr1))
-\set total 3 * :pr1
-\set taxtotal 3 * :tx1
-\set b1 :s1 - 1
-\set b2 :s1 - 2
-\set b3 :s1 - 3
--- conditional stock decrement (inventory.apply_stock_changes): one product, delta -3
-update products p set stock = p.stock + d.delta, updated_at = now()
-from unnest(cast(array[:p1] as uuid[]), cast(array[-3] as bigint[])) as d(id, delta)
-where p.organization_id = :org and p.id = d.id and (false or p.stock + d.delta >= 0)
-returning p.id, p.stock;
+\set d1 -3
+\set d2 0
+\set d3 0
+\else
+\set d1 -1
+\set d2 -1
+\set d3 -1
+\endif
+\if :narrow
+select (array_agg(id order by id))[1] as p1, (array_agg(price order by id))[1] as pr1,
+       (array_agg(cost order by id))[1] as co1, (array_agg(tax_rate_bp order by id))[1] as tr1,
+       (array_agg(stock order by id))[1] as s1,
+       (array_agg(id order by id))[least(2, count(*))] as p2, (array_agg(price order by id))[least(2, count(*))] as pr2,
+       (array_agg(cost order by id))[least(2, count(*))] as co2, (array_agg(tax_rate_bp order by id))[least(2, count(*))] as tr2,
+       (array_agg(stock order by id))[least(2, count(*))] as s2,
+       (array_agg(id order by id))[least(3, count(*))] as p3, (array_agg(price order by id))[least(3, count(*))] as pr3,
+       (array_agg(cost order by id))[least(3, count(*))] as co3, (array_agg(tax_rate_bp order by id))[least(3, count(*))] as tr3,
+       (array_agg(stock order by id))[least(3, count(*))] as s3
+from (select p.id, p.sku, p.name, s.on_hand as stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active
+      from product_stock s join products p on p.organization_id = s.organization_id and p.id = s.product_id
+      where s.organization_id = :org
+        and s.product_id in (select b.id from bench_products b where b.n in (:r1, :r2, :r3) and :hot = 0
+                             or b.n = 0 and :hot = 1)
+      order by s.product_id for update of s) locked \gset
+-- conditional stock decrement (inventory.apply_stock_changes)
+update product_stock s set on_hand = s.on_hand + d.delta, updated_at = now()
+from unnest(cast(array[:p1, :p2, :p3] as uuid[]), cast(array[:d1, :d2, :d3] as bigint[])) as d(id, delta)
+where s.organization_id = :org and s.product_id = d.id and d.delta <> 0 and (false or s.on_hand + d.delta >= 0)
+returning s.product_id, s.on_hand;
 \else
 select (array_agg(id order by id))[1] as p1, (array_agg(price order by id))[1] as pr1,
        (array_agg(cost order by id))[1] as co1, (array_agg(tax_rate_bp order by id))[1] as tr1,
        (array_agg(stock order by id))[1] as s1,
-       (array_agg(id order by id))[2] as p2, (array_agg(price order by id))[2] as pr2,
-       (array_agg(cost order by id))[2] as co2, (array_agg(tax_rate_bp order by id))[2] as tr2,
-       (array_agg(stock order by id))[2] as s2,
-       (array_agg(id order by id))[3] as p3, (array_agg(price order by id))[3] as pr3,
-       (array_agg(cost order by id))[3] as co3, (array_agg(tax_rate_bp order by id))[3] as tr3,
-       (array_agg(stock order by id))[3] as s3
+       (array_agg(id order by id))[least(2, count(*))] as p2, (array_agg(price order by id))[least(2, count(*))] as pr2,
+       (array_agg(cost order by id))[least(2, count(*))] as co2, (array_agg(tax_rate_bp order by id))[least(2, count(*))] as tr2,
+       (array_agg(stock order by id))[least(2, count(*))] as s2,
+       (array_agg(id order by id))[least(3, count(*))] as p3, (array_agg(price order by id))[least(3, count(*))] as pr3,
+       (array_agg(cost order by id))[least(3, count(*))] as co3, (array_agg(tax_rate_bp order by id))[least(3, count(*))] as tr3,
+       (array_agg(stock order by id))[least(3, count(*))] as s3
 from (select id, sku, name, stock, reorder_point, price, cost, tax_rate_bp, is_active from products
       where organization_id = :org
-        and id in (select b.id from bench_products b where b.n in (:r1, :r2, :r3))
+        and id in (select b.id from bench_products b where b.n in (:r1, :r2, :r3) and :hot = 0
+                   or b.n = 0 and :hot = 1)
       order by id for update) locked \gset
+-- conditional stock decrement, as before migration 0014
+update products p set stock = p.stock + d.delta, updated_at = now()
+from unnest(cast(array[:p1, :p2, :p3] as uuid[]), cast(array[:d1, :d2, :d3] as bigint[])) as d(id, delta)
+where p.organization_id = :org and p.id = d.id and d.delta <> 0 and (false or p.stock + d.delta >= 0)
+returning p.id, p.stock;
+\endif
+\if :hot
+\set b1 :s1 - 1
+\set b2 :s1 - 2
+\set b3 :s1 - 3
+\else
+\set b1 :s1 - 1
+\set b2 :s2 - 1
+\set b3 :s3 - 1
+\endif
 \set tx1 :pr1 - (2 * :pr1 * 10000 + 10000 + :tr1) / (2 * (10000 + :tr1))
 \set tx2 :pr2 - (2 * :pr2 * 10000 + 10000 + :tr2) / (2 * (10000 + :tr2))
 \set tx3 :pr3 - (2 * :pr3 * 10000 + 10000 + :tr3) / (2 * (10000 + :tr3))
 \set total :pr1 + :pr2 + :pr3
 \set taxtotal :tx1 + :tx2 + :tx3
-\set b1 :s1 - 1
-\set b2 :s2 - 1
-\set b3 :s3 - 1
--- conditional stock decrement (inventory.apply_stock_changes)
-update products p set stock = p.stock + d.delta, updated_at = now()
-from unnest(cast(array[:p1, :p2, :p3] as uuid[]), cast(array[-1, -1, -1] as bigint[])) as d(id, delta)
-where p.organization_id = :org and p.id = d.id and (false or p.stock + d.delta >= 0)
-returning p.id, p.stock;
-\endif
 \set paid ((:total + 999) / 1000) * 1000
 \set change :paid - :total
 

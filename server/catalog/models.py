@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -12,12 +14,18 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
+from sqlalchemy.orm.attributes import InstrumentedAttribute
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.types import Uuid
 
 from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
+from server.inventory.models import ProductStock
+
+T = TypeVar("T")
 
 
 class Category(TenantScoped, Timestamped, ChangeTracked, Base):
@@ -35,11 +43,20 @@ class Category(TenantScoped, Timestamped, ChangeTracked, Base):
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
+def _of_stock_row(column: InstrumentedAttribute[T], product_id: Any) -> ScalarSelect[T]:
+    """`column` of the product's stock row, as a sub-select correlated to the product's id (the
+    tenant comes from row-level security, whose condition completes the key)."""
+    return select(column).where(ProductStock.product_id == product_id).correlate_except(ProductStock).scalar_subquery()
+
+
 class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     """A sellable item. Money in minor units of the tenant's currency; `tax_rate_bp` in basis
-    points (1900 = 19 %). `stock` changes only together with an inventory movement.
-    `folded_name` is `orbit_fold(name)`, kept by PostgreSQL, for search (see migration 0007);
-    it is deferred, so loading a product never reads it."""
+    points (1900 = 19 %). `folded_name` is `orbit_fold(name)`, kept by PostgreSQL, for search
+    (see migration 0007); it is deferred, so loading a product never reads it.
+
+    `stock` is read from the product's row of `product_stock` (migration 0014), which changes
+    only together with an inventory movement; it is read-only here (a sub-select loaded with the
+    product, usable in queries as `Product.stock`). `stock_updated_at` is when it last changed."""
 
     __tablename__ = "products"
     __table_args__ = (
@@ -77,7 +94,10 @@ class Product(TenantScoped, Timestamped, ChangeTracked, Base):
     cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
     tax_rate_bp: Mapped[int] = mapped_column(Integer, server_default="0")
     unit: Mapped[str] = mapped_column(String(16), server_default="unit")
-    stock: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    stock: Mapped[int] = column_property(_of_stock_row(ProductStock.on_hand, id), expire_on_flush=False)
+    stock_updated_at: Mapped[datetime] = column_property(
+        _of_stock_row(ProductStock.updated_at, id), expire_on_flush=False
+    )
     reorder_point: Mapped[int] = mapped_column(Integer, server_default="0")
     lead_time_days: Mapped[int] = mapped_column(Integer, server_default="7")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")

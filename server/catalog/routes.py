@@ -5,7 +5,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.catalog import image_files, image_zip, images, service
+from server.catalog import categories, image_files, image_zip, images, product_csv, service
 from server.catalog.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -33,7 +33,7 @@ TAKEN = {409: "The SKU, barcode or name is already used"}
 @router.get("/api/v1/categories", access=ANY_ROLE, response=list[CategoryRead])
 async def list_categories(ctx: Context) -> list[CategoryRead]:
     """Every category, by name."""
-    return await service.list_categories(ctx)
+    return await categories.list_categories(ctx)
 
 
 @router.post(
@@ -41,7 +41,7 @@ async def list_categories(ctx: Context) -> list[CategoryRead]:
 )
 async def create_category(ctx: Context, body: CategoryCreate) -> CategoryRead:
     """Add a category, optionally inside another."""
-    return await service.create_category(ctx, body)
+    return await categories.create_category(ctx, body)
 
 
 @router.patch(
@@ -53,7 +53,7 @@ async def create_category(ctx: Context, body: CategoryCreate) -> CategoryRead:
 )
 async def update_category(ctx: Context, category_id: uuid.UUID, body: CategoryUpdate) -> CategoryRead:
     """Rename a category or move it."""
-    return await service.update_category(ctx, category_id, body)
+    return await categories.update_category(ctx, category_id, body)
 
 
 @router.delete(
@@ -64,7 +64,7 @@ async def update_category(ctx: Context, category_id: uuid.UUID, body: CategoryUp
 )
 async def delete_category(ctx: Context, category_id: uuid.UUID) -> None:
     """Delete an empty category."""
-    await service.delete_category(ctx, category_id)
+    await categories.delete_category(ctx, category_id)
 
 
 @router.get("/api/v1/products", access=ANY_ROLE, query=ProductQuery, response=Page[ProductRead])
@@ -82,7 +82,7 @@ async def create_product(ctx: Context, body: ProductCreate) -> ProductRead:
 @router.get("/api/v1/products/export.csv", access=MANAGERS, produces=("text/csv",))
 async def export_products(ctx: Context) -> Response:
     """Every product as CSV, in the format the import reads."""
-    header, rows = await service.export_products(ctx)
+    header, rows = await product_csv.export_products(ctx)
     return csv_response("products.csv", header, rows)
 
 
@@ -98,7 +98,7 @@ async def import_products(ctx: Context, query: ImportQuery, request: Request) ->
     """Create or update products by SKU from a CSV file (the request body).
 
     All rows or none; with `skip_invalid`, the valid rows, and the report lists the skipped ones."""
-    return await service.import_products(
+    return await product_csv.import_products(
         ctx, await request.body(), dry_run=query.dry_run, skip_invalid=query.skip_invalid
     )
 

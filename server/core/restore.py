@@ -29,7 +29,7 @@ _FINGERPRINT = text(
     select o.id::text as organization_id, o.subdomain, o.is_active,
         (select count(*) from users x where x.organization_id = o.id) as users,
         (select count(*) from products x where x.organization_id = o.id) as products,
-        (select coalesce(sum(x.stock), 0)::bigint from products x where x.organization_id = o.id) as stock_units,
+        (select coalesce(sum(x.on_hand), 0)::bigint from product_stock x where x.organization_id = o.id) as stock_units,
         (select count(*) from customers x where x.organization_id = o.id) as customers,
         (select count(*) from registers x where x.organization_id = o.id) as registers,
         (select count(*) from shifts x where x.organization_id = o.id) as shifts,

@@ -92,7 +92,16 @@ async def load_shop(
         for first in range(0, len(frame), CHUNK_ROWS):
             await driver.execute(statement, organization_id, *(column[first : first + CHUNK_ROWS] for column in values))
         rows[table.name] = len(frame)
+    products = frames["products"]
+    await driver.execute(_SET_STOCK, organization_id, _values(products["id"]), _values(products["stock"]))
     return LoadReport(rows=rows, seconds=time.perf_counter() - started)
+
+
+_SET_STOCK = (
+    "update product_stock s set on_hand = v.on_hand from unnest($2::uuid[], $3::bigint[]) as v(id, on_hand) "
+    "where s.organization_id = $1::uuid and s.product_id = v.id"
+)
+"""The shop's stock on hand, into the stock rows its products were created with (migration 0014)."""
 
 
 def _insert_statement(table: Table, columns: Sequence[Column[Any]]) -> str:

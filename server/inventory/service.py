@@ -1,11 +1,12 @@
 """Stock and its movements.
 
 Invariants:
-- A product's `stock` changes only here and in the sale's single write statement
-  (`server/sales/sales.py`, `_WRITE_SALE`), which keeps these same rules; every change writes
+- A product's stock (`product_stock.on_hand`, `Product.stock` in the ORM) changes only here,
+  in the sale's single write statement (`server/sales/sales.py`, `_WRITE_SALE`) and in the
+  offline bulk write (`sync/bulk_sales.py`), which keep these same rules; every change writes
   one movement with its delta and the balance right after it; so stock = Σ deltas of its
   movements, always.
-- Products are locked in id order (`SELECT … ORDER BY id FOR UPDATE`) before any change, so
+- Products' stock rows are locked in id order (`SELECT … ORDER BY id FOR UPDATE`) before any change, so
   concurrent multi-product changes can't deadlock; the decrement itself is a conditional UPDATE
   that refuses to go below zero unless negative stock is allowed.
 - Events (`stock.changed`, and `stock.low` when a product crosses down to its reorder point)
@@ -28,7 +29,7 @@ from server.core.errors import Conflict, FieldError, NotFound
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
 from server.core.pagination import Page, PageQuery, paginate
-from server.inventory.models import InventoryMovement
+from server.inventory.models import InventoryMovement, ProductStock
 from server.inventory.schemas import (
     AdjustmentCreate,
     CountCreate,
@@ -69,15 +70,21 @@ class AppliedChange:
 
 
 _LOCK = text(
-    "select id, sku, name, stock, reorder_point, price, cost, tax_rate_bp, is_active from products "
-    "where organization_id = :organization_id and id = any(:ids) order by id for update"
+    "select p.id, p.sku, p.name, s.on_hand as stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active "
+    "from product_stock s join products p on p.organization_id = s.organization_id and p.id = s.product_id "
+    "where s.organization_id = :organization_id and s.product_id = any(:ids) order by s.product_id for update of s"
 )
+"""Locks the products' stock rows, not the product rows: a price edit never waits for a sale."""
+
+APPLY_STOCK = (
+    "update product_stock s set on_hand = s.on_hand + d.delta, updated_at = now() "
+    "from unnest(cast(:ids as uuid[]), cast(:deltas as bigint[])) as d(id, delta) "
+    "where s.organization_id = :organization_id and s.product_id = d.id"
+)
+"""Add each delta to its product's stock on hand (`:ids`, `:deltas`: one element per product)."""
 
 _APPLY = text(
-    "update products p set stock = p.stock + d.delta, updated_at = now() "
-    "from unnest(cast(:ids as uuid[]), cast(:deltas as bigint[])) as d(id, delta) "
-    "where p.organization_id = :organization_id and p.id = d.id and (:allow_negative or p.stock + d.delta >= 0) "
-    "returning p.id, p.stock"
+    f"{APPLY_STOCK} and (:allow_negative or s.on_hand + d.delta >= 0) returning s.product_id as id, s.on_hand as stock"
 )
 
 
@@ -358,17 +365,23 @@ async def product_movements(ctx: Context, product_id: uuid.UUID, query: ProductM
 
 
 def _low_stock_products(ctx: Context) -> Select[uuid.UUID, str, str, int, int]:
-    """Active products at or below their reorder point, the furthest below first."""
+    """Active products at or below their reorder point, the furthest below first (joined to
+    their stock rows: one pass over both tables, not a sub-select per product)."""
+    stock = ProductStock.on_hand
     return (
-        select(Product.id, Product.sku, Product.name, Product.stock, Product.reorder_point)
+        select(Product.id, Product.sku, Product.name, stock.label("stock"), Product.reorder_point)
+        .join(
+            ProductStock,
+            and_(ProductStock.organization_id == Product.organization_id, ProductStock.product_id == Product.id),
+        )
         .where(
             and_(
                 Product.organization_id == ctx.organization_id,
                 Product.is_active,
-                Product.stock <= Product.reorder_point,
+                stock <= Product.reorder_point,
             )
         )
-        .order_by((Product.stock - Product.reorder_point).asc(), Product.name, Product.id)
+        .order_by((stock - Product.reorder_point).asc(), Product.name, Product.id)
     )
 
 

@@ -22,11 +22,12 @@ with recursive scope as (
     select c.id from categories c join scope on c.parent_id = scope.id where c.organization_id = :organization_id
 ),
 valued as (
-    select p.id as product_id, p.sku, p.name, p.category_id, p.is_active, p.stock, p.cost as unit_cost, p.price,
-           greatest(p.stock, 0) * p.cost as value, greatest(p.stock, 0) * p.price as retail_value,
-           p.stock < 0 as negative_stock
+    select p.id as product_id, p.sku, p.name, p.category_id, p.is_active, s.on_hand as stock, p.cost as unit_cost,
+           p.price, greatest(s.on_hand, 0) * p.cost as value, greatest(s.on_hand, 0) * p.price as retail_value,
+           s.on_hand < 0 as negative_stock
     from products p
-    where p.organization_id = :organization_id and (p.is_active or p.stock <> 0)
+    join product_stock s on s.organization_id = p.organization_id and s.product_id = p.id
+    where p.organization_id = :organization_id and (p.is_active or s.on_hand <> 0)
       and (cast(:category_id as uuid) is null or p.category_id in (select id from scope))
 )
 select v.*, c.name as category_name,

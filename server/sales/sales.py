@@ -73,9 +73,10 @@ _OPEN_SALE = Statement(
     "  set_config('plan_cache_mode', 'force_generic_plan', true)) "
     "select r.code, r.is_active, r.number, (select id from shift) as shift_id,"
     " (select previous from plans) as plan_cache_mode,"
-    " p.id, p.sku, p.name, p.stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active as product_active "
+    " p.id, p.sku, p.name, s.on_hand, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active as product_active "
     "from register r left join products p"
     " on p.organization_id = :organization_id and p.id = any(cast(:product_ids as uuid[]))"
+    " left join product_stock s on s.organization_id = p.organization_id and s.product_id = p.id"
 )
 """The sale's first statement: the register's series number taken (the register row stays locked
 to the end: one till rings one sale at a time), its open shift share-locked so that it can't
@@ -89,14 +90,14 @@ costs about as much as running it."""
 
 _WRITE_SALE = Statement(
     "with locked as materialized ("
-    " select id, stock from products where organization_id = :organization_id"
-    " and id = any(cast(:product_ids as uuid[])) order by id for update),"
+    " select product_id as id, on_hand as stock from product_stock where organization_id = :organization_id"
+    " and product_id = any(cast(:product_ids as uuid[])) order by product_id for update),"
     " wanted as (select * from unnest(cast(:product_ids as uuid[]), cast(:deltas as bigint[])) as w(id, delta)),"
     " refused as (select w.id from wanted w left join locked l on l.id = w.id"
     "  where l.id is null or (not cast(:allow_negative as boolean) and l.stock + w.delta < 0)),"
-    " changed as (update products p set stock = p.stock + w.delta, updated_at = now() from wanted w"
-    "  where p.organization_id = :organization_id and p.id = w.id and not exists (select from refused)"
-    "  returning p.id, p.stock),"
+    " changed as (update product_stock s set on_hand = s.on_hand + w.delta, updated_at = now() from wanted w"
+    "  where s.organization_id = :organization_id and s.product_id = w.id and not exists (select from refused)"
+    "  returning s.product_id as id, s.on_hand as stock),"
     " moment as (select coalesce(cast(:sold_at as timestamptz), clock_timestamp()) as at"
     "  where exists (select from changed)),"
     " sale as (insert into sales (organization_id, id, register_id, shift_id, number, invoice_number, cashier_id,"

@@ -126,7 +126,10 @@ async def test_sigkill_mid_batch_then_resend(server: ServerProcess, owner_engine
         ).one()
         stock = (
             await connection.execute(
-                text("select array_agg(stock order by sku) from products where id = any(:ids)"),
+                text(
+                    "select array_agg(s.on_hand order by p.sku) from products p join product_stock s "
+                    "on s.product_id = p.id where p.id = any(:ids)"
+                ),
                 {"ids": [p["id"] for p in products]},
             )
         ).scalar_one()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from server.catalog import search as catalog_search
 from server.catalog import service
 from server.catalog.schemas import ProductQuery
 from server.core.context import Actor, Context, Resources
@@ -137,11 +138,13 @@ async def test_the_word_prefix_is_an_index_range_under_row_level_security(
 ) -> None:
     await create_product(tenant_a, name="Café Molido 250 g")
     async with resources.database.transaction(tenant_a.organization_id) as session:
-        assert await service.folded_words(session, " Café  MOL ") == ["cafe", "mol"]
+        assert await catalog_search.folded_words(session, " Café  MOL ") == ["cafe", "mol"]
 
     def statement(ctx: Context) -> object:
-        condition = service.word_prefix_condition(ctx.organization_id, ["cafe", "mol"])
-        return service.product_statement(ctx, ProductQuery(search="Café mol"), service.ProductSearch(condition, []))
+        condition = catalog_search.word_prefix_condition(ctx.organization_id, ["cafe", "mol"])
+        return service.product_statement(
+            ctx, ProductQuery(search="Café mol"), catalog_search.ProductSearch(condition, [])
+        )
 
     explained = await plan(resources, tenant_a, statement)
     # The planner may look up the second word's terms by product instead; at least one word's
@@ -157,7 +160,7 @@ async def test_the_contains_scan_folds_the_term_once_and_no_name(resources: Reso
     in init plans, once."""
 
     def statement(ctx: Context) -> object:
-        search = service.ProductSearch(service.contains_condition("Café 5"), [])
+        search = catalog_search.ProductSearch(catalog_search.contains_condition("Café 5"), [])
         return service.product_statement(ctx, ProductQuery(search="Café 5"), search)
 
     explained = await plan(resources, tenant_a, statement)

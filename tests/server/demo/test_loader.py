@@ -57,9 +57,10 @@ async def test_a_shop_loads_into_its_tenant_only(
         assert await counts(connection) == shop.row_counts()
         stock_mismatches = await connection.execute(
             text(
-                "select p.id from products p left join (select product_id, sum(delta) as total "
+                "select p.id from products p join product_stock s on s.product_id = p.id "
+                "left join (select product_id, sum(delta) as total "
                 "from inventory_movements group by product_id) m on m.product_id = p.id "
-                "where p.stock <> coalesce(m.total, 0)"
+                "where s.on_hand <> coalesce(m.total, 0)"
             )
         )
         assert stock_mismatches.all() == []

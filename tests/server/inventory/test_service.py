@@ -78,7 +78,9 @@ async def test_stock_equals_sum_of_movements(
     async with resources.database.transaction(tenant.id) as session:
         for product_id in products:
             stock = (
-                await session.execute(text("select stock from products where id = :p"), {"p": product_id})
+                await session.execute(
+                    text("select on_hand from product_stock where product_id = :p"), {"p": product_id}
+                )
             ).scalar_one()
             history = (
                 await session.execute(
