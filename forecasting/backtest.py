@@ -97,7 +97,13 @@ def _backtest_layout(panel: Panel, config: ModelConfig, folds: int) -> tuple[int
     return panel.days - folds * config.fold_days, config.fold_days
 
 
-def _scorer(panel: Panel, config: ModelConfig, folds: int, forecasts: dict[str, Matrix]) -> Backtest:
+def _scorer(
+    panel: Panel,
+    config: ModelConfig,
+    folds: int,
+    forecasts: dict[str, Matrix],
+    holidays: HolidayCalendar | None = None,
+) -> Backtest:
     origin, steps = _backtest_layout(panel, config, folds)
     return Backtest(
         origin=origin,
@@ -111,6 +117,7 @@ def _scorer(panel: Panel, config: ModelConfig, folds: int, forecasts: dict[str, 
         allowed=config.candidates,
         profiles=demand_profiles(panel.values[:, :origin]),
         combine_top=config.combine_top,
+        events=combination.near_holidays(holidays, panel.dates[origin:]) if holidays is not None else None,
     )
 
 
@@ -122,7 +129,7 @@ def backtest_baselines(
     origin, steps = _backtest_layout(panel, config, folds)
     per_fold = [baseline_forecasts(panel, origin + k * steps, steps, holidays) for k in range(folds)]
     forecasts = {name: np.concatenate([fold[name] for fold in per_fold], axis=1) for name in baselines.BASELINES}
-    return forecasts, _scorer(panel, config, folds, forecasts).method_results()
+    return forecasts, _scorer(panel, config, folds, forecasts, holidays).method_results()
 
 
 def run_backtest(
@@ -150,20 +157,22 @@ def run_backtest(
     model_folds = [model_forecast(forecaster, panel, origin + k * steps, steps, config, holidays) for k in range(folds)]
     report("backtest forecasts", 0.45)
     model = {MODEL_NAME: np.nan_to_num(np.concatenate(model_folds, axis=1), nan=0.0)}
-    results = _scorer(panel, config, folds, model).method_results()
+    results = _scorer(panel, config, folds, model, holidays).method_results()
     baseline_forecasts, baseline_results = (
         baselines_done.result() if baselines_done is not None else backtest_baselines(panel, config, folds, holidays)
     )
     forecasts = {**model, **baseline_forecasts}
     results.update(baseline_results)
-    backtest = _scorer(panel, config, folds, forecasts)
+    backtest = _scorer(panel, config, folds, forecasts, holidays)
     all_folds = {name: result.scores for name, result in results.items()}
     weight_table: dict[str, npt.NDArray[np.float64]] = {}
     if config.combine_top > 0:
         weight_table = backtest.weights({name: result.mase for name, result in all_folds.items()})
         combined = combination.combine(forecasts, weight_table)
         backtest.forecasts[COMBINATION] = combined
-        results[COMBINATION] = _scorer(panel, config, folds, {COMBINATION: combined}).method_results()[COMBINATION]
+        results[COMBINATION] = _scorer(panel, config, folds, {COMBINATION: combined}, holidays).method_results()[
+            COMBINATION
+        ]
         all_folds[COMBINATION] = results[COMBINATION].scores
         chosen = [COMBINATION] * len(panel.product_ids)
     else:
@@ -228,6 +237,9 @@ class Backtest:
     allowed: tuple[str, ...]
     profiles: npt.NDArray[np.int64]  # each product's demand profile before the first origin
     combine_top: int = 0  # > 0: what is served is a combination (`weights`), not one method
+    # Per backtest day, near a public holiday (`combination.near_holidays`): those days'
+    # intervals are calibrated apart (`IntervalCalibration`); None without a holiday calendar.
+    events: npt.NDArray[np.bool_] | None = None
 
     @property
     def folds(self) -> int:
@@ -255,6 +267,10 @@ class Backtest:
             {name: mase[name] for name in names}, {name: candidates[name] for name in names}, self.combine_top
         )
 
+    def _events(self, start: int, stop: int | None) -> npt.NDArray[np.bool_] | None:
+        """The near-holiday flags of backtest days `start…stop` (None without a calendar)."""
+        return None if self.events is None else self.events[start:stop]
+
     def _calibration_days(self) -> int:
         return max(1, self.folds // 2) * self.steps
 
@@ -264,13 +280,15 @@ class Backtest:
         calibrated on the first half."""
         days = self._calibration_days()
         forecast = self.forecasts[name]
-        calibration = IntervalCalibration.fit(forecast[:, :days], self.actual[:, :days], profiles=self.profiles)
+        calibration = IntervalCalibration.fit(
+            forecast[:, :days], self.actual[:, :days], profiles=self.profiles, events=self._events(0, days)
+        )
         held = forecast[:, days:] if self.folds > 1 else forecast
         return score(
             self.actual,
             forecast,
             self.scale,
-            calibration.bounds(held),
+            calibration.bounds(held, self._events(days if self.folds > 1 else 0, None)),
             established=self.established,
             median=calibration.median(held, self.profiles),
         )
@@ -279,13 +297,13 @@ class Backtest:
         cut = (self.folds - 1) * self.steps
         days = min(self._calibration_days(), cut)
         calibration = IntervalCalibration.fit(
-            calibration_forecast[:, :days], self.actual[:, :days], profiles=self.profiles
+            calibration_forecast[:, :days], self.actual[:, :days], profiles=self.profiles, events=self._events(0, days)
         )
         return score(
             self.actual[:, cut:],
             forecast,
             self.scale,
-            calibration.bounds(forecast),
+            calibration.bounds(forecast, self._events(cut, None)),
             established=self.established,
             median=calibration.median(forecast, self.profiles),
         )
@@ -318,7 +336,9 @@ class Backtest:
             name: MethodResult(
                 scores=self.score_all(name),
                 held_out=_pooled(self.score_last_fold(forecast[:, cut:], forecast)) if self.folds > 1 else None,
-                calibration=IntervalCalibration.fit(forecast, self.actual, profiles=self.profiles),
+                calibration=IntervalCalibration.fit(
+                    forecast, self.actual, profiles=self.profiles, events=self._events(0, None)
+                ),
             )
             for name, forecast in self.forecasts.items()
         }

@@ -38,6 +38,7 @@ WEIGHT_POWER = 2.0
 MASE_FLOOR = 0.05
 HOLIDAY_WEEKS = 2  # same weekday, this many weeks before and after, for a holiday's normal day
 HOLIDAY_SHRINK_UNITS = 20.0
+NEAR_HOLIDAY_DAYS = 1  # a day this near a public holiday is calibrated apart (`near_holidays`)
 BARE_DAY = "holiday"  # units on the normal days at which the product's own ratio counts half
 
 
@@ -78,6 +79,21 @@ def holiday_names(calendar: HolidayCalendar | None, dates: pd.DatetimeIndex) -> 
         for day, name in holidays.country_holidays(calendar.country, years=list(years), language="en_US").items():
             names[day] = str(name)
     return [names.get(day.date()) for day in dates]
+
+
+def near_holidays(
+    calendar: HolidayCalendar | None, dates: pd.DatetimeIndex, days: int = NEAR_HOLIDAY_DAYS
+) -> npt.NDArray[np.bool_]:
+    """Per date: a public holiday of `calendar` is at most `days` days away (the holiday
+    itself, the eve, the day after). Forecast errors on these days are several times the
+    usual (`IntervalCalibration`)."""
+    if calendar is None or len(dates) == 0:
+        return np.zeros(len(dates), dtype=bool)
+    span = pd.date_range(dates[0] - pd.Timedelta(days=days), dates[-1] + pd.Timedelta(days=days), freq="D")
+    holiday = np.array([name is not None for name in holiday_names(calendar, span)], dtype=bool)
+    window = np.convolve(holiday.astype(np.int64), np.ones(2 * days + 1, dtype=np.int64), mode="valid") > 0
+    position = (dates - span[0]).days - days
+    return np.asarray(window[position], dtype=bool)
 
 
 def holiday_ratios(values: Matrix, names: list[str | None], wanted: set[str]) -> dict[str, npt.NDArray[np.float64]]:

@@ -49,6 +49,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from forecasting import combination
 from forecasting.backtest import (
     ESTABLISHED_DAYS,
     EVALUATION_COLUMNS,
@@ -125,7 +126,7 @@ PREDICTION_COLUMNS = [
     "yhat_lower_95",
     "yhat_upper_95",
 ]
-ARTIFACT_FORMAT = 7
+ARTIFACT_FORMAT = 8  # 8: intervals calibrated apart near holidays
 # `demand_profiles`' class of a product selling on 80 % of days or more, 2.5 units or more on a
 # selling day: its median forecast is its mean.
 STEADY_PROFILE = 15
@@ -275,14 +276,15 @@ def predict(trained: TrainedModel, history: pd.DataFrame | Panel, horizon: int) 
     served = _Served.empty(len(panel.product_ids), horizon)
     recent = _recent_mean(panel, horizon)
     profiles = demand_profiles(panel.values)
+    start = (panel.dates[-1] + pd.Timedelta(days=1)) if panel.days else pd.Timestamp.today().normalize()
+    days = pd.date_range(start, periods=horizon, freq="D")
+    events = combination.near_holidays(trained.holidays, days)
     for method in set(chosen):
         if method == NO_SALES_METHOD:
             continue
         rows = np.array([index for index, name in enumerate(chosen) if name == method])
         values = recent[rows] if method == NEW_PRODUCT_METHOD else forecasts[method][rows]
-        served.fill(rows, np.clip(values, 0.0, None), trained.calibrations.get(method), profiles[rows])
-    start = (panel.dates[-1] + pd.Timedelta(days=1)) if panel.days else pd.Timestamp.today().normalize()
-    days = pd.date_range(start, periods=horizon, freq="D")
+        served.fill(rows, np.clip(values, 0.0, None), trained.calibrations.get(method), profiles[rows], events)
     count = len(panel.product_ids)
     lower, upper = served.bounds[0.80]
     return pd.DataFrame(
@@ -350,14 +352,19 @@ class _Served:
         return _Served(np.zeros((count, horizon)), np.zeros((count, horizon)), bounds)
 
     def fill(
-        self, rows: npt.NDArray[np.int64], values: Matrix, calibration: IntervalCalibration | None, profiles: Any
+        self,
+        rows: npt.NDArray[np.int64],
+        values: Matrix,
+        calibration: IntervalCalibration | None,
+        profiles: Any,
+        events: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         """Serve `values` (mean forecasts) to `rows`, with the median and intervals of the
-        method's `calibration` (Poisson's without one). Invariant kept: lower ≤ mean ≤ upper and
-        the median inside the 80 % interval."""
+        method's `calibration` (Poisson's without one; `events` flags the days near a holiday).
+        Invariant kept: lower ≤ mean ≤ upper and the median inside the 80 % interval."""
         self.mean[rows] = values
         if calibration is not None:
-            method_bounds = calibration.bounds(values)
+            method_bounds = calibration.bounds(values, events)
             median = calibration.median(values, profiles)
         else:
             method_bounds = _poisson_bounds(values)

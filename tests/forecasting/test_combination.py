@@ -123,3 +123,12 @@ def test_weights_go_to_the_lowest_errors_sum_to_one_and_respect_what_a_product_m
     combined = combination.combine(forecasts, weights)
     assert combined[1] == pytest.approx([0.0, 0.0])
     assert combined[2, 0] == pytest.approx(weights["moving_average"][2] * 1 + weights["tsb"][2] * 2)
+
+
+def test_days_near_a_holiday_are_the_holiday_and_the_day_on_each_side() -> None:
+    calendar = HolidayCalendar(days=frozenset({date(2024, 3, 10), date(2024, 3, 20)}))
+    dates = pd.date_range("2024-03-05", "2024-03-21", freq="D")
+    near = combination.near_holidays(calendar, dates)
+    flagged = {day.day for day, flag in zip(dates, near, strict=True) if flag}
+    assert flagged == {9, 10, 11, 19, 20, 21}
+    assert not combination.near_holidays(None, dates).any()

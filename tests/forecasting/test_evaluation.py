@@ -95,3 +95,40 @@ def test_each_profile_gets_its_own_median_and_the_intervals_pool_every_error() -
     pooled = IntervalCalibration.fit(forecast, actual).bounds(forecast)
     with_profiles = calibration.bounds(forecast)
     assert all(np.array_equal(pooled[level][side], with_profiles[level][side]) for level in pooled for side in (0, 1))
+
+
+def test_days_near_a_holiday_get_intervals_from_their_own_errors() -> None:
+    rng = np.random.default_rng(3)
+    series, days = 100, 40
+    forecast = np.full((series, days), 10.0)
+    events = np.zeros(days, dtype=bool)
+    events[[10, 11, 12, 30, 31]] = True
+    noise = np.where(events, 8.0, 1.0)  # errors near holidays are eight times the usual
+    actual = forecast + rng.normal(0.0, 1.0, (series, days)) * noise
+    calibration = IntervalCalibration.fit(forecast, actual, events=events)
+    pooled = IntervalCalibration.fit(forecast, actual)
+    ahead = np.full((2, 3), 10.0)
+    flags = np.array([False, True, False])
+    lower, upper = calibration.bounds(ahead, flags)[0.95]
+    plain_lower, plain_upper = pooled.bounds(ahead)[0.95]
+    # ordinary days: narrower than intervals pooled over every day, about ±1.96
+    assert upper[0, 0] - lower[0, 0] < plain_upper[0, 0] - plain_lower[0, 0]
+    assert 3.0 < upper[0, 0] - lower[0, 0] < 5.0
+    # the day near a holiday: wider than the pooled one, about ±1.96 × 8
+    assert upper[0, 1] - lower[0, 1] > 20.0
+    # without flags every day is ordinary; without a calendar nothing changes
+    assert np.allclose(calibration.bounds(ahead)[0.95][1], upper[:, [0, 0, 0]])
+    assert np.allclose(IntervalCalibration.fit(forecast, actual, events=None).bounds(ahead)[0.95][1], plain_upper)
+
+
+def test_too_few_errors_near_holidays_keep_the_pooled_intervals() -> None:
+    forecast = np.full((5, 30), 4.0)
+    actual = forecast + np.linspace(-3, 3, 150).reshape(5, 30)
+    events = np.zeros(30, dtype=bool)
+    events[3] = True  # 5 errors: too few for tails of their own
+    calibration = IntervalCalibration.fit(forecast, actual, events=events)
+    assert calibration.near_holiday is None
+    flags = np.array([True, False])
+    assert np.allclose(
+        calibration.bounds(np.full((1, 2), 4.0), flags)[0.8][1], 4.0 + np.quantile(actual - forecast, 0.9)
+    )
