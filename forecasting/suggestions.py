@@ -22,7 +22,7 @@ from forecasting.reorder import DailyForecast, suggest
 from forecasting.runs import latest_succeeded_run_id
 from forecasting.schemas import ReorderPage, ReorderQuery, ReorderSuggestion
 from server.catalog.models import Product
-from server.catalog.service import search_products
+from server.catalog.search import search_products
 from server.core.context import Context
 from server.core.pagination import make_page
 
