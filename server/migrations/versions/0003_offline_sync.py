@@ -4,7 +4,7 @@
 trigger on update. A catalog pull cycle returns rows written by transactions at or after the
 cursor's xmax or still running when the previous cycle began, and hands back its own starting
 snapshot as the next cursor, so a transaction that commits late is never skipped
-(`sync.service.Cursor`). Deleting a pulled
+(`sync.catalog_pull.Cursor`). Deleting a pulled
 row leaves a tombstone. Users get `offline_pin`, the verifier a cashier unlocks the POS with.
 
 Revision ID: 0003
