@@ -1,6 +1,6 @@
 /**
  * The sync coordinator against a fake server that keeps `last_seq` and stored answers the way
- * `sync.service.push_documents` does: in-order pushes, lost answers resent and answered
+ * `sync.push.push_documents` does: in-order pushes, lost answers resent and answered
  * `duplicate`, the server's `retry_after_ms` honoured, backoff with jitter, a refused device
  * stopping for good, nothing settled twice.
  */
