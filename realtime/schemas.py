@@ -121,7 +121,7 @@ class Pong(ClientFrame, tag="pong"):
 
 
 AnyClientFrame = Auth | Refresh | Subscribe | Unsubscribe | Presence | Ping | Pong
-_client_decoder = msgspec.json.Decoder(AnyClientFrame)
+_client_decoder: msgspec.json.Decoder[AnyClientFrame] = msgspec.json.Decoder(AnyClientFrame)
 
 
 def decode_client_frame(text: str | bytes) -> AnyClientFrame:

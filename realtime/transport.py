@@ -76,7 +76,7 @@ class FrameWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def run_asgi(self) -> None:
         if not self.conn.extensions:
-            extensions: dict[str, Any] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
+            extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
             extensions[FRAMES_EXTENSION] = {"sink": FrameSink(self)}
         await super().run_asgi()
 
