@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
+from forecasting.schemas import RunStatus, RunTrigger
 from server.core.db import Base, TenantScoped
 
 
@@ -44,8 +45,8 @@ class ForecastRun(TenantScoped, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), server_default="queued")
-    trigger: Mapped[str] = mapped_column(String(16))
+    status: Mapped[RunStatus] = mapped_column(String(16), server_default="queued")
+    trigger: Mapped[RunTrigger] = mapped_column(String(16))
     requested_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     horizon_days: Mapped[int] = mapped_column(server_default="30")
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecasting.models import ForecastRun
-from forecasting.schemas import RunCreate, RunQuery, RunRead
+from forecasting.schemas import RunCreate, RunQuery, RunRead, RunTrigger
 from server.core.context import Context, Resources
 from server.core.db import unique_or_conflict
 from server.core.errors import ApiError, Conflict, NotFound
@@ -40,8 +40,8 @@ ACTIVE_RUN_CONFLICT: dict[str, ApiError] = {
 def run_read(run: ForecastRun) -> RunRead:
     return RunRead(
         id=run.id,
-        status=run.status,  # type: ignore[arg-type]
-        trigger=run.trigger,  # type: ignore[arg-type]
+        status=run.status,
+        trigger=run.trigger,
         requested_by=run.requested_by,
         horizon_days=run.horizon_days,
         created_at=run.created_at,
@@ -67,7 +67,12 @@ async def _fail_stale_runs(session: AsyncSession, organization_id: uuid.UUID) ->
 
 
 async def _insert_run(
-    session: AsyncSession, organization_id: uuid.UUID, *, trigger: str, requested_by: uuid.UUID | None, horizon: int
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    *,
+    trigger: RunTrigger,
+    requested_by: uuid.UUID | None,
+    horizon: int,
 ) -> ForecastRun:
     await _fail_stale_runs(session, organization_id)
     run = ForecastRun(

@@ -12,6 +12,7 @@ from server.core.pagination import PageQuery
 from server.core.schemas import Input, Output
 
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
+RunTrigger = Literal["schedule", "manual"]
 Horizon = Annotated[int, msgspec.Meta(ge=7, le=30, description="Days to forecast (7–30)")]
 SearchText = Annotated[
     str, msgspec.Meta(min_length=1, max_length=100, description="Name contains, or SKU or barcode starts with")
@@ -28,7 +29,7 @@ class RunCreate(Input):
 class RunRead(Output):
     id: uuid.UUID
     status: RunStatus
-    trigger: Literal["schedule", "manual"]
+    trigger: RunTrigger
     requested_by: uuid.UUID | None
     horizon_days: int
     created_at: datetime

@@ -89,7 +89,7 @@ async def _receive(
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            fetch: asyncio.Task[Any] = asyncio.create_task(anext(messages))  # type: ignore[arg-type]
+            fetch: asyncio.Task[Any] = asyncio.create_task(anext(messages))
             await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():
                 fetch.cancel()
@@ -111,4 +111,4 @@ async def _receive(
     finally:
         stopping.cancel()
         with contextlib.suppress(Exception):
-            await messages.aclose()  # type: ignore[attr-defined]
+            await messages.aclose()
