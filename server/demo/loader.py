@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Table, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import registry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Category, Product
@@ -106,9 +106,9 @@ _SET_STOCK = (
 
 def _insert_statement(table: Table, columns: Sequence[Column[Any]]) -> str:
     names = ", ".join(f'"{column.name}"' for column in columns)
+    dialect = registry.load("postgresql.asyncpg")()
     arrays = ", ".join(
-        f"${number}::{column.type.compile(dialect=postgresql.dialect())}[]"
-        for number, column in enumerate(columns, start=2)
+        f"${number}::{column.type.compile(dialect=dialect)}[]" for number, column in enumerate(columns, start=2)
     )
     return f"insert into {table.name} (organization_id, {names}) select $1::uuid, * from unnest({arrays})"
 
@@ -120,7 +120,7 @@ def _with_people(shop: DemoShop, cashier_ids: Sequence[uuid.UUID], actor_id: uui
 
     def who(slots: pd.Series, default: uuid.UUID | None = None) -> np.ndarray[Any, Any]:
         index = slots.to_numpy()
-        chosen = people[index % len(people)]
+        chosen: np.ndarray[Any, Any] = people[index % len(people)]
         chosen[index < 0] = default
         return chosen
 
@@ -148,7 +148,7 @@ def _with_people(shop: DemoShop, cashier_ids: Sequence[uuid.UUID], actor_id: uui
 def _values(column: pd.Series) -> list[Any]:
     """A column as the Python values asyncpg encodes (None for missing timestamps)."""
     if not pd.api.types.is_datetime64_any_dtype(column):
-        return column.tolist()
+        return list(column.tolist())
     values: list[Any] = pd.DatetimeIndex(column).to_pydatetime().tolist()
     for index in np.flatnonzero(column.isna().to_numpy()).tolist():
         values[index] = None
