@@ -52,6 +52,7 @@ from starlette.types import Receive, Scope, Send
 
 from server.core.config import Settings
 from server.core.errors import NotFound
+from server.core.metrics import declare_route_path
 from server.tenancy.service import host_name, requested_subdomain
 from server.users.handoff import HANDOFF_PAGE
 
@@ -421,5 +422,5 @@ def webapp_routes(settings: Settings) -> list[BaseRoute]:
     async def web_app(request: Request) -> Response:
         return await apps.serve(request)
 
-    web_app.route_path = "/{web path}"  # type: ignore[attr-defined]
+    declare_route_path(web_app, "/{web path}")
     return [_WebRoute("/{path:path}", web_app, methods=["GET", "HEAD"], name="web_app")]

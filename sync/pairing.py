@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from server.audit import service as audit
 from server.core import ratelimit
-from server.core.context import Actor, Context
+from server.core.context import Actor, ActorContext, Context
 from server.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from server.sales.models import Device, Register
 from server.users.models import User
@@ -93,11 +93,10 @@ async def _active_device(ctx: Context, register_id: uuid.UUID) -> bool:
     return found is not None
 
 
-async def create_pairing_code(ctx: Context, data: PairingCodeCreate) -> PairingCodeRead:
+async def create_pairing_code(ctx: ActorContext, data: PairingCodeCreate) -> PairingCodeRead:
     """Make a code that pairs one device with the register. A register that already has a
     device is refused now (409 `register_has_device`) unless `replace` is set, rather than
     when the device types the code."""
-    assert ctx.actor is not None
     register = await ctx.session.get(Register, (ctx.organization_id, data.register_id))
     if register is None:
         raise NotFound("no such register", errors=[FieldError(loc=["body", "register_id"], msg="no such register")])

@@ -5,7 +5,7 @@ import uuid
 from starlette.requests import Request
 
 from server.core.api import ANY_ROLE, MANAGERS, TENANT_PUBLIC, Router
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.errors import FieldError, ValidationFailed
 from server.core.metrics import SYNC_DOCUMENTS
 from server.core.pagination import Page
@@ -76,7 +76,7 @@ async def revoke_device(ctx: Context, device_id: uuid.UUID) -> None:
     status=201,
     responses={409: "The register already has a device (send replace=true)"},
 )
-async def create_pairing_code(ctx: Context, body: PairingCodeCreate) -> PairingCodeRead:
+async def create_pairing_code(ctx: ActorContext, body: PairingCodeCreate) -> PairingCodeRead:
     """Make a one-time code (`XXXX-XXXX`, 10 minutes) that pairs a POS device with the register."""
     return await pairing.create_pairing_code(ctx, body)
 

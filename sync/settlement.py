@@ -25,12 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from server.catalog.models import Product
-from server.core.context import Actor, Context
+from server.core.context import Actor, ActorContext, Context
 from server.core.errors import ApiError, Conflict, NotFound, is_transient
 from server.customers import service as customers
 from server.customers.models import Customer
 from server.sales import refunds, sales, shifts
 from server.sales.models import Device, Sale, SaleLine, Shift
+from server.sales.refunds import OfflineRefund
 from server.sales.sale_facts import Offline
 from server.sales.schemas import CashMovementCreate, RefundCreate, RefundLineCreate, SaleCreate, ShiftClose, ShiftOpen
 from server.users.models import User
@@ -119,7 +120,7 @@ async def _usable_shift(
 
 
 async def _settle_sale(
-    ctx: Context, device: Device, document: SaleDocument, conflicts: list[ConflictNote]
+    ctx: ActorContext, device: Device, document: SaleDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
     shift = await _usable_shift(ctx, device, document.shift_id, conflicts)
     number = await _unused_number(ctx, device, document.number, conflicts)
@@ -218,7 +219,7 @@ async def _catalog_conflicts(ctx: Context, document: SaleDocument, conflicts: li
 
 
 async def _settle_refund(
-    ctx: Context, device: Device, document: RefundDocument, conflicts: list[ConflictNote]
+    ctx: ActorContext, device: Device, document: RefundDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
     shift = await _usable_shift(ctx, device, document.shift_id, conflicts)
     lines = {
@@ -244,10 +245,9 @@ async def _settle_refund(
                 RefundLineCreate(sale_line_id=lines[line.position], quantity=line.quantity) for line in document.lines
             ],
         ),
-        at=document.device_time,
-        shift=shift,
-        refund_id=document.id,
-        offline=True,
+        OfflineRefund(
+            refund_id=document.id, refunded_at=document.device_time, shift_id=shift.id if shift is not None else None
+        ),
     )
     return Settlement(conflicts=conflicts, sale_id=document.sale_id)
 
@@ -277,7 +277,7 @@ async def _settle_customer(
 
 
 async def _settle_shift_open(
-    ctx: Context, device: Device, document: ShiftOpenDocument, conflicts: list[ConflictNote]
+    ctx: ActorContext, device: Device, document: ShiftOpenDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
     await shifts.open_shift(
         ctx,
@@ -297,7 +297,7 @@ async def _register_shift(ctx: Context, device: Device, shift_id: uuid.UUID) -> 
 
 
 async def _settle_shift_close(
-    ctx: Context, device: Device, document: ShiftCloseDocument, conflicts: list[ConflictNote]
+    ctx: ActorContext, device: Device, document: ShiftCloseDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
     shift = await _register_shift(ctx, device, document.shift_id)
     await shifts.close_shift(
@@ -307,7 +307,7 @@ async def _settle_shift_close(
 
 
 async def _settle_cash_movement(
-    ctx: Context, device: Device, document: CashMovementDocument, conflicts: list[ConflictNote]
+    ctx: ActorContext, device: Device, document: CashMovementDocument, conflicts: list[ConflictNote]
 ) -> Settlement:
     shift = await _register_shift(ctx, device, document.shift_id)
     await shifts.add_cash_movement(
@@ -320,7 +320,7 @@ async def _settle_cash_movement(
     return Settlement(conflicts=conflicts)
 
 
-Handler = Callable[[Context, Device, Any, list[ConflictNote]], Awaitable[Settlement]]
+Handler = Callable[[ActorContext, Device, Any, list[ConflictNote]], Awaitable[Settlement]]
 HANDLERS: dict[type, Handler] = {
     SaleDocument: _settle_sale,
     RefundDocument: _settle_refund,

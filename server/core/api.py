@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from server.core import idempotency, observability
-from server.core.context import Actor, Context, Resources
+from server.core.config import Settings
+from server.core.context import Actor, ActorContext, Context, Resources, Tenant
 from server.core.errors import (
     ApiError,
     Forbidden,
@@ -41,7 +43,7 @@ from server.core.errors import (
     reject_nul,
     validation_error_from_msgspec,
 )
-from server.core.idempotency_claim import Claim
+from server.core.metrics import declare_route_path
 from server.core.schemas import encode_json
 from server.core.security import AccessClaims, decode_access_token
 
@@ -224,41 +226,36 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authorize(context: Context, request: Request, access: Access, claims: AccessClaims | None = None) -> None:
-    """Check the access token (`claims`, when the edge already verified it) against the resolved
-    tenant and the endpoint's roles."""
-    assert access.roles is not None and context.tenant is not None
+def authorize(
+    settings: Settings, tenant: Tenant, request: Request, access: Access, claims: AccessClaims | None = None
+) -> Actor:
+    """The user the access token (`claims`, when the edge already verified it) names, once it is
+    checked against the resolved tenant and the endpoint's roles."""
+    assert access.roles is not None
     if claims is None:
-        claims = decode_access_token(context.resources.settings, bearer_token(request))
-    if claims.organization_id != context.tenant.id:
+        claims = decode_access_token(settings, bearer_token(request))
+    if claims.organization_id != tenant.id:
         raise Forbidden("this token belongs to another organization", code="wrong_tenant")
     if claims.role not in access.roles:
         raise Forbidden("your role may not do this", code="role_forbidden")
-    context.actor = Actor(user_id=claims.user_id, role=claims.role)
+    return Actor(user_id=claims.user_id, role=claims.role)
 
 
 def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
+    """The Starlette route running `endpoint`'s steps (see the module's notes). Refuses, when the
+    app is built, an idempotent endpoint that is not authenticated (keys are scoped by user) and
+    a handler taking an `ActorContext` on an endpoint that makes none."""
+    if endpoint.idempotent and not endpoint.access.authenticated:
+        raise ValueError(f"{endpoint.operation_id}: an idempotent endpoint must be authenticated")
+    if _takes_actor_context(endpoint.handler) and not endpoint.access.authenticated:
+        raise ValueError(f"{endpoint.operation_id}: takes an ActorContext but is not authenticated")
     wanted = set(inspect.signature(endpoint.handler).parameters)
     path_names = [name for name in wanted if "{" + name in endpoint.path]
 
     async def run(request: Request) -> Response:
         resources: Resources = request.app.state.resources
         async with resources.database.transaction() as session:
-            context = Context(
-                session=session,
-                resources=resources,
-                ip=client_ip(request),
-                user_agent=request.headers.get("user-agent"),
-            )
-            claims, probe = (
-                _probe(request, resources) if endpoint.idempotent and endpoint.access.authenticated else (None, None)
-            )
-            if endpoint.access.tenant:
-                context.tenant = await resolve_tenant(session, request, resources, probe)
-                observability.annotate(tenant=context.tenant.id)
-            if endpoint.access.authenticated:
-                authorize(context, request, endpoint.access, claims)
-                observability.annotate(user=context.actor_id)
+            context, probe = await _context(endpoint, request, session, resources, resolve_tenant)
             arguments: dict[str, Any] = {name: request.path_params[name] for name in path_names}
             if endpoint.query is not None and "query" in wanted:
                 arguments["query"] = decode_query(request, endpoint.query)
@@ -266,31 +263,80 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
                 arguments["body"] = decode_body(await request.body(), endpoint.body)
             if "request" in wanted:
                 arguments["request"] = request
-            claim: Claim | None = None
-            if endpoint.idempotent:
-                outcome = await idempotency.claim(
-                    context,
-                    key=idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER)),
-                    endpoint=f"{endpoint.method} {request.url.path}",
-                    canonical_body=encode_json(arguments.get("body")),
-                    status=endpoint.status,
-                    probe=probe,
-                )
-                if isinstance(outcome, idempotency.StoredResponse):
-                    return _replay(outcome)
-                claim = context.claim = outcome
-            result = await endpoint.handler(context, **arguments)
-            response = result if isinstance(result, Response) else _render(endpoint, result)
-            if claim is not None and not claim.stored:
-                await idempotency.complete(
-                    context, claim, idempotency.StoredResponse(response.status_code, bytes(response.body))
-                )
+            if endpoint.idempotent and isinstance(context, ActorContext):
+                response = await _call_idempotent(endpoint, context, request, arguments, probe)
+            else:
+                response = await _call(endpoint, context, arguments)
         await context.run_after_commit()
         return response
 
     run.__name__ = endpoint.handler.__name__
-    run.route_path = endpoint.path  # type: ignore[attr-defined]
+    declare_route_path(run, endpoint.path)
     return Route(endpoint.path, run, methods=[endpoint.method], max_body_size=endpoint.max_body)
+
+
+def _takes_actor_context(handler: Handler) -> bool:
+    first = next(iter(inspect.signature(handler).parameters.values()), None)
+    annotation = first.annotation if first is not None else None
+    return annotation is ActorContext or annotation == ActorContext.__name__
+
+
+async def _context(
+    endpoint: Endpoint, request: Request, session: AsyncSession, resources: Resources, resolve_tenant: TenantResolver
+) -> tuple[Context, idempotency.Probe | None]:
+    """Steps 2 and 3: the tenant resolved and the token checked. An authenticated endpoint gets
+    an `ActorContext`, any other a `Context`; with them, the idempotency probe taken (or None)."""
+    claims, probe = (
+        _probe(request, resources) if endpoint.idempotent and endpoint.access.authenticated else (None, None)
+    )
+    tenant: Tenant | None = None
+    if endpoint.access.tenant:
+        tenant = await resolve_tenant(session, request, resources, probe)
+        observability.annotate(tenant=tenant.id)
+    ip, user_agent = client_ip(request), request.headers.get("user-agent")
+    if not endpoint.access.authenticated:
+        return Context(session=session, resources=resources, tenant=tenant, ip=ip, user_agent=user_agent), probe
+    assert tenant is not None, "allow() makes every authenticated endpoint tenant-scoped"
+    actor = authorize(resources.settings, tenant, request, endpoint.access, claims)
+    observability.annotate(user=actor.user_id)
+    context = ActorContext(
+        session=session, resources=resources, tenant=tenant, actor=actor, ip=ip, user_agent=user_agent
+    )
+    return context, probe
+
+
+async def _call(endpoint: Endpoint, context: Context, arguments: dict[str, Any]) -> Response:
+    result = await endpoint.handler(context, **arguments)
+    return result if isinstance(result, Response) else _render(endpoint, result)
+
+
+async def _call_idempotent(
+    endpoint: Endpoint,
+    context: ActorContext,
+    request: Request,
+    arguments: dict[str, Any],
+    probe: idempotency.Probe | None,
+) -> Response:
+    """Step 5 under the request's idempotency key: the stored response replayed, or the handler
+    called holding the key and its response stored in the same transaction (unless the handler's
+    own statement stored it)."""
+    outcome = await idempotency.claim(
+        context,
+        key=idempotency.validate_key(request.headers.get(idempotency.KEY_HEADER)),
+        endpoint=f"{endpoint.method} {request.url.path}",
+        canonical_body=encode_json(arguments.get("body")),
+        status=endpoint.status,
+        probe=probe,
+    )
+    if isinstance(outcome, idempotency.StoredResponse):
+        return _replay(outcome)
+    claim = context.claim = outcome
+    response = await _call(endpoint, context, arguments)
+    if not claim.stored:
+        await idempotency.complete(
+            context, claim, idempotency.StoredResponse(response.status_code, bytes(response.body))
+        )
+    return response
 
 
 def _probe(request: Request, resources: Resources) -> tuple[AccessClaims | None, idempotency.Probe | None]:
@@ -316,7 +362,7 @@ def _render(endpoint: Endpoint, result: Any) -> Response:
     return Response(encode_json(result), status_code=endpoint.status, media_type=JSON)
 
 
-TenantResolver = Callable[[Any, Request, Resources, "idempotency.Probe | None"], Awaitable[Any]]
+TenantResolver = Callable[[AsyncSession, Request, Resources, "idempotency.Probe | None"], Awaitable[Tenant]]
 
 
 def build_routes(routers: Iterable[Router], resolve_tenant: TenantResolver) -> list[Route]:

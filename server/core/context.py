@@ -2,17 +2,25 @@
 
 A `Context` is made only by the API edge (`server.core.api`) or by trusted entry points
 (CLI, workers) after they have resolved the tenant; services never build one from user input.
+
+An `ActorContext` is a `Context` whose tenant and acting user are known: the edge makes one
+only once a request's access token has been verified for the resolved tenant, and trusted
+entry points only for a user they have looked up (a device's cashier settling its offline
+documents). A service that records who did something takes an `ActorContext`, so it cannot be
+called without a user.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, overload, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,13 +41,13 @@ class Tenant:
     currency: str
     locale: str
     time_zone: str
-    tax_mode: str
+    tax_mode: Literal["inclusive", "exclusive"]
     allow_negative_stock: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The authenticated user (None for anonymous calls such as login)."""
+    """The authenticated user: who does what a request asks."""
 
     user_id: uuid.UUID
     role: str
@@ -57,6 +65,7 @@ class Resources:
 logger = logging.getLogger("orbit.context")
 
 AfterCommit = Callable[[], Awaitable[None]]
+StagedContext = TypeVar("StagedContext", bound="Context")
 
 
 @runtime_checkable
@@ -88,9 +97,14 @@ class Context:
     _after_commit: list[AfterCommit] = field(default_factory=list)
 
     @property
-    def organization_id(self) -> uuid.UUID:
+    def tenant_or_fail(self) -> Tenant:
+        """The tenant; a tenant-scoped service called without one is a programming error."""
         assert self.tenant is not None, "tenant-scoped service called without a tenant"
-        return self.tenant.id
+        return self.tenant
+
+    @property
+    def organization_id(self) -> uuid.UUID:
+        return self.tenant_or_fail.id
 
     @property
     def actor_id(self) -> uuid.UUID | None:
@@ -105,20 +119,32 @@ class Context:
         """The callbacks queued so far, in queue order (for inspection; nothing runs them)."""
         return tuple(self._after_commit)
 
-    @contextlib.contextmanager
-    def staged(self, *, actor: Actor | None = None) -> Iterator[Context]:
-        """A context for the same transaction and tenant, acting as `actor` (default: the same
-        actor) and holding no idempotency claim, whose after-commit callbacks join this context's
-        queue only when the block ends without an exception. Wrap a savepoint whose writes may
-        be rolled back, so that their events are dropped with them."""
-        child = Context(
-            session=self.session,
-            resources=self.resources,
-            tenant=self.tenant,
-            actor=self.actor if actor is None else actor,
-            ip=self.ip,
-            user_agent=self.user_agent,
+    @overload
+    def staged(self, *, actor: Actor) -> AbstractContextManager[ActorContext]: ...
+    @overload
+    def staged(self, *, actor: None = None) -> AbstractContextManager[Self]: ...
+
+    def staged(self, *, actor: Actor | None = None) -> AbstractContextManager[Context]:
+        """A context for the same transaction and tenant, acting as `actor` (an `ActorContext`;
+        default: the same actor, and the same type of context) and holding no idempotency claim,
+        whose after-commit callbacks join this context's queue only when the block ends without an
+        exception. Wrap a savepoint whose writes may be rolled back, so that their events are
+        dropped with them."""
+        if actor is None:
+            return self._joining(dataclasses.replace(self, claim=None, _after_commit=[]))
+        return self._joining(
+            ActorContext(
+                session=self.session,
+                resources=self.resources,
+                tenant=self.tenant_or_fail,
+                actor=actor,
+                ip=self.ip,
+                user_agent=self.user_agent,
+            )
         )
+
+    @contextlib.contextmanager
+    def _joining(self, child: StagedContext) -> Iterator[StagedContext]:
         yield child
         self._after_commit.extend(child._after_commit)
 
@@ -146,6 +172,21 @@ class Context:
             for callback, failure in zip(run, failures, strict=True):
                 if failure is not None:
                     logger.error("after-commit callback %r failed", callback, exc_info=failure)
+
+
+@dataclass(slots=True)
+class ActorContext(Context):
+    """A `Context` with a tenant and an authenticated user, for services that act on someone's
+    behalf (sales, shifts, refunds, idempotency keys). Made by the API edge only after the access
+    token was verified for the tenant and the endpoint's roles (`server.core.api`), or by a
+    trusted entry point for a user it looked up (`Context.staged(actor=...)`)."""
+
+    tenant: Tenant
+    actor: Actor
+
+    @property
+    def actor_id(self) -> uuid.UUID:
+        return self.actor.user_id
 
 
 def _batch_key(callback: AfterCommit) -> Hashable:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, MetaData, event, func, text
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
@@ -40,6 +40,8 @@ NAMING_CONVENTION = {
 
 TENANT_SETTING = "app.org_id"
 CURRENT_TRANSACTION_ID = "(pg_current_xact_id()::text)::bigint"
+
+Result = TypeVar("Result")
 
 
 class Base(DeclarativeBase):
@@ -145,7 +147,8 @@ class Statement:
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
         """The rows (asyncpg `Record`s: by name or index) of the statement run with `params`."""
         arguments = [params[name] for name in self.names]
-        return await self._run(session, lambda driver: driver.fetch(self.sql, *arguments), arguments)  # type: ignore[no-any-return]
+        rows: list[Any] = await self._run(session, lambda driver: driver.fetch(self.sql, *arguments), arguments)
+        return rows
 
     async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once for each of `rows`, in one round trip (asyncpg's
@@ -153,7 +156,9 @@ class Statement:
         arguments = [[row[name] for name in self.names] for row in rows]
         await self._run(session, lambda driver: driver.executemany(self.sql, arguments), arguments)
 
-    async def _run(self, session: AsyncSession, call: Callable[[Any], Awaitable[Any]], arguments: list[Any]) -> Any:
+    async def _run(
+        self, session: AsyncSession, call: Callable[[Any], Awaitable[Result]], arguments: list[Any]
+    ) -> Result:
         """`call` on the session's asyncpg connection, inside its transaction; the driver's errors
         raised as SQLAlchemy's."""
         adapted = await _driver_connection(session)

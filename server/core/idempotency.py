@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
-from server.core.context import Context
+from server.core.context import ActorContext
 from server.core.db import Base, Statement, TenantScoped
 from server.core.errors import BadRequest, Conflict, PreconditionRequired, ValidationFailed
 from server.core.idempotency_claim import Claim
@@ -220,7 +220,7 @@ def validate_key(raw: str | None) -> str:
 
 
 async def claim(
-    ctx: Context, *, key: str, endpoint: str, canonical_body: bytes, status: int = 200, probe: Probe | None = None
+    ctx: ActorContext, *, key: str, endpoint: str, canonical_body: bytes, status: int = 200, probe: Probe | None = None
 ) -> Claim | StoredResponse:
     """Take the key for this transaction, or return the stored response of an earlier success.
     `probe`, when it was taken for this tenant, user and key, stands for the lock and lookup.
@@ -228,7 +228,6 @@ async def claim(
     Raises 409 while another request with the key is in flight, and 422 when the key was used
     with another body or endpoint.
     """
-    assert ctx.actor is not None
     if (
         probe is not None
         and probe.key == key
@@ -266,10 +265,9 @@ def in_flight() -> Conflict:
     return Conflict("a request with this Idempotency-Key is still in progress", code="idempotency_in_flight")
 
 
-async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
+async def complete(ctx: ActorContext, held: Claim, response: StoredResponse) -> None:
     """Store the response in the same transaction as the facts it reports. Raises 409 when a
     duplicate committed between this request's lookup and its lock (see the module's notes)."""
-    assert ctx.actor is not None
     stored = await _STORE.fetch(
         ctx.session,
         {
@@ -289,9 +287,10 @@ async def complete(ctx: Context, held: Claim, response: StoredResponse) -> None:
 
 async def purge_expired(session: AsyncSession, organization_id: uuid.UUID, now: datetime) -> int:
     """Delete the tenant's keys created more than `RETENTION` before `now`; returns how many."""
-    result = await session.execute(
+    connection = await session.connection()
+    result = await connection.execute(
         delete(IdempotencyKey).where(
             IdempotencyKey.organization_id == organization_id, IdempotencyKey.created_at < now - RETENTION
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return result.rowcount

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -80,11 +82,20 @@ JOB_DURATION = Histogram(
 ScrapeHook = Callable[[Request], Awaitable[None]]
 
 
+_DECLARED_PATHS: weakref.WeakKeyDictionary[Callable[..., Any], str] = weakref.WeakKeyDictionary()
+
+
+def declare_route_path(endpoint: Callable[..., Any], path: str) -> None:
+    """Name the requests `endpoint` answers by `path` (a template, such as `/sales/{sale_id}`)."""
+    _DECLARED_PATHS[endpoint] = path
+
+
 def route_template(scope: Scope) -> str:
-    """The bounded name of the route a request matched: the endpoint's `route_path` when it
-    declares one, else the matched route's path template, else "unmatched"."""
-    declared = getattr(scope.get("endpoint"), "route_path", None)
-    if isinstance(declared, str):
+    """The bounded name of the route a request matched: the path its endpoint was declared with
+    (`declare_route_path`), else the matched route's path template, else "unmatched"."""
+    endpoint = scope.get("endpoint")
+    declared = _DECLARED_PATHS.get(endpoint) if callable(endpoint) else None
+    if declared is not None:
         return declared
     path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) else UNMATCHED
@@ -140,5 +151,5 @@ def metrics_route(refresh: Sequence[ScrapeHook] = ()) -> Route:
         encoder, content_type = choose_encoder(request.headers.get("accept", ""))
         return Response(encoder(REGISTRY), headers={"Content-Type": content_type})
 
-    metrics.route_path = METRICS_PATH  # type: ignore[attr-defined]
+    declare_route_path(metrics, METRICS_PATH)
     return Route(METRICS_PATH, metrics, methods=["GET"], name="metrics")

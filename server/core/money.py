@@ -45,7 +45,8 @@ def parse_amount(text: str, digits: int) -> int:
         raise ValueError(f"{text!r} is not a plain number")
     if len(fraction) > digits:
         raise ValueError(f"{text!r} has more than {digits} decimals")
-    return int(whole) * 10**digits + (int(fraction.ljust(digits, "0")) if digits else 0)
+    scale: int = 10**digits
+    return int(whole) * scale + (int(fraction.ljust(digits, "0")) if digits else 0)
 
 
 def format_amount(amount: int, digits: int) -> str:

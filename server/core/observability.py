@@ -23,7 +23,7 @@ import logging.config
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,7 +238,8 @@ class RequestLogMiddleware:
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", ())
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1")
     return None
@@ -341,8 +342,10 @@ _QUOTES_ROWS = ("sqlalchemy", "asyncpg")
 def _without_personal_data(event: Event, hint: Hint) -> Event:
     """Drop what could name a person: request data, user fields, breadcrumbs, the host name, and
     the message of a database error (PostgreSQL quotes the offending row's values in it)."""
-    for key in ("request", "user", "breadcrumbs", "server_name"):
-        event.pop(key, None)  # type: ignore[misc]
+    event.pop("request", None)
+    event.pop("user", None)
+    event.pop("breadcrumbs", None)
+    event.pop("server_name", None)
     for exception in event.get("exception", {}).get("values", []):
         if str(exception.get("module") or "").startswith(_QUOTES_ROWS):
             exception["value"] = "(withheld: a database error may quote row values)"

@@ -26,6 +26,7 @@ from swagger_ui_bundle import swagger_ui_path
 from server.core import idempotency
 from server.core.api import ROLES, Endpoint
 from server.core.errors import PROBLEM_CONTENT_TYPE, Problem
+from server.core.metrics import declare_route_path
 
 OPENAPI_VERSION = "3.1.0"
 OPENAPI_PATH = "/api/openapi.json"
@@ -373,5 +374,5 @@ def openapi_routes(get_endpoints: Callable[[], Sequence[Endpoint]], *, title: st
         (ASSETS_PATH + "/{name}", asset, "openapi_docs_asset"),
     ]
     for path, handler, _ in routes:
-        handler.route_path = path  # type: ignore[attr-defined]
+        declare_route_path(handler, path)
     return [Route(path, handler, methods=["GET"], name=name) for path, handler, name in routes]

@@ -40,7 +40,7 @@ def make_page(rows: Sequence[Any], query: PageQuery, convert: Callable[[Any], T]
 
 async def paginate(
     session: AsyncSession,
-    statement: Select,  # type: ignore[type-arg]
+    statement: Select[*tuple[Any, ...]],
     query: PageQuery,
     convert: Callable[[Any], T],
     *,

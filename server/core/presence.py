@@ -216,6 +216,6 @@ class Presence:
     async def snapshot(self, organization_id: uuid.UUID, now: float) -> list[RegisterPresence]:
         """Every register that ever had a socket, by code, once expired leases are swept."""
         await self.sweep(organization_id, now)
-        states = await self.redis.hgetall(states_key(organization_id))  # type: ignore[misc]
+        states = await self.redis.hgetall(states_key(organization_id))
         registers = [_presence(raw) for raw in states.values()]
         return sorted(registers, key=lambda state: (state.register_code or "", state.register_id))

@@ -5,7 +5,7 @@ import uuid
 from starlette.responses import StreamingResponse
 
 from server.core.api import ANY_ROLE, MANAGERS, Router
-from server.core.context import Context
+from server.core.context import ActorContext
 from server.core.pagination import Page, PageQuery
 from server.customers import service
 from server.customers.schemas import (
@@ -21,7 +21,7 @@ router = Router(tags=["customers"])
 
 
 @router.get("/api/v1/customers", access=ANY_ROLE, query=CustomerQuery, response=Page[CustomerRead])
-async def list_customers(ctx: Context, query: CustomerQuery) -> Page[CustomerRead]:
+async def list_customers(ctx: ActorContext, query: CustomerQuery) -> Page[CustomerRead]:
     """List and search customers.
 
     `search` matches the start of the name, tax id, email or phone, ignoring case (and dots and
@@ -37,14 +37,14 @@ async def list_customers(ctx: Context, query: CustomerQuery) -> Page[CustomerRea
     status=201,
     responses={409: "Another customer has this tax id"},
 )
-async def create_customer(ctx: Context, body: CustomerCreate) -> CustomerRead:
+async def create_customer(ctx: ActorContext, body: CustomerCreate) -> CustomerRead:
     """Add a customer (cashiers may, at the till)."""
     return await service.create_customer(ctx, body)
 
 
 # Declared before `/{customer_id:uuid}` so the static path is never read as an id.
 @router.get("/api/v1/customers/export.csv", access=MANAGERS, query=CustomerExportQuery, produces=("text/csv",))
-async def export_customers(ctx: Context, query: CustomerExportQuery) -> StreamingResponse:
+async def export_customers(ctx: ActorContext, query: CustomerExportQuery) -> StreamingResponse:
     """Download the customers matching the list's filters as CSV.
 
     UTF-8 with a header row; money in minor units; times in the organization's time zone."""
@@ -57,7 +57,7 @@ async def export_customers(ctx: Context, query: CustomerExportQuery) -> Streamin
 
 
 @router.get("/api/v1/customers/{customer_id:uuid}", access=ANY_ROLE, response=CustomerRead)
-async def read_customer(ctx: Context, customer_id: uuid.UUID) -> CustomerRead:
+async def read_customer(ctx: ActorContext, customer_id: uuid.UUID) -> CustomerRead:
     """One customer, with their purchase statistics."""
     return await service.read_customer(ctx, customer_id)
 
@@ -69,13 +69,13 @@ async def read_customer(ctx: Context, customer_id: uuid.UUID) -> CustomerRead:
     response=CustomerRead,
     responses={409: "Another customer has this tax id"},
 )
-async def update_customer(ctx: Context, customer_id: uuid.UUID, body: CustomerUpdate) -> CustomerRead:
+async def update_customer(ctx: ActorContext, customer_id: uuid.UUID, body: CustomerUpdate) -> CustomerRead:
     """Change a customer's details, or (re)activate them."""
     return await service.update_customer(ctx, customer_id, body)
 
 
 @router.delete("/api/v1/customers/{customer_id:uuid}", access=MANAGERS, status=204)
-async def deactivate_customer(ctx: Context, customer_id: uuid.UUID) -> None:
+async def deactivate_customer(ctx: ActorContext, customer_id: uuid.UUID) -> None:
     """Deactivate a customer; their sales and history stay."""
     await service.deactivate_customer(ctx, customer_id)
 
@@ -83,6 +83,6 @@ async def deactivate_customer(ctx: Context, customer_id: uuid.UUID) -> None:
 @router.get(
     "/api/v1/customers/{customer_id:uuid}/sales", access=ANY_ROLE, query=PageQuery, response=Page[CustomerSaleRead]
 )
-async def list_customer_sales(ctx: Context, customer_id: uuid.UUID, query: PageQuery) -> Page[CustomerSaleRead]:
+async def list_customer_sales(ctx: ActorContext, customer_id: uuid.UUID, query: PageQuery) -> Page[CustomerSaleRead]:
     """The customer's purchase history, newest first."""
     return await service.purchase_history(ctx, customer_id, query)

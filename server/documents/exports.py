@@ -29,7 +29,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from server.core.context import Context, Resources, Tenant
+from server.core.context import ActorContext, Context, Resources, Tenant
 from server.core.csvio import spreadsheet_safe
 from server.core.errors import Conflict, NotFound
 from server.core.events import publish, publish_after_commit
@@ -88,10 +88,10 @@ def object_name(export_id: uuid.UUID, filename: str) -> str:
 def to_read(export: ReportExport) -> ExportRead:
     return ExportRead(
         id=export.id,
-        report=export.report,  # type: ignore[arg-type]
+        report=export.report,
         since=export.since,
         until=export.until,
-        status=export.status,  # type: ignore[arg-type]
+        status=export.status,
         progress=export.progress,
         rows=export.rows,
         size=export.size,
@@ -120,10 +120,9 @@ def _event(export: ReportExport) -> dict[str, Any]:
 # Requests
 
 
-async def request_export(ctx: Context, body: ExportCreate) -> ExportRead:
+async def request_export(ctx: ActorContext, body: ExportCreate) -> ExportRead:
     """Queue an export; the job is handed to the workers once the row has committed. If it
     cannot be, the export is marked failed (and says why)."""
-    assert ctx.tenant is not None and ctx.actor is not None
     parameters = {"by": body.by, "limit": body.limit} if body.report == "top-products" else {}
     period = reports.resolve_period(ctx.tenant, _report_query(body.report, body.since, body.until, parameters))
     export = ReportExport(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from server.core.db import Base, TenantScoped
+from server.documents.schemas import ExportableReport, ExportStatus
 
 EXPORT_STATUSES = ("queued", "running", "ready", "failed")
 
@@ -41,11 +42,11 @@ class ReportExport(TenantScoped, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    report: Mapped[str] = mapped_column(String(40))
+    report: Mapped[ExportableReport] = mapped_column(String(40))
     since: Mapped[date] = mapped_column(Date)
     until: Mapped[date] = mapped_column(Date)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    status: Mapped[str] = mapped_column(String(9), server_default="queued")
+    status: Mapped[ExportStatus] = mapped_column(String(9), server_default="queued")
     progress: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     rows: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[int | None] = mapped_column(BigInteger)

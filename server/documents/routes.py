@@ -8,7 +8,7 @@ import uuid
 from starlette.responses import Response, StreamingResponse
 
 from server.core.api import ANY_ROLE, MANAGERS, Router
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.pagination import Page
 from server.documents import exports, service
 from server.documents.pdf import Layout
@@ -77,7 +77,7 @@ async def refund_receipt_pdf(ctx: Context, refund_id: uuid.UUID) -> Response:
     status=202,
     responses={422: "Unknown report, or a period reversed or longer than 2 years and 1 month"},
 )
-async def request_report_export(ctx: Context, body: ExportCreate) -> ExportRead:
+async def request_report_export(ctx: ActorContext, body: ExportCreate) -> ExportRead:
     """Export a report's CSV over a period as a job; progress and the result arrive on the `reports` topic."""
     return await exports.request_export(ctx, body)
 

@@ -21,8 +21,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
-
-PAYMENT_METHODS = ("cash", "card", "transfer", "other")
+from server.sales.schemas import (
+    CashMovementKind,
+    OriginName,
+    PaymentMethod,
+    RefundKind,
+    SaleStatus,
+    ShiftStatus,
+    TaxMode,
+)
 
 
 class Register(TenantScoped, Timestamped, ChangeTracked, Base):
@@ -89,7 +96,7 @@ class Shift(TenantScoped, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     register_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    status: Mapped[str] = mapped_column(String(8), server_default="open")
+    status: Mapped[ShiftStatus] = mapped_column(String(8), server_default="open")
     opening_float: Mapped[int] = mapped_column(BigInteger)
     opened_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -112,7 +119,7 @@ class ShiftCashMovement(TenantScoped, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     shift_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[CashMovementKind] = mapped_column(String(8))
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(Text)
     actor_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -166,15 +173,15 @@ class Sale(TenantScoped, Base):
     cashier_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    status: Mapped[str] = mapped_column(String(16), server_default="completed")
-    origin: Mapped[str] = mapped_column(String(8), server_default="online")
+    status: Mapped[SaleStatus] = mapped_column(String(16), server_default="completed")
+    origin: Mapped[OriginName] = mapped_column(String(8), server_default="online")
     subtotal: Mapped[int] = mapped_column(BigInteger)
     discount_total: Mapped[int] = mapped_column(BigInteger)
     tax_total: Mapped[int] = mapped_column(BigInteger)
     total: Mapped[int] = mapped_column(BigInteger)
     paid_total: Mapped[int] = mapped_column(BigInteger)
     change_total: Mapped[int] = mapped_column(BigInteger)
-    tax_mode: Mapped[str] = mapped_column(String(9))
+    tax_mode: Mapped[TaxMode] = mapped_column(String(9))
     note: Mapped[str] = mapped_column(Text, server_default="")
     sold_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -221,7 +228,7 @@ class Payment(TenantScoped, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     sale_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    method: Mapped[str] = mapped_column(String(16))
+    method: Mapped[PaymentMethod] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[int] = mapped_column(BigInteger, server_default="0")
     reference: Mapped[str] = mapped_column(Text, server_default="")
@@ -247,8 +254,8 @@ class Refund(TenantScoped, Base):
     sale_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     register_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     shift_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    kind: Mapped[str] = mapped_column(String(8))
-    method: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[RefundKind] = mapped_column(String(8))
+    method: Mapped[PaymentMethod] = mapped_column(String(16))
     total: Mapped[int] = mapped_column(BigInteger)
     restock: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text, server_default="")

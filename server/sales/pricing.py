@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from server.sales.schemas import PaymentMethod
+
 BASIS_POINTS = 10_000
 
 
@@ -71,13 +73,13 @@ class PricedSale:
 
 @dataclass(frozen=True, slots=True)
 class TenderInput:
-    method: str
+    method: PaymentMethod
     amount: int
 
 
 @dataclass(frozen=True, slots=True)
 class SettledTender:
-    method: str
+    method: PaymentMethod
     amount: int
     change: int
 

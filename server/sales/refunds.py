@@ -4,30 +4,51 @@ Invariants:
 - Σ refunded per sale line never exceeds what was sold; refund amounts are the line total
   pro rata, and refunding every unit refunds exactly the line total.
 - A void reverses a whole sale, only in the same still-open shift, only by a manager or admin.
-- A refund joins the register's open shift; an offline one keeps the shift it names, or none.
+- A refund joins the register's open shift (`OnlineRefund`); an offline one keeps the shift it
+  names, or none (`OfflineRefund`).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from server.audit import service as audit
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.errors import Conflict, FieldError, Forbidden
 from server.core.events import publish_after_commit
 from server.core.ids import new_id
 from server.customers import service as customers
 from server.customers.models import Customer
 from server.inventory import service as inventory
-from server.sales.models import Payment, Refund, RefundLine, Register, Sale, SaleLine, Shift
+from server.sales.models import Payment, Refund, RefundLine, Register, Sale, SaleLine
 from server.sales.rules import PRICE_SETTERS, missing
 from server.sales.sales import get_sale, refunded_quantities
 from server.sales.schemas import RefundCreate, RefundLineRead, RefundRead, VoidCreate
 from server.sales.shifts import get_shift, open_shift_of
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineRefund:
+    """A refund made at a till connected to the server: it joins the register's open shift (409
+    `no_open_shift` without one), takes a new id and the time it is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineRefund:
+    """A refund a device already made: a fact, kept with the device's id and time and the shift it
+    names (None when that shift is unknown or closed: the refund is written all the same)."""
+
+    refund_id: uuid.UUID
+    refunded_at: datetime
+    shift_id: uuid.UUID | None
+
+
+RefundOrigin = OnlineRefund | OfflineRefund
 
 
 def refund_share(line_total: int, line_quantity: int, already: int, quantity: int) -> int:
@@ -45,11 +66,11 @@ async def _refund_read(ctx: Context, refund: Refund) -> RefundRead:
     return RefundRead(
         id=refund.id,
         sale_id=refund.sale_id,
-        kind=refund.kind,  # type: ignore[arg-type]
-        register_id=refund.register_id,  # type: ignore[arg-type]
+        kind=refund.kind,
+        register_id=refund.register_id,
         shift_id=refund.shift_id,
-        method=refund.method,  # type: ignore[arg-type]
-        total=refund.total,  # type: ignore[arg-type]
+        method=refund.method,
+        total=refund.total,
         restock=refund.restock,
         reason=refund.reason,
         actor_id=refund.actor_id,
@@ -68,7 +89,7 @@ async def _refund_read(ctx: Context, refund: Refund) -> RefundRead:
 
 
 async def _write_refund(
-    ctx: Context,
+    ctx: ActorContext,
     sale: Sale,
     *,
     kind: str,
@@ -81,7 +102,6 @@ async def _write_refund(
     at: datetime,
     refund_id: uuid.UUID | None = None,
 ) -> Refund:
-    assert ctx.actor is not None
     refund = Refund(
         organization_id=ctx.organization_id,
         id=refund_id or new_id(),
@@ -159,25 +179,22 @@ def _event(sale: Sale, refund: Refund, lines: list[tuple[SaleLine, int, int]]) -
 
 
 async def refund_sale(
-    ctx: Context,
+    ctx: ActorContext,
     sale_id: uuid.UUID,
     data: RefundCreate,
-    *,
-    at: datetime | None = None,
-    shift: Shift | None = None,
-    refund_id: uuid.UUID | None = None,
-    offline: bool = False,
+    origin: RefundOrigin,
 ) -> RefundRead:
-    """Refund units of a sale's lines. Offline devices pass the shift the refund was made in
-    (None when it is unknown or closed: the refund is a fact all the same), its time and its id."""
+    """Refund units of a sale's lines, made online or already made offline (`origin`)."""
     sale = await get_sale(ctx, sale_id, for_update=True)
     if sale.status == "voided":
         raise Conflict("the sale was voided", code="sale_voided")
     register = await ctx.session.get(Register, (ctx.organization_id, data.register_id))
     if register is None:
         raise missing(["register_id"], "no such register")
-    if shift is None and not offline:
-        shift = await open_shift_of(ctx, register.id)
+    if isinstance(origin, OfflineRefund):
+        shift_id, refund_id = origin.shift_id, origin.refund_id
+    else:
+        shift_id, refund_id = (await open_shift_of(ctx, register.id)).id, None
     sale_lines = {
         line.id: line
         for line in await ctx.session.scalars(
@@ -206,20 +223,19 @@ async def refund_sale(
         sale,
         kind="refund",
         register_id=register.id,
-        shift_id=shift.id if shift else None,
+        shift_id=shift_id,
         method=data.method,
         lines=plan,
         restock=data.restock,
         reason=data.reason,
-        at=at or datetime.now(UTC),
+        at=origin.refunded_at if isinstance(origin, OfflineRefund) else datetime.now(UTC),
         refund_id=refund_id,
     )
     return await _refund_read(ctx, refund)
 
 
-async def void_sale(ctx: Context, sale_id: uuid.UUID, data: VoidCreate) -> RefundRead:
+async def void_sale(ctx: ActorContext, sale_id: uuid.UUID, data: VoidCreate) -> RefundRead:
     """Cancel a whole sale in its own, still open shift; everything goes back (stock and money)."""
-    assert ctx.actor is not None
     if ctx.actor.role not in PRICE_SETTERS:
         raise Forbidden("only a manager can void a sale", code="void_forbidden")
     sale = await get_sale(ctx, sale_id, for_update=True)

@@ -28,7 +28,14 @@ from server.core.idempotency_claim import Claim
 from server.core.ids import new_id
 from server.inventory.service import LockedProduct
 from server.sales.pricing import LineInput, PricedSale, Settlement, TenderInput, price_sale, settle
-from server.sales.schemas import PaymentCreate, PaymentRead, SaleLineCreate, SaleLineRead, SaleRead
+from server.sales.schemas import (
+    PaymentCreate,
+    PaymentMethod,
+    PaymentRead,
+    SaleLineCreate,
+    SaleLineRead,
+    SaleRead,
+)
 
 AUDIT_ACTION = "sale.created"
 
@@ -100,7 +107,7 @@ class PaymentFacts:
     """A row of `payments`."""
 
     id: uuid.UUID
-    method: str
+    method: PaymentMethod
     amount: int
     change: int
     reference: str
@@ -201,7 +208,7 @@ class SaleFacts:
             payments=[
                 PaymentRead(
                     id=payment.id,
-                    method=payment.method,  # type: ignore[arg-type]
+                    method=payment.method,
                     amount=payment.amount,
                     change=payment.change,
                     reference=payment.reference,

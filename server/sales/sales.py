@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from server.audit import service as audit
 from server.core import idempotency
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.db import Statement
 from server.core.errors import Conflict, FieldError, Forbidden, NotFound
 from server.core.events import publish_after_commit
@@ -185,11 +185,10 @@ async def _open(ctx: Context, data: SaleCreate, origin: SaleOrigin, product_ids:
 
 
 def _check_lines(
-    ctx: Context, data: SaleCreate, origin: SaleOrigin, products: dict[uuid.UUID, inventory.LockedProduct]
+    ctx: ActorContext, data: SaleCreate, origin: SaleOrigin, products: dict[uuid.UUID, inventory.LockedProduct]
 ) -> None:
     """Every product must exist; an online sale also needs them active, and a manager to change a
     price."""
-    assert ctx.actor is not None
     online = isinstance(origin, Online)
     for index, line in enumerate(data.lines):
         product = products.get(line.product_id)
@@ -251,14 +250,13 @@ def _write_values(
     }
 
 
-async def record_sale(ctx: Context, data: SaleCreate, origin: SaleOrigin) -> RecordedSale:
+async def record_sale(ctx: ActorContext, data: SaleCreate, origin: SaleOrigin) -> RecordedSale:
     """Write a sale and everything that goes with it (see the module's invariants) in two
     statements: `_OPEN_SALE` (register, number, shift, products), the rules of the origin checked
     in Python, then `_WRITE_SALE`. Any 4xx leaves the transaction to be rolled back; `_WRITE_SALE`
     itself writes nothing when it refuses. With an online claim, `_WRITE_SALE` also stores the
     sale's answer under the key, and the claim is marked stored (409 if a duplicate stored one
     first)."""
-    assert ctx.tenant is not None and ctx.actor is not None
     if ctx.session.new or ctx.session.dirty or ctx.session.deleted:
         await ctx.session.flush()  # the statements below bypass the unit of work
     product_ids = sorted({line.product_id for line in data.lines})
@@ -329,7 +327,7 @@ def _refused(
     raise inventory.insufficient_stock(short, {pid: -delta for pid, delta in deltas.items()})
 
 
-async def create_sale(ctx: Context, data: SaleCreate) -> SaleRead:
+async def create_sale(ctx: ActorContext, data: SaleCreate) -> SaleRead:
     """Ring up an online sale; the answer is built from what was written, not read back, and
     stored under the request's idempotency key by the sale's own write statement."""
     return (await record_sale(ctx, data, Online(claim=ctx.claim))).read
@@ -386,9 +384,9 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
         shift_id=sale.shift_id,
         cashier_id=sale.cashier_id,
         customer_id=sale.customer_id,
-        status=sale.status,  # type: ignore[arg-type]
-        origin=sale.origin,  # type: ignore[arg-type]
-        tax_mode=sale.tax_mode,  # type: ignore[arg-type]
+        status=sale.status,
+        origin=sale.origin,
+        tax_mode=sale.tax_mode,
         subtotal=sale.subtotal,
         discount_total=sale.discount_total,
         tax_total=sale.tax_total,
@@ -402,9 +400,9 @@ async def read_sale(ctx: Context, sale_id: uuid.UUID) -> SaleRead:
         payments=[
             PaymentRead(
                 id=p.id,
-                method=p.method,  # type: ignore[arg-type]
+                method=p.method,
                 amount=p.amount,
-                change=p.change,  # type: ignore[arg-type]
+                change=p.change,
                 reference=p.reference,
             )
             for p in payments
@@ -419,8 +417,8 @@ def _summary(sale: Sale) -> SaleSummary:
         register_id=sale.register_id,
         cashier_id=sale.cashier_id,
         customer_id=sale.customer_id,
-        status=sale.status,  # type: ignore[arg-type]
-        origin=sale.origin,  # type: ignore[arg-type]
+        status=sale.status,
+        origin=sale.origin,
         total=sale.total,
         sold_at=sale.sold_at,
     )

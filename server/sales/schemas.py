@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
@@ -10,6 +10,14 @@ from server.core.pagination import PageQuery
 from server.core.schemas import Input, Money, Name, Output
 
 PaymentMethod = Literal["cash", "card", "transfer", "other"]
+PAYMENT_METHODS: tuple[PaymentMethod, ...] = get_args(PaymentMethod)
+ShiftStatus = Literal["open", "closed"]
+CashMovementKind = Literal["pay_in", "pay_out"]
+SaleStatus = Literal["completed", "voided"]
+OriginName = Literal["online", "offline"]
+"""Where a sale was rung up: at a till connected to the server, or on a device offline."""
+TaxMode = Literal["inclusive", "exclusive"]
+RefundKind = Literal["refund", "void"]
 RegisterCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$", description="1–8 upper-case letters or digits")]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 PositiveMoney = Annotated[int, msgspec.Meta(ge=1, le=10**15)]
@@ -65,7 +73,7 @@ class ShiftOpen(Input):
 
 
 class CashMovementCreate(Input):
-    kind: Literal["pay_in", "pay_out"]
+    kind: CashMovementKind
     amount: PositiveMoney
     reason: Reason
 
@@ -82,7 +90,7 @@ class ShiftClose(Input):
 
 class CashMovementRead(Output):
     id: uuid.UUID
-    kind: Literal["pay_in", "pay_out"]
+    kind: CashMovementKind
     amount: int
     reason: str
     actor_id: uuid.UUID
@@ -101,7 +109,7 @@ class MethodTotals(Output):
 class ShiftRead(Output):
     id: uuid.UUID
     register_id: uuid.UUID
-    status: Literal["open", "closed"]
+    status: ShiftStatus
     opening_float: int
     opened_by: uuid.UUID
     opened_at: datetime
@@ -133,7 +141,7 @@ class ShiftReport(Output):
 
 class ShiftQuery(PageQuery):
     register_id: uuid.UUID | None = None
-    status: Literal["open", "closed"] | None = None
+    status: ShiftStatus | None = None
 
 
 # Sales
@@ -191,9 +199,9 @@ class SaleRead(Output):
     shift_id: uuid.UUID | None
     cashier_id: uuid.UUID
     customer_id: uuid.UUID | None
-    status: Literal["completed", "voided"]
-    origin: Literal["online", "offline"]
-    tax_mode: Literal["inclusive", "exclusive"]
+    status: SaleStatus
+    origin: OriginName
+    tax_mode: TaxMode
     subtotal: int
     discount_total: int
     tax_total: int
@@ -213,8 +221,8 @@ class SaleSummary(Output):
     register_id: uuid.UUID
     cashier_id: uuid.UUID
     customer_id: uuid.UUID | None
-    status: Literal["completed", "voided"]
-    origin: Literal["online", "offline"]
+    status: SaleStatus
+    origin: OriginName
     total: int
     sold_at: datetime
 
@@ -224,7 +232,7 @@ class SaleQuery(PageQuery):
     shift_id: uuid.UUID | None = None
     customer_id: uuid.UUID | None = None
     cashier_id: uuid.UUID | None = None
-    status: Literal["completed", "voided"] | None = None
+    status: SaleStatus | None = None
     since: datetime | None = None
     until: datetime | None = None
     invoice_number: Annotated[str, msgspec.Meta(max_length=32)] | None = None
@@ -261,7 +269,7 @@ class RefundLineRead(Output):
 class RefundRead(Output):
     id: uuid.UUID
     sale_id: uuid.UUID
-    kind: Literal["refund", "void"]
+    kind: RefundKind
     register_id: uuid.UUID
     shift_id: uuid.UUID | None
     method: PaymentMethod

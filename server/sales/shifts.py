@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select, text
 
 from server.audit import service as audit
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.db import unique_or_conflict
 from server.core.errors import Conflict, NotFound
 from server.core.events import publish_after_commit
@@ -27,6 +27,7 @@ from server.sales.models import Register, Shift, ShiftCashMovement, ShiftCount
 from server.sales.registers import get_register
 from server.sales.rules import invalid, missing
 from server.sales.schemas import (
+    PAYMENT_METHODS,
     CashMovementCreate,
     CashMovementRead,
     MethodTotals,
@@ -37,14 +38,12 @@ from server.sales.schemas import (
     ShiftReport,
 )
 
-PAYMENT_METHODS = ("cash", "card", "transfer", "other")
-
 
 def shift_read(shift: Shift) -> ShiftRead:
     return ShiftRead(
         id=shift.id,
         register_id=shift.register_id,
-        status=shift.status,  # type: ignore[arg-type]
+        status=shift.status,
         opening_float=shift.opening_float,
         opened_by=shift.opened_by,
         opened_at=shift.opened_at,
@@ -74,14 +73,13 @@ async def open_shift_of(ctx: Context, register_id: uuid.UUID, *, lock: str = "sh
 
 
 async def open_shift(
-    ctx: Context, data: ShiftOpen, *, opened_at: datetime | None = None, shift_id: uuid.UUID | None = None
+    ctx: ActorContext, data: ShiftOpen, *, opened_at: datetime | None = None, shift_id: uuid.UUID | None = None
 ) -> ShiftRead:
     register = await ctx.session.get(Register, (ctx.organization_id, data.register_id), with_for_update=True)
     if register is None:
         raise missing(["register_id"], "no such register")
     if not register.is_active:
         raise invalid(["register_id"], "the register is inactive")
-    assert ctx.actor is not None
     shift = Shift(
         organization_id=ctx.organization_id,
         id=shift_id or new_id(),
@@ -112,7 +110,7 @@ async def open_shift(
 
 
 async def add_cash_movement(
-    ctx: Context,
+    ctx: ActorContext,
     shift_id: uuid.UUID,
     data: CashMovementCreate,
     *,
@@ -122,7 +120,6 @@ async def add_cash_movement(
     shift = await get_shift(ctx, shift_id, for_update=True)
     if shift.status != "open":
         raise Conflict("the shift is closed", code="shift_closed")
-    assert ctx.actor is not None
     movement = ShiftCashMovement(
         organization_id=ctx.organization_id,
         id=movement_id or new_id(),
@@ -148,8 +145,8 @@ async def add_cash_movement(
 def _cash_movement_read(movement: ShiftCashMovement) -> CashMovementRead:
     return CashMovementRead(
         id=movement.id,
-        kind=movement.kind,  # type: ignore[arg-type]
-        amount=abs(movement.amount),  # type: ignore[arg-type]
+        kind=movement.kind,
+        amount=abs(movement.amount),
         reason=movement.reason,
         actor_id=movement.actor_id,
         at=movement.at,
@@ -175,7 +172,7 @@ class _ShiftFigures:
     movements: list[ShiftCashMovement]
 
     def expected(self, shift: Shift) -> dict[str, int]:
-        expected = {
+        expected: dict[str, int] = {
             method: self.by_method_sales.get(method, 0) - self.by_method_refunds.get(method, 0)
             for method in PAYMENT_METHODS
         }
@@ -253,7 +250,7 @@ async def _shift_figures(ctx: Context, shift: Shift) -> _ShiftFigures:
 
 
 async def close_shift(
-    ctx: Context, shift_id: uuid.UUID, data: ShiftClose, *, closed_at: datetime | None = None
+    ctx: ActorContext, shift_id: uuid.UUID, data: ShiftClose, *, closed_at: datetime | None = None
 ) -> ShiftReport:
     """Close with the counted amount per method; the difference against expected is recorded.
     Methods not counted are taken as counted equal to expected (card and transfer are usually
@@ -267,7 +264,6 @@ async def close_shift(
     figures = await _shift_figures(ctx, shift)
     expected = figures.expected(shift)
     counted: dict[str, int] = {count.method: count.counted for count in data.counts}
-    assert ctx.actor is not None
     shift.status, shift.closed_by, shift.closed_at = "closed", ctx.actor.user_id, closed_at or datetime.now(UTC)
     shift.note = data.note
     await ctx.session.execute(
@@ -323,8 +319,8 @@ async def shift_report(ctx: Context, shift_id: uuid.UUID) -> ShiftReport:
         expected = {method: counts[method].expected for method in PAYMENT_METHODS}
     methods = [
         MethodTotals(
-            method=method,  # type: ignore[arg-type]
-            sales=figures.by_method_sales.get(method, 0),  # type: ignore[arg-type]
+            method=method,
+            sales=figures.by_method_sales.get(method, 0),
             refunds=figures.by_method_refunds.get(method, 0),
             expected=expected[method],
             counted=counts[method].counted if counts else None,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from server.core.db import Base, ChangeTracked, TenantScoped, Timestamped
+from server.users.schemas import Role
 
 ROLES = ("admin", "manager", "cashier")
 
@@ -38,7 +39,7 @@ class User(TenantScoped, Timestamped, ChangeTracked, Base):
     email: Mapped[str] = mapped_column(String(320))
     full_name: Mapped[str] = mapped_column(Text)
     password_hash: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     offline_pin: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.core.api import ADMINS, ANY_ROLE, MANAGERS, TENANT_PUBLIC, Parameter, Router
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.errors import problem_response
 from server.core.pagination import Page
 from server.tenancy import service as tenancy
@@ -147,22 +147,21 @@ async def exchange_handoff(ctx: Context, request: Request, body: HandoffExchange
 
 
 @router.get("/api/v1/me", access=ANY_ROLE, response=MeRead)
-async def me(ctx: Context) -> MeRead:
+async def me(ctx: ActorContext) -> MeRead:
     """The signed-in user and their organization."""
-    assert ctx.actor is not None
     return MeRead(
         user=await service.read_user(ctx, ctx.actor.user_id), organization=await tenancy.read_organization(ctx)
     )
 
 
 @router.get("/api/v1/people", access=MANAGERS, response=list[PersonRead])
-async def list_people(ctx: Context) -> list[PersonRead]:
+async def list_people(ctx: ActorContext) -> list[PersonRead]:
     """The organization's people by name and role (no emails), for naming cashiers and actors."""
     return await service.list_people(ctx)
 
 
 @router.get("/api/v1/users", access=ADMINS, query=UserQuery, response=Page[UserRead])
-async def list_users(ctx: Context, query: UserQuery) -> Page[UserRead]:
+async def list_users(ctx: ActorContext, query: UserQuery) -> Page[UserRead]:
     """List the organization's users."""
     return await service.list_users(ctx, query)
 
@@ -175,13 +174,13 @@ async def list_users(ctx: Context, query: UserQuery) -> Page[UserRead]:
     status=201,
     responses={409: "The email already has an account"},
 )
-async def create_user(ctx: Context, body: UserCreate) -> UserRead:
+async def create_user(ctx: ActorContext, body: UserCreate) -> UserRead:
     """Add a user with a role."""
     return await service.create_user(ctx, body)
 
 
 @router.get("/api/v1/users/{user_id:uuid}", access=ADMINS, response=UserRead)
-async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:
+async def read_user(ctx: ActorContext, user_id: uuid.UUID) -> UserRead:
     """One user."""
     return await service.read_user(ctx, user_id)
 
@@ -193,7 +192,7 @@ async def read_user(ctx: Context, user_id: uuid.UUID) -> UserRead:
     response=UserRead,
     responses={409: "The change would leave no active admin"},
 )
-async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> UserRead:
+async def update_user(ctx: ActorContext, user_id: uuid.UUID, body: UserUpdate) -> UserRead:
     """Rename, change the role, reset the password, or (de)activate a user."""
     return await service.update_user(ctx, user_id, body)
 
@@ -205,7 +204,7 @@ async def update_user(ctx: Context, user_id: uuid.UUID, body: UserUpdate) -> Use
     status=204,
     responses={422: "Wrong password (`bad_credentials` at `body.password`), or a PIN not 4–8 digits or too guessable"},
 )
-async def set_pin(ctx: Context, body: PinSet) -> None:
+async def set_pin(ctx: ActorContext, body: PinSet) -> None:
     """Set the PIN that unlocks the point of sale offline (4–8 digits; the password confirms it).
 
     A wrong password is a 422 on the body's `password` field, not a 401: the caller's session is
@@ -220,7 +219,7 @@ async def set_pin(ctx: Context, body: PinSet) -> None:
     status=204,
     responses={422: "Not 4–8 digits, or too guessable (`weak_pin`)"},
 )
-async def set_user_pin(ctx: Context, user_id: uuid.UUID, body: UserPinSet) -> None:
+async def set_user_pin(ctx: ActorContext, user_id: uuid.UUID, body: UserPinSet) -> None:
     """Set a user's point-of-sale unlock PIN (4–8 digits), for instance a cashier who forgot theirs.
 
     The registers get the new unlock data on their next catalog pull."""

@@ -27,7 +27,7 @@ from sqlalchemy import func, or_, select, update
 
 from server.audit import service as audit
 from server.core import ratelimit
-from server.core.context import Context
+from server.core.context import ActorContext, Context
 from server.core.db import unique_or_conflict
 from server.core.errors import Conflict, FieldError, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from server.core.ids import new_id
@@ -64,7 +64,7 @@ def to_read(user: User) -> UserRead:
         id=user.id,
         email=user.email,
         full_name=user.full_name,
-        role=user.role,  # type: ignore[arg-type]
+        role=user.role,
         is_active=user.is_active,
         created_at=user.created_at,
         last_login_at=user.last_login_at,
@@ -396,9 +396,8 @@ def _store_pin(user: User, pin: str) -> None:
     user.updated_at = datetime.now(UTC)
 
 
-async def set_offline_pin(ctx: Context, *, pin: str, password: str) -> None:
+async def set_offline_pin(ctx: ActorContext, *, pin: str, password: str) -> None:
     """Set the signed-in user's POS unlock PIN; their password confirms it is them."""
-    assert ctx.actor is not None
     user = await get_user(ctx, ctx.actor.user_id)
     if not await _off_loop(verify_password, user.password_hash, password):
         raise ValidationFailed(
