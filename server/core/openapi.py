@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -115,49 +115,13 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
     tags: dict[str, None] = {}
     operation_ids: set[str] = set()
     for endpoint in endpoints:
-        body_schema, response_schema = next(schema_of), next(schema_of)
-        query = [(field, next(schema_of)) for field in _query_fields(endpoint)]
         path, path_parameters = _convert_path(endpoint.path)
         method = endpoint.method.lower()
         operations = paths.setdefault(path, {})
         if method in operations:
             raise ValueError(f"two endpoints declare {endpoint.method} {path}")
-
-        operation: dict[str, Any] = {
-            "operationId": _unique(endpoint.operation_id, operation_ids),
-            "summary": endpoint.summary,
-        }
-        if endpoint.tags:
-            operation["tags"] = list(endpoint.tags)
-            tags.update(dict.fromkeys(endpoint.tags))
-        if text := _description(endpoint):
-            operation["description"] = text
-        taken = {parameter["name"] for parameter in path_parameters} & {field.encode_name for field, _ in query}
-        if taken:
-            raise ValueError(f"{endpoint.method} {path} declares {sorted(taken)} in its path and its query")
-        parameters = path_parameters + [_query_parameter(field, schema) for field, schema in query]
-        parameters += [
-            {
-                "name": parameter.name,
-                "in": parameter.location,
-                "required": parameter.required,
-                "description": parameter.description,
-                "schema": dict(parameter.schema),
-            }
-            for parameter in endpoint.parameters
-        ]
-        if endpoint.idempotent:
-            parameters.append(dict(IDEMPOTENCY_PARAMETER))
-        if endpoint.access.tenant:
-            parameters.append({"$ref": f"#/components/parameters/{_TENANT_PARAMETER}"})
-        if parameters:
-            operation["parameters"] = parameters
-        if endpoint.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
-        operation["responses"] = _responses(endpoint, response_schema, has_path_parameters=bool(path_parameters))
-        if endpoint.access.authenticated:
-            operation["security"] = [{_SECURITY_SCHEME: []}]
-        operations[method] = operation
+        operations[method] = _operation(endpoint, path, path_parameters, schema_of, operation_ids)
+        tags.update(dict.fromkeys(endpoint.tags))
 
     info: dict[str, Any] = {"title": title, "version": version}
     info["description"] = f"{description.strip()}\n\n{TENANCY}" if description.strip() else TENANCY
@@ -168,25 +132,80 @@ def build_openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, de
         "paths": paths,
         "components": {
             "schemas": components,
-            "parameters": {
-                _TENANT_PARAMETER: {
-                    "name": TENANT_HEADER,
-                    "in": "header",
-                    "required": False,
-                    "description": "Subdomain of the organization, for clients that cannot set the Host.",
-                    "schema": {"type": "string", "minLength": 3, "maxLength": 63},
-                }
-            },
-            "securitySchemes": {
-                _SECURITY_SCHEME: {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": "An access token issued by the organization's login endpoint.",
-                }
-            },
+            "parameters": {_TENANT_PARAMETER: _TENANT_PARAMETER_OBJECT},
+            "securitySchemes": {_SECURITY_SCHEME: _BEARER_SCHEME},
         },
     }
+
+
+_TENANT_PARAMETER_OBJECT: dict[str, Any] = {
+    "name": TENANT_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "Subdomain of the organization, for clients that cannot set the Host.",
+    "schema": {"type": "string", "minLength": 3, "maxLength": 63},
+}
+_BEARER_SCHEME: dict[str, Any] = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "An access token issued by the organization's login endpoint.",
+}
+
+
+def _operation(
+    endpoint: Endpoint,
+    path: str,
+    path_parameters: list[dict[str, Any]],
+    schema_of: Iterator[Any],
+    operation_ids: set[str],
+) -> dict[str, Any]:
+    """The operation object of `endpoint` on `path`; `schema_of` yields its body, response and
+    query fields' schemas, in that order (see `build_openapi`)."""
+    body_schema, response_schema = next(schema_of), next(schema_of)
+    query = [(field, next(schema_of)) for field in _query_fields(endpoint)]
+    operation: dict[str, Any] = {
+        "operationId": _unique(endpoint.operation_id, operation_ids),
+        "summary": endpoint.summary,
+    }
+    if endpoint.tags:
+        operation["tags"] = list(endpoint.tags)
+    if text := _description(endpoint):
+        operation["description"] = text
+    taken = {parameter["name"] for parameter in path_parameters} & {field.encode_name for field, _ in query}
+    if taken:
+        raise ValueError(f"{endpoint.method} {path} declares {sorted(taken)} in its path and its query")
+    if parameters := _parameters(endpoint, path_parameters, query):
+        operation["parameters"] = parameters
+    if endpoint.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
+    operation["responses"] = _responses(endpoint, response_schema, has_path_parameters=bool(path_parameters))
+    if endpoint.access.authenticated:
+        operation["security"] = [{_SECURITY_SCHEME: []}]
+    return operation
+
+
+def _parameters(
+    endpoint: Endpoint, path_parameters: list[dict[str, Any]], query: list[tuple[msgspec.structs.FieldInfo, Any]]
+) -> list[dict[str, Any]]:
+    """Path, query, declared header and cookie parameters, then the Idempotency-Key and the
+    tenant header when they apply."""
+    parameters = path_parameters + [_query_parameter(field, schema) for field, schema in query]
+    parameters += [
+        {
+            "name": parameter.name,
+            "in": parameter.location,
+            "required": parameter.required,
+            "description": parameter.description,
+            "schema": dict(parameter.schema),
+        }
+        for parameter in endpoint.parameters
+    ]
+    if endpoint.idempotent:
+        parameters.append(dict(IDEMPOTENCY_PARAMETER))
+    if endpoint.access.tenant:
+        parameters.append({"$ref": f"#/components/parameters/{_TENANT_PARAMETER}"})
+    return parameters
 
 
 def _query_fields(endpoint: Endpoint) -> tuple[msgspec.structs.FieldInfo, ...]:
