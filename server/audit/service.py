@@ -20,7 +20,8 @@ def snapshot(value: Any) -> dict[str, Any] | None:
     """A JSON-ready copy of a Struct or mapping for the `before`/`after` columns."""
     if value is None:
         return None
-    return msgspec.to_builtins(value, str_keys=True)
+    copy: dict[str, Any] = msgspec.to_builtins(value, str_keys=True)
+    return copy
 
 
 async def record(
