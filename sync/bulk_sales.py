@@ -56,6 +56,7 @@ from server.inventory.models import InventoryMovement
 from server.sales.models import Device, Payment, Register, Sale, SaleLine, Shift
 from server.sales.pricing import PricingError
 from server.sales.sale_facts import AUDIT_ACTION, Offline, SaleFacts, sale_facts
+from server.sales.schemas import TaxMode
 from server.users.models import User
 from sync.schemas import DocumentResult, SaleDocument
 
@@ -235,7 +236,7 @@ def _facts(
     device: Device,
     register: Register,
     cashier: User,
-    tax_mode: str,
+    tax_mode: TaxMode,
     locked: dict[uuid.UUID, inventory.LockedProduct],
 ) -> SaleFacts:
     """The facts of a plain offline sale: in its own shift, under its own number and time."""

@@ -35,6 +35,7 @@ from server.sales.schemas import (
     SaleLineCreate,
     SaleLineRead,
     SaleRead,
+    TaxMode,
 )
 
 AUDIT_ACTION = "sale.created"
@@ -124,7 +125,7 @@ class SaleFacts:
     customer_id: uuid.UUID | None
     device_id: uuid.UUID | None
     origin: Literal["online", "offline"]
-    tax_mode: str
+    tax_mode: TaxMode
     note: str
     priced: PricedSale
     settlement: Settlement
@@ -194,7 +195,7 @@ class SaleFacts:
             customer_id=self.customer_id,
             status="completed",
             origin=self.origin,
-            tax_mode=self.tax_mode,  # type: ignore[arg-type]
+            tax_mode=self.tax_mode,
             subtotal=self.priced.subtotal,
             discount_total=self.priced.discount_total,
             tax_total=self.priced.tax_total,
@@ -290,7 +291,7 @@ def sale_facts(
     number: int,
     shift_id: uuid.UUID | None,
     cashier_id: uuid.UUID,
-    tax_mode: str,
+    tax_mode: TaxMode,
     products: Mapping[uuid.UUID, LockedProduct],
 ) -> SaleFacts:
     """The facts of `request`, sold from `register_id` as number `number`. `products` holds every
