@@ -185,10 +185,27 @@ def run_backtest(
         for index, product in enumerate(panel.product_ids)
     }
 
+    per_product = _per_product(panel, all_folds, backtest.intermittent, methods, weights)
+    evaluation = Evaluation(
+        per_product, pooled["all_folds"], pooled["held_out"], folds, steps, panel.dates[origin].date(), backtest
+    )
+    return evaluation, methods, calibrations, weights
+
+
+def _per_product(
+    panel: Panel,
+    all_folds: dict[str, Scores],
+    intermittent: npt.NDArray[np.bool_],
+    methods: dict[Any, str],
+    weights: dict[Any, dict[str, float]],
+) -> pd.DataFrame:
+    """The evaluation rows (`EVALUATION_COLUMNS`): per method and product its scores, whether
+    the product is served it (alone or in its combination) and its weight there (TSB only for
+    intermittent products)."""
     rows = []
     for name, result in all_folds.items():
         for index, product in enumerate(panel.product_ids):
-            if name == "tsb" and not backtest.intermittent[index]:
+            if name == "tsb" and not intermittent[index]:
                 continue
             rows.append(
                 (
@@ -205,11 +222,7 @@ def run_backtest(
                     1.0 if methods[product] == name else weights.get(product, {}).get(name),
                 )
             )
-    per_product = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
-    evaluation = Evaluation(
-        per_product, pooled["all_folds"], pooled["held_out"], folds, steps, panel.dates[origin].date(), backtest
-    )
-    return evaluation, methods, calibrations, weights
+    return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
