@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from server.core import idempotency, observability
 from server.core.config import Settings
-from server.core.context import Actor, ActorContext, Context, Resources, Tenant
+from server.core.context import Actor, ActorContext, Context, Resources, Tenant, TenantContext
 from server.core.errors import (
     ApiError,
     Forbidden,
@@ -247,8 +247,11 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
     a handler taking an `ActorContext` on an endpoint that makes none."""
     if endpoint.idempotent and not endpoint.access.authenticated:
         raise ValueError(f"{endpoint.operation_id}: an idempotent endpoint must be authenticated")
-    if _takes_actor_context(endpoint.handler) and not endpoint.access.authenticated:
+    context_type = _context_type(endpoint.handler)
+    if context_type == ActorContext.__name__ and not endpoint.access.authenticated:
         raise ValueError(f"{endpoint.operation_id}: takes an ActorContext but is not authenticated")
+    if context_type == TenantContext.__name__ and not endpoint.access.tenant:
+        raise ValueError(f"{endpoint.operation_id}: takes a TenantContext but is not tenant-scoped")
     wanted = set(inspect.signature(endpoint.handler).parameters)
     path_names = [name for name in wanted if "{" + name in endpoint.path]
 
@@ -275,17 +278,19 @@ def build_route(endpoint: Endpoint, resolve_tenant: TenantResolver) -> Route:
     return Route(endpoint.path, run, methods=[endpoint.method], max_body_size=endpoint.max_body)
 
 
-def _takes_actor_context(handler: Handler) -> bool:
+def _context_type(handler: Handler) -> str | None:
+    """The name of the context type the handler's first parameter is annotated with."""
     first = next(iter(inspect.signature(handler).parameters.values()), None)
     annotation = first.annotation if first is not None else None
-    return annotation is ActorContext or annotation == ActorContext.__name__
+    return annotation if isinstance(annotation, str) else getattr(annotation, "__name__", None)
 
 
 async def _context(
     endpoint: Endpoint, request: Request, session: AsyncSession, resources: Resources, resolve_tenant: TenantResolver
 ) -> tuple[Context, idempotency.Probe | None]:
     """Steps 2 and 3: the tenant resolved and the token checked. An authenticated endpoint gets
-    an `ActorContext`, any other a `Context`; with them, the idempotency probe taken (or None)."""
+    an `ActorContext`, another tenant-scoped one a `TenantContext`, any other a `Context`; with
+    them, the idempotency probe taken (or None)."""
     claims, probe = (
         _probe(request, resources) if endpoint.idempotent and endpoint.access.authenticated else (None, None)
     )
@@ -294,9 +299,11 @@ async def _context(
         tenant = await resolve_tenant(session, request, resources, probe)
         observability.annotate(tenant=tenant.id)
     ip, user_agent = client_ip(request), request.headers.get("user-agent")
+    if tenant is None:
+        assert not endpoint.access.authenticated, "allow() makes every authenticated endpoint tenant-scoped"
+        return Context(session=session, resources=resources, ip=ip, user_agent=user_agent), probe
     if not endpoint.access.authenticated:
-        return Context(session=session, resources=resources, tenant=tenant, ip=ip, user_agent=user_agent), probe
-    assert tenant is not None, "allow() makes every authenticated endpoint tenant-scoped"
+        return TenantContext(session=session, resources=resources, tenant=tenant, ip=ip, user_agent=user_agent), probe
     actor = authorize(resources.settings, tenant, request, endpoint.access, claims)
     observability.annotate(user=actor.user_id)
     context = ActorContext(

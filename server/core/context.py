@@ -3,11 +3,12 @@
 A `Context` is made only by the API edge (`server.core.api`) or by trusted entry points
 (CLI, workers) after they have resolved the tenant; services never build one from user input.
 
-An `ActorContext` is a `Context` whose tenant and acting user are known: the edge makes one
-only once a request's access token has been verified for the resolved tenant, and trusted
-entry points only for a user they have looked up (a device's cashier settling its offline
-documents). A service that records who did something takes an `ActorContext`, so it cannot be
-called without a user.
+A `TenantContext` is a `Context` whose tenant is resolved, and an `ActorContext` a
+`TenantContext` whose acting user is known too: the edge makes one only once it has resolved the
+tenant (and verified the request's access token for it), trusted entry points only for a tenant
+and user they have looked up (a device's cashier settling its offline documents). A service that
+reads the tenant takes a `TenantContext`, one that records who did something an `ActorContext`,
+so neither can be called without them.
 """
 
 from __future__ import annotations
@@ -175,13 +176,21 @@ class Context:
 
 
 @dataclass(slots=True)
-class ActorContext(Context):
-    """A `Context` with a tenant and an authenticated user, for services that act on someone's
-    behalf (sales, shifts, refunds, idempotency keys). Made by the API edge only after the access
-    token was verified for the tenant and the endpoint's roles (`server.core.api`), or by a
-    trusted entry point for a user it looked up (`Context.staged(actor=...)`)."""
+class TenantContext(Context):
+    """A `Context` with a resolved tenant, for services that read the tenant's settings (its time
+    zone, tax mode, subdomain). Made by the API edge for every tenant-scoped endpoint
+    (`server.core.api`)."""
 
     tenant: Tenant
+
+
+@dataclass(slots=True)
+class ActorContext(TenantContext):
+    """A `TenantContext` with an authenticated user, for services that act on someone's behalf
+    (sales, shifts, refunds, idempotency keys). Made by the API edge only after the access token
+    was verified for the tenant and the endpoint's roles (`server.core.api`), or by a trusted
+    entry point for a user it looked up (`Context.staged(actor=...)`)."""
+
     actor: Actor
 
     @property

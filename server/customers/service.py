@@ -28,7 +28,7 @@ import msgspec
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, literal, or_, select, text, update
 
 from server.audit import service as audit
-from server.core.context import Context
+from server.core.context import Context, TenantContext
 from server.core.csvio import spreadsheet_safe
 from server.core.db import Database, unique_or_conflict
 from server.core.errors import ApiError, Conflict, FieldError, NotFound, ValidationFailed
@@ -319,8 +319,7 @@ async def list_customers(ctx: Context, query: CustomerQuery) -> Page[CustomerRea
     return await paginate(ctx.session, statement, query, to_read)
 
 
-def export_filename(ctx: Context) -> str:
-    assert ctx.tenant is not None
+def export_filename(ctx: TenantContext) -> str:
     day = datetime.now(ZoneInfo(ctx.tenant.time_zone)).date()
     return f"customers-{ctx.tenant.subdomain}-{day.isoformat()}.csv"
 
@@ -346,7 +345,7 @@ def _export_row(row: Any, zone: ZoneInfo) -> list[object]:
     ]
 
 
-async def export_customers(ctx: Context, query: CustomerExportQuery) -> AsyncIterator[bytes]:
+async def export_customers(ctx: TenantContext, query: CustomerExportQuery) -> AsyncIterator[bytes]:
     """Audit the export now, and return the CSV (UTF-8, header row, CRLF lines) as chunks.
 
     Money is in minor units, times are ISO 8601 in the organization's time zone, and free-text
@@ -356,7 +355,6 @@ async def export_customers(ctx: Context, query: CustomerExportQuery) -> AsyncIte
     committed, so they are read in a read-only transaction of their own, scoped to the same
     organization, through a server-side cursor: memory stays flat however many customers there are.
     """
-    assert ctx.tenant is not None
     statement = _customers_statement(
         ctx,
         [getattr(Customer, column) for column in EXPORT_COLUMNS],

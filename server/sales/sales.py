@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from server.audit import service as audit
 from server.core import idempotency
-from server.core.context import ActorContext, Context
+from server.core.context import ActorContext, Context, TenantContext
 from server.core.db import Statement
 from server.core.errors import Conflict, FieldError, Forbidden, NotFound
 from server.core.events import publish_after_commit
@@ -211,11 +211,10 @@ async def _check_customer(ctx: Context, data: SaleCreate, origin: SaleOrigin) ->
 
 
 def _write_values(
-    ctx: Context, facts: SaleFacts, origin: SaleOrigin, opened: _Opened, answer: bytes
+    ctx: TenantContext, facts: SaleFacts, origin: SaleOrigin, opened: _Opened, answer: bytes
 ) -> dict[str, object]:
     """The parameters of `_WRITE_SALE` for `facts`; `answer` is the encoded response to store
     under an online request's idempotency key (empty without one)."""
-    assert ctx.tenant is not None
     claim = origin.claim if isinstance(origin, Online) else None
     deltas = facts.deltas
     row = facts.sale_row(sold_at=origin.sold_at if isinstance(origin, Offline) else None)

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.core.api import ANY_ROLE, PUBLIC, TENANT_PUBLIC, Router, build_route
+from server.core.context import ActorContext, Context, TenantContext
 from server.core.errors import NUL_MESSAGE, ValidationFailed, reject_nul
 from server.core.metrics import REGISTRY
 from tests.conftest import STRONG_PASSWORD, Api, TenantSession
@@ -171,3 +173,35 @@ async def test_a_method_the_path_does_not_take_is_405_naming_the_ones_it_does(te
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
     assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+async def _unused_resolver(*_: Any) -> Any:
+    raise AssertionError("never called: the routes are only built")
+
+
+def test_the_context_a_handler_takes_must_be_one_its_access_produces() -> None:
+    """A handler annotated with an `ActorContext` (or a `TenantContext`) is refused, when the app is
+    built, on an endpoint that makes none; so is an idempotent endpoint without a user."""
+    router = Router(tags=["checks"])
+
+    async def acts(ctx: ActorContext) -> None: ...
+
+    async def reads_tenant(ctx: TenantContext) -> None: ...
+
+    async def anyone(ctx: Context) -> None: ...
+
+    router.post("/acts", access=TENANT_PUBLIC)(acts)
+    router.post("/reads", access=PUBLIC)(reads_tenant)
+    router.post("/keyed", access=TENANT_PUBLIC, idempotent=True)(anyone)
+    for endpoint in router.endpoints:
+        with pytest.raises(ValueError, match=endpoint.operation_id):
+            build_route(endpoint, _unused_resolver)
+    fine = Router(tags=["checks"])
+    fine.post("/acts", access=ANY_ROLE, idempotent=True)(acts)
+    fine.post("/reads", access=TENANT_PUBLIC)(reads_tenant)
+    fine.post("/anyone", access=PUBLIC)(anyone)
+    assert [build_route(endpoint, _unused_resolver).path for endpoint in fine.endpoints] == [
+        "/acts",
+        "/reads",
+        "/anyone",
+    ]
