@@ -23,7 +23,6 @@ NOT_DOMAINS = ("core", "migrations")
 """Sub-packages of `server` that are not business domains."""
 
 KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"server.core.context", "server.core.idempotency"}),
     frozenset({"realtime.connection", "realtime.hub"}),
 )
 
