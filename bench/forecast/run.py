@@ -89,6 +89,20 @@ import folds as fold_scores  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import peers  # noqa: E402
+from report import (  # noqa: E402
+    AUTOETS,
+    AUTOETS_RECALIBRATED,
+    MODEL,
+    OURS,
+    PROPHET,
+    PROPHET_RECALIBRATED,
+    REFITTED,
+    SERVED,
+    TRUTH,
+    prophet_figures,
+    speed_ratios,
+    verdict,
+)
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
@@ -96,18 +110,21 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from forecasting import execution, runs  # noqa: E402
 from forecasting import model as forecasting_model  # noqa: E402
 from forecasting.evaluation import Scores, score  # noqa: E402
-from server.app import close_resources, open_resources  # noqa: E402
 from server.core.config import load_settings  # noqa: E402
-from server.core.context import Context  # noqa: E402
+from server.core.context import Context, Resources  # noqa: E402
 from server.core.db import async_url  # noqa: E402
 from server.core.migrate import create_database_if_missing, migrate  # noqa: E402
 from server.demo.generator import generate_shop  # noqa: E402
 from server.demo.loader import load_shop  # noqa: E402
+from server.resources import opened_resources  # noqa: E402
 from server.tenancy import service as tenancy  # noqa: E402
 from server.tenancy.schemas import RegistrationRequest  # noqa: E402
 
 TIME_ZONE = "America/Santiago"
 HORIZON = 30
+BOOTSTRAP_SAMPLES = 2000
+LABELS = {forecasting_model.MODEL_NAME: MODEL}
+PROPHET_BLOCK = 50
 
 
 async def _admin(url: str, statement: str) -> None:
@@ -119,20 +136,6 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-MODEL = "global model alone"
-REFITTED = "global model refitted at each origin"
-SERVED = "served (model + per-product fallback)"
-AUTOETS = "statsforecast AutoETS"
-PROPHET = "Prophet (one model per product)"
-AUTOETS_RECALIBRATED = "statsforecast AutoETS, recalibrated"
-PROPHET_RECALIBRATED = "Prophet, recalibrated"
-TRUTH = "true expected demand (not a forecast)"
-OURS = (MODEL, REFITTED, SERVED)
-BOOTSTRAP_SAMPLES = 2000
-LABELS = {forecasting_model.MODEL_NAME: MODEL}
-PROPHET_BLOCK = 50
-
-
 def _pooled(result: Scores) -> dict[str, Any]:
     return {key: result.pooled[key] for key in ("mase", "mase_pooled", "wape", "bias", "coverage_80", "coverage_95")}
 
@@ -141,7 +144,84 @@ def _label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+@dataclasses.dataclass(frozen=True)
+class TimedRun:
+    """What the timed run leaves for the accuracy stages: the model it trained (with its
+    backtest), the panel and holidays it trained on, and the generator's true expected demand."""
+
+    trained: forecasting_model.TrainedModel
+    panel: Any
+    holidays: Any
+    expected_demand: pd.DataFrame
+
+    @property
+    def backtest(self) -> Any:
+        return self.trained.evaluation.backtest
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """The backtest's days, its history's and its folds'."""
+        days = self.backtest.history.shape[1]
+        return pd.date_range(end=pd.Timestamp(self.trained.trained_through), periods=days, freq="D")
+
+    @property
+    def last_origin(self) -> int:
+        return int(fold_scores.origin(self.backtest, self.backtest.folds - 1))
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """The benchmark's stages in the module's order; the figures, as one JSON document."""
+    figures: dict[str, Any] = {
+        "benchmark": "forecast",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()},
+        "versions": forecasting_model.library_versions(),
+        "products": args.products,
+        "days": args.days,
+    }
+    timed = await time_full_run(args, figures)
+    sample = await time_prophet(args, timed, figures)
+    if args.speed_only:
+        figures["machine"]["load_average_end"] = os.getloadavg()
+        return figures
+    methods, order = await peer_methods(args, timed, figures)
+    figures["accuracy"] = accuracy = score_folds(timed, methods, order)
+    held_out = accuracy["per_fold"][f"fold {timed.backtest.folds}"]
+    figures["last_fold_reproduces_previous_scoring"] = reproduces_previous_scoring(timed, held_out)
+    figures["held_out_fold"] = held_out_fold(timed, methods, sample, held_out)
+    figures["verdict"] = verdict(accuracy, held_out)
+    # How sure the median leads are (products resampled, paired), and how far each mean
+    # forecast is from the truth, folds 2 to the last.
+    later_folds = list(range(1, timed.backtest.folds))
+    peer_labels = [label for label in order if label not in (*OURS, TRUTH)]
+    figures["median_differences_folds_2_to_last"] = {
+        contender: {
+            label: fold_scores.paired_bootstrap(
+                timed.backtest,
+                later_folds,
+                methods[contender],
+                methods[label],
+                samples=BOOTSTRAP_SAMPLES,
+                seed=args.seed,
+            )
+            for label in peer_labels
+        }
+        for contender in (MODEL, SERVED)
+    }
+    figures["distance_to_truth_folds_2_to_last"] = {
+        label: fold_scores.distance_to_truth(timed.backtest, later_folds, methods[label], methods[TRUTH])
+        for label in order
+        if label not in (TRUTH, AUTOETS_RECALIBRATED, PROPHET_RECALIBRATED)
+    }
+    noise, refitted_noise = await other_seeds(args, timed)
+    figures["model_alone_other_seeds"] = {"served_model_seed": timed.trained.config.seed, **noise}
+    figures["model_refitted_other_seeds"] = {"served_model_seed": timed.trained.config.seed, **refitted_noise}
+    figures["machine"]["load_average_end"] = os.getloadavg()
+    return figures
+
+
+async def time_full_run(args: argparse.Namespace, figures: dict[str, Any]) -> TimedRun:
+    """Steps 1–3: a scratch database with a tenant and its shop, and its run timed as a worker
+    runs it; the database is dropped afterwards."""
     server_url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     name = f"orbit_bench_forecast_{uuid.uuid4().hex[:10]}"
@@ -151,117 +231,119 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_settings(
         {}, environment="test", database_url=url, redis_url=redis_url, registrations_per_ip=1_000_000
     )
-    figures: dict[str, Any] = {
-        "benchmark": "forecast",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()},
-        "versions": forecasting_model.library_versions(),
-        "products": args.products,
-        "days": args.days,
-    }
     try:
         await migrate(settings)
-        resources = open_resources(settings)
-        try:
-            now = datetime.now(UTC)
-            started = time.perf_counter()
-            shop = await asyncio.to_thread(
-                generate_shop,
-                seed=args.seed,
-                products=args.products,
-                days=args.days,
-                end=now.astimezone(ZoneInfo(TIME_ZONE)).date(),
-                until=now,
-            )
-            figures["generate_seconds"] = round(time.perf_counter() - started, 1)
-            expected_demand = shop.expected_demand()
-            async with resources.database.transaction() as session:
-                registration = await tenancy.register_organization(
-                    Context(session=session, resources=resources),
-                    RegistrationRequest(
-                        company_name="Almacén Pronóstico",
-                        admin_name="Ana Admin",
-                        email=f"bench-{uuid.uuid4().hex[:8]}@example.com",
-                        password="correct horse battery staple",
-                        currency="CLP",
-                        locale="es-CL",
-                        time_zone=TIME_ZONE,
-                    ),
-                )
-                organization_id = registration.organization.id
-                admin_id = registration.tokens.user.id
-                started = time.perf_counter()
-                await load_shop(session, organization_id, shop, cashier_ids=[admin_id], actor_id=admin_id)
-            figures["load_seconds"] = round(time.perf_counter() - started, 1)
-            # A worker holds no generated shop: its million Python objects would slow every
-            # garbage collection of the timed run.
-            del shop
-            gc.collect()
+        async with opened_resources(settings) as resources:
+            organization_id, expected_demand = await load_tenant_shop(args, resources, figures)
             await _admin(url, "analyze")  # as autovacuum would have done by the night
-            run_id = await runs.create_scheduled_run(resources, organization_id)
-            assert run_id is not None
-
-            captured: dict[str, Any] = {}
-            original_train = forecasting_model.train
-
-            def capturing_train(*arguments: Any, **options: Any) -> forecasting_model.TrainedModel:
-                trained = original_train(*arguments, **options)
-                captured["model"] = trained
-                captured["arguments"], captured["options"] = arguments, options
-                return trained
-
-            forecasting_model.train = capturing_train  # type: ignore[assignment]
-            # A worker imports LightGBM and skforecast once, at its first run; a run is timed
-            # in a process that has them loaded, and the one-off import is reported apart.
-            started = time.perf_counter()
-            forecasting_model.load_libraries()
-            figures["library_import_seconds_once_per_process"] = round(time.perf_counter() - started, 2)
-            started, started_cpu = time.perf_counter(), peers.cpu_seconds()
-            outcome = await execution.execute_run(resources, organization_id, run_id)
-            wall, cpu = time.perf_counter() - started, peers.cpu_seconds() - started_cpu
-            forecasting_model.train = original_train  # type: ignore[assignment]
-            assert outcome["status"] == "succeeded", outcome
-            async with resources.database.transaction(organization_id) as session:
-                durations, stored = (
-                    await session.execute(
-                        text(
-                            "select durations, (select sum(cardinality(yhat)) from predictions where run_id = :run) "
-                            "from forecast_runs where id = :run"
-                        ),
-                        {"run": run_id},
-                    )
-                ).one()
-            figures["full_run"] = {
-                "wall_seconds": round(wall, 2),
-                "target_seconds": 30,
-                "stages_seconds": durations,
-                "predictions_stored": stored,
-                "seconds_per_product": round(wall / args.products, 4),
-                "cpu_seconds": round(cpu, 2),
-                "cpu_seconds_per_product": round(cpu / args.products, 4),
-            }
-            trained = captured["model"]
-            backtest = trained.evaluation.backtest
-            assert backtest is not None
-            figures["run_metrics_all_folds"] = trained.evaluation.pooled
-        finally:
-            await close_resources(resources)
+            return await time_execution(args, resources, organization_id, figures, expected_demand)
     finally:
         await _admin(server_url, f'drop database if exists "{name}" with (force)')
 
-    steps, count = backtest.steps, backtest.folds
-    margin = trained.config.selection_margin
-    last = count - 1
-    dates = pd.date_range(end=pd.Timestamp(trained.trained_through), periods=backtest.history.shape[1], freq="D")
-    fold_dates = {
-        fold: f"{dates[fold_scores.origin(backtest, fold)].date()} … "
-        f"{dates[fold_scores.origin(backtest, fold) + steps - 1].date()}"
-        for fold in range(count)
-    }
 
-    # Prophet's timing, as before the accuracy fits start (nothing else running in this
-    # process): a random sample of established products, one at a time, fitted on the history
-    # up to the last fold's origin.
-    fold_origin = fold_scores.origin(backtest, last)
+async def load_tenant_shop(
+    args: argparse.Namespace, resources: Resources, figures: dict[str, Any]
+) -> tuple[uuid.UUID, pd.DataFrame]:
+    """A tenant registered and its generated shop loaded; (its id, the shop's expected demand)."""
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    shop = await asyncio.to_thread(
+        generate_shop,
+        seed=args.seed,
+        products=args.products,
+        days=args.days,
+        end=now.astimezone(ZoneInfo(TIME_ZONE)).date(),
+        until=now,
+    )
+    figures["generate_seconds"] = round(time.perf_counter() - started, 1)
+    expected_demand = shop.expected_demand()
+    async with resources.database.transaction() as session:
+        registration = await tenancy.register_organization(
+            Context(session=session, resources=resources),
+            RegistrationRequest(
+                company_name="Almacén Pronóstico",
+                admin_name="Ana Admin",
+                email=f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                password="correct horse battery staple",
+                currency="CLP",
+                locale="es-CL",
+                time_zone=TIME_ZONE,
+            ),
+        )
+        organization_id = registration.organization.id
+        admin_id = registration.tokens.user.id
+        started = time.perf_counter()
+        await load_shop(session, organization_id, shop, cashier_ids=[admin_id], actor_id=admin_id)
+    figures["load_seconds"] = round(time.perf_counter() - started, 1)
+    # A worker holds no generated shop: its million Python objects would slow every garbage
+    # collection of the timed run.
+    del shop
+    gc.collect()
+    return organization_id, expected_demand
+
+
+async def time_execution(
+    args: argparse.Namespace,
+    resources: Resources,
+    organization_id: uuid.UUID,
+    figures: dict[str, Any],
+    expected_demand: pd.DataFrame,
+) -> TimedRun:
+    """The nightly run, executed and timed as a worker runs it; the model it trains is kept."""
+    run_id = await runs.create_scheduled_run(resources, organization_id)
+    assert run_id is not None
+    captured: dict[str, Any] = {}
+    original_train = forecasting_model.train
+
+    def capturing_train(*arguments: Any, **options: Any) -> forecasting_model.TrainedModel:
+        trained = original_train(*arguments, **options)
+        captured["model"] = trained
+        captured["arguments"], captured["options"] = arguments, options
+        return trained
+
+    forecasting_model.train = capturing_train
+    # A worker imports LightGBM and skforecast once, at its first run; a run is timed in a
+    # process that has them loaded, and the one-off import is reported apart.
+    started = time.perf_counter()
+    forecasting_model.load_libraries()
+    figures["library_import_seconds_once_per_process"] = round(time.perf_counter() - started, 2)
+    started, started_cpu = time.perf_counter(), peers.cpu_seconds()
+    try:
+        outcome = await execution.execute_run(resources, organization_id, run_id)
+    finally:
+        forecasting_model.train = original_train
+    wall, cpu = time.perf_counter() - started, peers.cpu_seconds() - started_cpu
+    assert outcome["status"] == "succeeded", outcome
+    async with resources.database.transaction(organization_id) as session:
+        durations, stored = (
+            await session.execute(
+                text(
+                    "select durations, (select sum(cardinality(yhat)) from predictions where run_id = :run) "
+                    "from forecast_runs where id = :run"
+                ),
+                {"run": run_id},
+            )
+        ).one()
+    figures["full_run"] = {
+        "wall_seconds": round(wall, 2),
+        "target_seconds": 30,
+        "stages_seconds": durations,
+        "predictions_stored": stored,
+        "seconds_per_product": round(wall / args.products, 4),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_per_product": round(cpu / args.products, 4),
+    }
+    timed = TimedRun(captured["model"], captured["arguments"][0], captured["options"].get("holidays"), expected_demand)
+    assert timed.backtest is not None
+    figures["run_metrics_all_folds"] = timed.trained.evaluation.pooled
+    return timed
+
+
+async def time_prophet(args: argparse.Namespace, timed: TimedRun, figures: dict[str, Any]) -> np.ndarray:
+    """Step 5: Prophet's timing, as before the accuracy fits start (nothing else running in this
+    process): a random sample of established products, one at a time, fitted on the history up
+    to the last fold's origin. Returns the sample (the products' rows)."""
+    backtest, dates, fold_origin = timed.backtest, timed.dates, timed.last_origin
     rng = np.random.default_rng(args.seed)
     eligible = np.flatnonzero(backtest.established)
     sample = np.sort(rng.choice(eligible, size=min(args.prophet_sample, len(eligible)), replace=False))
@@ -269,14 +351,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         peers.prophet_timed, backtest.history[sample, :fold_origin], dates[:fold_origin], HORIZON
     )
     same_seconds, same_cpu = await asyncio.to_thread(
-        peers.prophet_same_work, backtest.history[sample], dates, backtest.origin, count * steps, HORIZON
+        peers.prophet_same_work,
+        backtest.history[sample],
+        dates,
+        backtest.origin,
+        backtest.folds * backtest.steps,
+        HORIZON,
     )
     figures["prophet"] = prophet_figures(args.products, prophet_seconds, prophet_cpu, same_seconds, same_cpu)
     figures["speed_ratio_vs_prophet"] = speed_ratios(figures["full_run"], figures["prophet"])
-    if args.speed_only:
-        figures["machine"]["load_average_end"] = os.getloadavg()
-        return figures
+    return sample
 
+
+async def peer_methods(
+    args: argparse.Namespace, timed: TimedRun, figures: dict[str, Any]
+) -> tuple[dict[str, fold_scores.FoldForecasts], list[str]]:
+    """Step 4's methods, each one's forecasts of every fold it has, and their order in the report."""
+    backtest, dates, count = timed.backtest, timed.dates, timed.backtest.folds
     # Accuracy: AutoETS and Prophet refitted at every fold's origin on every product (the same
     # products and history as every other method), in a pool of processes; not timed.
     started = time.perf_counter()
@@ -287,7 +378,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     methods: dict[str, fold_scores.FoldForecasts] = {
         _label(name): fold_scores.backtest_method(backtest, name) for name in backtest.forecasts
     }
-    methods[SERVED] = fold_scores.served_method(backtest, margin)
+    methods[SERVED] = fold_scores.served_method(backtest, timed.trained.config.selection_margin)
     methods[AUTOETS] = ets[0]
     methods[PROPHET] = prophet
     # The like-for-like median: AutoETS's and Prophet's forecasts with intervals and median
@@ -296,8 +387,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     methods[PROPHET_RECALIBRATED] = fold_scores.recalibrated(backtest, prophet)
     # The generator's expected demand: what a forecaster that knew the truth would forecast
     # (reported, never a peer), with a median calibrated the same way.
-    panel_ids = list(captured["arguments"][0].product_ids)
-    truth = expected_demand.reindex(index=dates, columns=panel_ids)
+    panel_ids = list(timed.panel.product_ids)
+    truth = timed.expected_demand.reindex(index=dates, columns=panel_ids)
     truth_matrix = truth.fillna(0.0).to_numpy(dtype=np.float64).T[:, backtest.origin :]
     methods[TRUTH] = fold_scores.recalibrated(
         backtest,
@@ -310,18 +401,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures["truth_products"] = len(panel_ids)
     # The like-for-like comparison with AutoETS and Prophet: the same model, config and
     # holidays, trained anew on the days before each fold's origin (untimed).
-    panel, holidays = captured["arguments"][0], captured["options"].get("holidays")
     started = time.perf_counter()
-    methods[REFITTED] = await asyncio.to_thread(fold_scores.refitted_model, backtest, panel, trained.config, holidays)
+    methods[REFITTED] = await asyncio.to_thread(
+        fold_scores.refitted_model, backtest, timed.panel, timed.trained.config, timed.holidays
+    )
     figures["refitted_model_fits_seconds"] = round(time.perf_counter() - started, 1)
     baselines = [_label(name) for name in backtest.forecasts if name != forecasting_model.MODEL_NAME]
     order = [MODEL, REFITTED, SERVED, *baselines]
     order += [AUTOETS, PROPHET, AUTOETS_RECALIBRATED, PROPHET_RECALIBRATED, TRUTH]
-    order = list(dict.fromkeys(order))
+    return methods, list(dict.fromkeys(order))
 
-    all_folds = list(range(count))
-    later_folds = list(range(1, count))
-    figures["accuracy"] = {
+
+def score_folds(timed: TimedRun, methods: dict[str, fold_scores.FoldForecasts], order: list[str]) -> dict[str, Any]:
+    """Every method scored on each fold, pooled over all folds, and over folds 2 to the last."""
+    backtest, dates, steps = timed.backtest, timed.dates, timed.backtest.steps
+    all_folds = list(range(backtest.folds))
+    later_folds = list(range(1, backtest.folds))
+    fold_dates = {
+        fold: f"{dates[fold_scores.origin(backtest, fold)].date()} … "
+        f"{dates[fold_scores.origin(backtest, fold) + steps - 1].date()}"
+        for fold in all_folds
+    }
+    return {
         "folds": {f"fold {fold + 1} ({fold_dates[fold]})": fold for fold in all_folds},
         "per_fold": {
             f"fold {fold + 1}": {
@@ -338,24 +439,30 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             label: fold_scores.score_pooled(backtest, later_folds, methods[label]) for label in order
         },
     }
-    accuracy = figures["accuracy"]
-    held_out = accuracy["per_fold"][f"fold {count}"]
 
-    # The last fold exactly as the previous versions of this benchmark scored it (Backtest's
-    # own methods), as a check that the fold-by-fold scores reproduce it.
-    cut = last * steps
+
+def reproduces_previous_scoring(timed: TimedRun, held_out: dict[str, dict[str, Any]]) -> bool:
+    """The last fold exactly as the previous versions of this benchmark scored it (Backtest's
+    own methods), as a check that the fold-by-fold scores reproduce it."""
+    backtest = timed.backtest
+    cut = (backtest.folds - 1) * backtest.steps
     actual = backtest.actual[:, cut:]
     previous: dict[str, dict[str, Any]] = {}
     for name, forecast in backtest.forecasts.items():
         previous[_label(name)] = _pooled(backtest.score_last_fold(forecast[:, cut:], forecast))
         previous[_label(name)]["rmsse_pooled"] = fold_scores.rmsse(backtest, actual, forecast[:, cut:])
-    _, served_last, served_all = backtest.selected_last_fold(margin)
+    _, served_last, served_all = backtest.selected_last_fold(timed.trained.config.selection_margin)
     previous[SERVED] = _pooled(backtest.score_last_fold(served_last, served_all))
     previous[SERVED]["rmsse_pooled"] = fold_scores.rmsse(backtest, actual, served_last)
-    figures["last_fold_reproduces_previous_scoring"] = all(
-        {key: held_out[label][key] for key in row} == row for label, row in previous.items()
-    )
+    return all({key: held_out[label][key] for key in row} == row for label, row in previous.items())
 
+
+def held_out_fold(
+    timed: TimedRun, methods: dict[str, fold_scores.FoldForecasts], sample: np.ndarray, held_out: dict[str, Any]
+) -> dict[str, Any]:
+    """The last fold: every product's scores, and those of Prophet's timing sample."""
+    backtest, last = timed.backtest, timed.backtest.folds - 1
+    actual = backtest.actual[:, last * backtest.steps :]
     scale, established = backtest.scale[sample], backtest.established[sample]
 
     def on_sample(label: str) -> dict[str, Any]:
@@ -364,76 +471,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         picked = {level: (low[sample], high[sample]) for level, (low, high) in bounds.items()} if bounds else None
         return _pooled(score(actual[sample], method.forecasts[last][sample], scale, picked, established=established))
 
-    figures["held_out_fold"] = {
-        "days": steps,
-        "from": str(dates[fold_origin].date()),
+    return {
+        "days": backtest.steps,
+        "from": str(timed.dates[timed.last_origin].date()),
         "all_products": held_out,
         f"prophet_timing_sample_{len(sample)}_products": {
             label: on_sample(label) for label in (PROPHET, SERVED, MODEL, "moving_average", AUTOETS)
         },
     }
 
-    # The accuracy target, decided before the figures: "beats" = strictly lower pooled MASE
-    # (Σ/Σ), mean MASE and WAPE than every peer (RMSSE reported too), and coverage no farther
-    # from nominal at 80 % and at 95 %; the model alone over all four folds, what is served
-    # over the folds it exists on; the last fold alone for comparison with earlier versions.
-    figures["verdict"] = {
-        "model_alone_all_folds": beats(accuracy["pooled_all_folds"], MODEL),
-        "model_alone_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], MODEL),
-        "served_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], SERVED),
-        "model_alone_last_fold": beats(held_out, MODEL),
-        "served_last_fold": beats(held_out, SERVED),
-        # Each method's median scored by MASE and WAPE (the point forecast absolute errors call
-        # for), where every method has one: folds 2 to the last.
-        "median_model_alone_folds_2_to_last": beats_median(accuracy["pooled_folds_2_to_last"], MODEL),
-        "median_served_folds_2_to_last": beats_median(accuracy["pooled_folds_2_to_last"], SERVED),
-        "median_model_refitted_folds_2_to_last": beats_median(accuracy["pooled_folds_2_to_last"], REFITTED),
-        "median_model_alone_per_fold": {
-            name: beats_median(rows, MODEL, coverage=False)
-            for name, rows in accuracy["per_fold"].items()
-            if rows[MODEL]["mase_median"] is not None
-        },
-        "model_alone_per_fold": {
-            name: beats(rows, MODEL, coverage=False) for name, rows in accuracy["per_fold"].items()
-        },
-        # The same rule for the model refitted at each origin, as AutoETS and Prophet are.
-        "model_refitted_all_folds": beats(accuracy["pooled_all_folds"], REFITTED),
-        "model_refitted_folds_2_to_last": beats(accuracy["pooled_folds_2_to_last"], REFITTED),
-        "model_refitted_per_fold": {
-            name: beats(rows, REFITTED, coverage=False) for name, rows in accuracy["per_fold"].items()
-        },
-    }
 
-    # How sure the median leads are (products resampled, paired), and how far each mean
-    # forecast is from the truth, folds 2 to the last.
-    peer_labels = [label for label in order if label not in (*OURS, TRUTH)]
-    figures["median_differences_folds_2_to_last"] = {
-        contender: {
-            label: fold_scores.paired_bootstrap(
-                backtest, later_folds, methods[contender], methods[label], samples=BOOTSTRAP_SAMPLES, seed=args.seed
-            )
-            for label in peer_labels
-        }
-        for contender in (MODEL, SERVED)
-    }
-    figures["distance_to_truth_folds_2_to_last"] = {
-        label: fold_scores.distance_to_truth(backtest, later_folds, methods[label], methods[TRUTH])
-        for label in order
-        if label not in (TRUTH, AUTOETS_RECALIBRATED, PROPHET_RECALIBRATED)
-    }
-
-    # How much of the gaps is the model's own noise: the same run's backtest with other
-    # LightGBM seeds (not served, not chosen: the served model keeps its seed), model alone.
+async def other_seeds(args: argparse.Namespace, timed: TimedRun) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Step 6: how much of the gaps is the model's own noise: the same run's backtest with other
+    LightGBM seeds (not served, not chosen: the served model keeps its seed), model alone, and
+    the model refitted at each origin with those seeds."""
+    backtest, trained = timed.backtest, timed.trained
+    all_folds, later_folds = list(range(backtest.folds)), list(range(1, backtest.folds))
     noise: dict[str, Any] = {}
     refitted_noise: dict[str, Any] = {}
     for seed in args.noise_seeds:
         config = dataclasses.replace(trained.config, seed=seed, threads=1)
-        other = await asyncio.to_thread(
-            forecasting_model.train,
-            captured["arguments"][0],
-            config=config,
-            holidays=captured["options"].get("holidays"),
-        )
+        other = await asyncio.to_thread(forecasting_model.train, timed.panel, config=config, holidays=timed.holidays)
         assert other.evaluation.backtest is not None
         method = fold_scores.backtest_method(other.evaluation.backtest, forecasting_model.MODEL_NAME)
         noise[f"seed {seed}"] = {
@@ -445,88 +503,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "pooled_folds_2_to_last": fold_scores.score_pooled(other.evaluation.backtest, later_folds, method),
         }
         refitted = await asyncio.to_thread(
-            fold_scores.refitted_model, backtest, panel, dataclasses.replace(trained.config, seed=seed), holidays
+            fold_scores.refitted_model,
+            backtest,
+            timed.panel,
+            dataclasses.replace(trained.config, seed=seed),
+            timed.holidays,
         )
         refitted_noise[f"seed {seed}"] = {
             **{f"fold {fold + 1}": fold_scores.score_fold(backtest, fold, refitted) for fold in all_folds},
             "pooled_all_folds": fold_scores.score_pooled(backtest, all_folds, refitted),
             "pooled_folds_2_to_last": fold_scores.score_pooled(backtest, later_folds, refitted),
         }
-    figures["model_alone_other_seeds"] = {"served_model_seed": trained.config.seed, **noise}
-    figures["model_refitted_other_seeds"] = {"served_model_seed": trained.config.seed, **refitted_noise}
-    figures["machine"]["load_average_end"] = os.getloadavg()
-    return figures
-
-
-POINT_METRICS = ("mase", "mase_pooled", "wape", "rmsse_pooled")
-
-
-def prophet_figures(
-    products: int, seconds: list[float], cpu: list[float], same_seconds: list[float], same_cpu: list[float]
-) -> dict[str, Any]:
-    """Prophet's time per product, fitting and forecasting and doing the run's work."""
-    per_product = float(np.median(seconds))
-    return {
-        "timing_sample_products": len(seconds),
-        "seconds_per_product_median": round(per_product, 3),
-        "seconds_per_product_mean": round(float(np.mean(seconds)), 3),
-        "estimated_seconds_for_all_products": round(per_product * products, 1),
-        "cpu_seconds_per_product_median": round(float(np.median(cpu)), 3),
-        "same_work_seconds_per_product_median": round(float(np.median(same_seconds)), 3),
-        "same_work_cpu_seconds_per_product_median": round(float(np.median(same_cpu)), 3),
-    }
-
-
-def speed_ratios(full_run: dict[str, Any], prophet: dict[str, Any]) -> dict[str, Any]:
-    run_wall, run_cpu = full_run["seconds_per_product"], full_run["cpu_seconds_per_product"]
-    return {
-        # Prophet's fit + one 30-day forecast per product against our whole run per product
-        # (which also loads, backtests every method, calibrates intervals and stores).
-        "fit_and_forecast": round(prophet["seconds_per_product_median"] / run_wall, 1),
-        "fit_and_forecast_by_cpu_time": round(prophet["cpu_seconds_per_product_median"] / run_cpu, 1),
-        # Prophet doing the run's work per product (backtest fit + final fit, both forecasting
-        # with 80/95 % intervals; not loading or storing) against our whole run per product.
-        "same_work": round(prophet["same_work_seconds_per_product_median"] / run_wall, 1),
-        "same_work_by_cpu_time": round(prophet["same_work_cpu_seconds_per_product_median"] / run_cpu, 1),
-        "target": 20,
-    }
-
-
-def beats(
-    rows: dict[str, dict[str, Any]],
-    contender: str,
-    *,
-    coverage: bool = True,
-    metrics: tuple[str, ...] = POINT_METRICS,
-    not_peers: tuple[str, ...] = (*OURS, TRUTH, AUTOETS_RECALIBRATED, PROPHET_RECALIBRATED),
-) -> dict[str, Any]:
-    """Per metric, whether `contender` beats every peer in `rows` (the model's other forms —
-    alone, refitted at each origin, served — and the truth are not peers), and the peers that
-    it does not beat. By default the rule fixed before the first runs: the mean forecasts'
-    scores, against the peers as they come."""
-    others = {label: row for label, row in rows.items() if label not in not_peers}
-    mine = rows[contender]
-    result: dict[str, Any] = {}
-    for metric in metrics:
-        losing = [label for label, row in others.items() if row[metric] is not None and not mine[metric] < row[metric]]
-        result[metric] = {"beats_every_peer": not losing, "not_beaten": losing}
-    if coverage:
-        for metric, nominal in (("coverage_80", 0.80), ("coverage_95", 0.95)):
-            if mine[metric] is None:
-                continue
-            gap = abs(mine[metric] - nominal)
-            losing = [
-                label for label, row in others.items() if row[metric] is not None and abs(row[metric] - nominal) < gap
-            ]
-            result[metric] = {"no_farther_from_nominal_than_every_peer": not losing, "closer": losing}
-    return result
-
-
-def beats_median(rows: dict[str, dict[str, Any]], contender: str, *, coverage: bool = True) -> dict[str, Any]:
-    """The same rule on the median forecasts (mean MASE, pooled MASE and WAPE of each method's
-    median), against every peer as it comes (AutoETS's and Prophet's median is their mean) and
-    recalibrated by the run's machinery, whose intervals count for coverage too."""
-    return beats(rows, contender, coverage=coverage, metrics=fold_scores.MEDIAN_KEYS, not_peers=(*OURS, TRUTH))
+    return noise, refitted_noise
 
 
 def peer_forecasts(
