@@ -1,4 +1,4 @@
-"""Service-level access for the customer tests: a `Context` on its own committed transaction,
+"""Service-level access for the customer tests: an `ActorContext` on its own committed transaction,
 scoped to a tenant registered through the API, acting as that tenant's admin."""
 
 from __future__ import annotations
@@ -13,24 +13,24 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.core.context import Actor, Context, Resources
+from server.core.context import Actor, ActorContext, Resources
 from server.tenancy.models import Organization
 from server.tenancy.service import tenant_of
 from tests.conftest import TenantSession
 from tests.server.catalog.test_routes import create_product
 from tests.server.sales.conftest import key
 
-OpenContext = Callable[[TenantSession], AbstractAsyncContextManager[Context]]
+OpenContext = Callable[[TenantSession], AbstractAsyncContextManager[ActorContext]]
 
 
 @pytest.fixture
 def open_context(resources: Resources) -> OpenContext:
     @asynccontextmanager
-    async def open_(tenant: TenantSession) -> AsyncIterator[Context]:
+    async def open_(tenant: TenantSession) -> AsyncIterator[ActorContext]:
         async with resources.database.transaction(tenant.organization_id) as session:
             organization = await session.get(Organization, tenant.organization_id)
             assert organization is not None
-            yield Context(
+            yield ActorContext(
                 session=session,
                 resources=resources,
                 tenant=tenant_of(organization),
