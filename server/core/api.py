@@ -11,9 +11,13 @@ An endpoint states its method, path, input and output Structs, status, and who m
 3. authenticate the bearer token and authorize the role — 401 / 403, and a token of another
    tenant → 403;
 4. decode path, query and body into their Structs — 422 with the failing field;
-5. call the handler with a `Context`, encode its result, store it under the request's
+5. call the handler with its context, encode its result, store it under the request's
    idempotency key (unless the handler's own statement did: `Context.claim`), commit, then
    run after-commit work.
+
+The context is an `ActorContext` for an authenticated endpoint (tenant and user known), a
+`TenantContext` for another tenant-scoped one, a plain `Context` otherwise; a handler annotates
+the one its endpoint gets, and building the app fails if its `Access` cannot produce it.
 
 Any exception rolls the transaction back. Routes stay thin: parse, authorize, call one service.
 """
