@@ -86,6 +86,10 @@ class RunsTogether(Protocol):
 
 @dataclass(slots=True)
 class Context:
+    """The open transaction and whatever is known of who asks: the tenant and the acting user
+    are None until resolved (an anonymous or not tenant-scoped endpoint, a worker before it
+    enters a tenant). Services that need them take a `TenantContext` or an `ActorContext`."""
+
     session: AsyncSession
     resources: Resources
     tenant: Tenant | None = None
