@@ -14,9 +14,11 @@ completes its subject once, e.g. `forecasting.execution.execute_run`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -143,24 +145,27 @@ def worker_resources(broker: AsyncBroker) -> Resources:
 
 # Enqueueing
 
-_kickers: dict[str, ReclaimingStreamBroker] = {}
+_kickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, ReclaimingStreamBroker]] = (
+    weakref.WeakKeyDictionary()
+)
+"""The enqueueing brokers of each event loop: a broker's Redis connections belong to the loop
+that opened them, and a process may run more than one loop (a test client's lifespan)."""
 
 
 def broker_for(settings: Settings) -> ReclaimingStreamBroker:
-    """The process's broker for enqueueing jobs (one per Redis URL and stream, made on first use;
-    `close_brokers` closes them)."""
+    """The running event loop's broker for enqueueing jobs (one per Redis URL and stream, made
+    on first use; `close_brokers` closes them)."""
+    brokers = _kickers.setdefault(asyncio.get_running_loop(), {})
     key = f"{settings.redis_url} {stream_name()}"
-    broker = _kickers.get(key)
+    broker = brokers.get(key)
     if broker is None:
-        broker = _kickers[key] = make_broker(settings)
+        broker = brokers[key] = make_broker(settings)
     return broker
 
 
 async def close_brokers() -> None:
-    """Close the process's enqueueing brokers (a later enqueue opens a new one)."""
-    brokers = list(_kickers.values())
-    _kickers.clear()
-    for broker in brokers:
+    """Close the running event loop's enqueueing brokers (a later enqueue opens a new one)."""
+    for broker in _kickers.pop(asyncio.get_running_loop(), {}).values():
         await broker.shutdown()
 
 
