@@ -22,9 +22,7 @@ OUTER_LAYERS = ("realtime", "sync", "forecasting")
 NOT_DOMAINS = ("core", "migrations")
 """Sub-packages of `server` that are not business domains."""
 
-KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"realtime.connection", "realtime.hub"}),
-)
+KNOWN_CYCLES: tuple[frozenset[str], ...] = ()
 
 KNOWN_DOMAIN_IMPORTS: dict[str, frozenset[str]] = {}
 """Domains that reach an outer layer today, and what they import (none: jobs are enqueued by

@@ -72,10 +72,15 @@ def calibrated(
     days = calibration_days(backtest, fold)
     if days == 0:
         return None, None
+    events = backtest.events  # days near a holiday are calibrated apart, as a run serves them
     calibration = IntervalCalibration.fit(
-        calibration_forecast[:, :days], backtest.actual[:, :days], profiles=backtest.profiles
+        calibration_forecast[:, :days],
+        backtest.actual[:, :days],
+        profiles=backtest.profiles,
+        events=None if events is None else events[:days],
     )
-    return calibration.bounds(forecast), calibration.median(forecast, backtest.profiles)
+    fold_events = None if events is None else events[columns(backtest, fold)]
+    return calibration.bounds(forecast, fold_events), calibration.median(forecast, backtest.profiles)
 
 
 def served(backtest: Backtest, fold: int, margin: float) -> tuple[list[str], Matrix, Matrix]:
