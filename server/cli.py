@@ -3,7 +3,7 @@
 orbit dev        everything on one machine; embedded PostgreSQL and Redis unless
                  DATABASE_URL / REDIS_URL are set
 orbit serve      the web server alone (production)
-orbit worker     a job worker (forecasting runs); run as many as needed
+orbit worker     a job worker (forecast runs, report exports); run as many as needed
 orbit scheduler  the nightly scheduler (one per deployment)
 orbit migrate    upgrade the schema (creates the database roles when missing)
 orbit seed-demo  create the demo tenant and two years of its shop's trading
@@ -355,7 +355,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=command_serve)
 
-    worker = commands.add_parser("worker", help="run background jobs (forecasting)")
+    worker = commands.add_parser("worker", help="run background jobs (forecast runs, report exports)")
     worker.add_argument("--heartbeat", help="file touched every few seconds while the worker runs")
     worker.add_argument(
         "--stop-seconds",

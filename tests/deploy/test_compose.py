@@ -24,7 +24,7 @@ CADDYFILE = ROOT / "deploy" / "Caddyfile"
 DOCKERFILE = ROOT / "Dockerfile"
 
 APP_SERVICES = ("migrate", "server", "worker", "scheduler")
-# Variables the app reads outside `Settings` (forecasting.jobs).
+# Variables the app reads outside `Settings` (server.job_queue).
 OTHER_APP_VARIABLES = {"ORBIT_JOB_REDELIVERY_SECONDS", "ORBIT_JOB_STREAM"}
 
 
