@@ -56,7 +56,11 @@ export async function tillAndProduct(origin, token, { sales, price = 1_990 }) {
 /** The bare WebSocket page: resolves once subscribed; its events are read with `events()`. */
 async function bareSocket(browser, origin, token) {
   const { context, page } = await freshPage(browser, origin);
-  await page.goto('/favicon.svg');
+  // The SPA's HTML page with its scripts refused: the page's own policy lets it open a socket to
+  // its origin (every other answer of the server carries `default-src 'none'`, which forbids it),
+  // and nothing of the app runs beside the socket.
+  await context.route('**/*.{js,mjs}', (route) => route.abort());
+  await page.goto('/sign-in');
   await page.evaluate(
     ([url, accessToken]) =>
       new Promise((resolve, reject) => {
