@@ -112,7 +112,7 @@ async function onProducts(browser, shop, work) {
 export async function measureSearch({ browser, port, products, rounds, log }) {
   const shop = await largeShop(port, products);
   log(`  ${products} products imported in ${Math.round(shop.import_s)} s`);
-  const vacuumSeconds = settleDatabase(port, 'products, product_search_terms');
+  const vacuumSeconds = settleDatabase(port, 'products, product_stock, product_search_terms');
   const keystrokes = [];
   const typed = [];
   const skipped = [];
