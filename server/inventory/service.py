@@ -69,12 +69,21 @@ class AppliedChange:
     balance_after: int
 
 
-_LOCK = text(
-    "select p.id, p.sku, p.name, s.on_hand as stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active "
-    "from product_stock s join products p on p.organization_id = s.organization_id and p.id = s.product_id "
-    "where s.organization_id = :organization_id and s.product_id = any(:ids) order by s.product_id for update of s"
+_LOCK_STOCK = text(
+    "select product_id, on_hand from product_stock "
+    "where organization_id = :organization_id and product_id = any(:ids) order by product_id for update"
 )
 """Locks the products' stock rows, not the product rows: a price edit never waits for a sale."""
+
+_PRODUCTS = text(
+    "select id, sku, name, reorder_point, price, cost, tax_rate_bp, is_active from products "
+    "where organization_id = :organization_id and id = any(:ids)"
+)
+"""The locked products' own fields. A statement of its own, not a join with the lock: on tables
+that have just grown (an import's second file of 25,000 products) the planner's statistics still
+describe a few hundred rows, and the join it planned on them took minutes a statement (the import
+of 50,000 products: 272 s with the join, 15 s with the two statements); each single-table
+statement is an index lookup by primary key whatever the statistics say."""
 
 APPLY_STOCK = (
     "update product_stock s set on_hand = s.on_hand + d.delta, updated_at = now() "
@@ -91,9 +100,25 @@ _APPLY = text(
 async def lock_products(ctx: Context, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LockedProduct]:
     """Lock the products in id order for the rest of the transaction and return their state.
     Ids of other tenants or unknown ids are simply absent from the result."""
-    unique = sorted(set(product_ids))
-    rows = await ctx.session.execute(_LOCK, {"organization_id": ctx.organization_id, "ids": unique})
-    return {row.id: LockedProduct(*row) for row in rows}
+    parameters = {"organization_id": ctx.organization_id, "ids": sorted(set(product_ids))}
+    stock = {row.product_id: row.on_hand for row in await ctx.session.execute(_LOCK_STOCK, parameters)}
+    if not stock:
+        return {}
+    return {
+        row.id: LockedProduct(
+            row.id,
+            row.sku,
+            row.name,
+            stock[row.id],
+            row.reorder_point,
+            row.price,
+            row.cost,
+            row.tax_rate_bp,
+            row.is_active,
+        )
+        for row in await ctx.session.execute(_PRODUCTS, {**parameters, "ids": sorted(stock)})
+        if row.id in stock
+    }
 
 
 def insufficient_stock(products: Sequence[LockedProduct], requested: dict[uuid.UUID, int]) -> Conflict:
