@@ -2,7 +2,9 @@
 pool, the Redis client, the object stores and the job queue's brokers.
 
 The web application (in its lifespan), `orbit worker`, `orbit scheduler` and the command-line
-tasks all open and close them here, so a worker needs nothing of the web application.
+tasks all open and close them here, so a worker needs nothing of the web application. Importing
+this module registers every table (`server.models`): a process that opens the database can then
+write any row, whichever of the schema's modules it imported itself.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
+import server.models  # noqa: F401  (every table registered: see the docstring)
 from server.core.config import Settings
 from server.core.context import Resources
 from server.core.db import Database

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +16,8 @@ from forecasting.scheduler import TenantMidnightSource, local_midnight_due, tick
 from server.core.context import Resources
 from server.core.idempotency import RETENTION, IdempotencyKey
 from tests.conftest import Api
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_local_midnight_is_due_for_the_catch_up_window_only() -> None:
@@ -114,3 +119,17 @@ async def test_the_nightly_claim_purges_expired_idempotency_keys_of_that_tenant_
     assert await keys_of(resources, santiago.organization_id) == ["recent"]
     # Tokyo's midnight has not come: its keys wait for its own night.
     assert await keys_of(resources, tokyo.organization_id) == ["old", "recent"]
+
+
+@pytest.mark.parametrize("module", ["forecasting.scheduler", "forecasting.worker"])
+def test_a_background_process_knows_every_table_it_may_write(module: str) -> None:
+    """`orbit scheduler` and `orbit worker` import no web application: every foreign key of every
+    table they registered must still find its table (a run's row points at `users`), or their
+    first write fails."""
+    check = (
+        f"import {module}\n"
+        "from server.core.db import Base\n"
+        "[fk.column for table in Base.metadata.tables.values() for fk in table.foreign_keys]\n"
+    )
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
