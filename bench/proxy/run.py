@@ -203,13 +203,7 @@ async def fanout_phases(args: argparse.Namespace, database: ScratchDatabase, hom
                     rows.append(row)
                     step += 1
             finally:
-                for process, pipe in clients:
-                    with contextlib.suppress(Exception):
-                        pipe.send("close")
-                        await asyncio.wait_for(asyncio.to_thread(pipe.recv), 30)
-                    process.join(5)
-                    if process.is_alive():
-                        process.kill()
+                await fanout.close_clients(clients)
             results[target] = {**connecting, "steps": rows}
             print(f"# fan-out {target}: {[(r['deliveries_per_s'], r['p99_ms']) for r in rows]}", file=sys.stderr)
         results["ratios_by_rate"] = [
