@@ -5,6 +5,7 @@
  * in place of the shop's host name.
  */
 import { randomUUID } from 'node:crypto';
+import { generator } from '../web/catalog.mjs';
 
 export const PIN = '2468';
 
@@ -24,18 +25,6 @@ export function api(port, subdomain = null) {
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : null;
-  };
-}
-
-/** A deterministic generator (mulberry32). */
-function generator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -32,8 +32,8 @@ const VARIANTS = [
 ];
 const SIZES = ['100 g', '140 g', '250 g', '400 g', '500 g', '1 kg', '2 kg', '200 ml', '350 ml', '500 ml', '1 L', '1,5 L', '2 L', '3 L', '6 un', '12 un'];
 
-/** A tiny deterministic generator (mulberry32), so the catalog never changes between runs. */
-function generator(seed) {
+/** A tiny deterministic generator (mulberry32), so a catalog never changes between runs (bench/pos uses it too). */
+export function generator(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
