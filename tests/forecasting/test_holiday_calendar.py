@@ -125,5 +125,7 @@ def test_closing_days_are_told_apart_from_holidays() -> None:
     assert exog is not None and list(exog.columns) == list(FAST.holiday_features)
     marked = {day.date() for day in exog.index[exog["closed"] == 1]}
     assert marked == set(closed) & {day.date() for day in panel.dates}
-    ahead = global_model.holiday_exog(FAST, HolidayCalendar(days=frozenset(holidays)), pd.date_range(panel.dates[-1], periods=5))
+    ahead = global_model.holiday_exog(
+        FAST, HolidayCalendar(days=frozenset(holidays)), pd.date_range(panel.dates[-1], periods=5)
+    )
     assert ahead is not None and (ahead["closed"] == 0).all()  # the horizon is taken to be open
