@@ -194,6 +194,7 @@ def command_dev(args: argparse.Namespace) -> None:
 
 def command_serve(args: argparse.Namespace) -> None:
     settings = _settings()
+    level = args.log_level or settings.log_level  # the flag wins over LOG_LEVEL, for every logger
     serve(
         uvicorn.Config(
             "server.app:create_app",
@@ -203,8 +204,8 @@ def command_serve(args: argparse.Namespace) -> None:
             workers=args.workers,
             proxy_headers=True,
             forwarded_allow_ips=args.forwarded_allow_ips,
-            log_level=args.log_level,
-            log_config=logging_config(settings.log_format, settings.log_level),
+            log_level=level.lower(),
+            log_config=logging_config(settings.log_format, level),
             access_log=False,  # one richer line per request: server.core.observability
             # Realtime events are written as ready-made frames, the same bytes to every socket; a
             # compressed socket would need its own (docs/realtime.md, "The server side").
@@ -346,7 +347,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        help="the least level written, the request lines (INFO) included (default: LOG_LEVEL, or INFO)",
+    )
     serve.add_argument(
         "--drain-seconds",
         type=float,

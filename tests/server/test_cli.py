@@ -1,11 +1,15 @@
-"""`orbit openapi`: the API document written without a server, database or Redis."""
+"""`orbit openapi`: the API document written without a server, database or Redis; `orbit serve`'s
+log level."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +87,40 @@ def test_the_document_declares_the_session_cookie_and_csrf_header(api: Any, tmp_
     assert pin["security"] == [{"bearerAuth": []}] and "204" in pin["responses"]
     organization = document["paths"]["/api/v1/organization"]
     assert set(organization) == {"get", "patch"}
+
+
+def serve_once(tmp_path: Path, *flags: str) -> str:
+    """Start `orbit serve` with `flags`, ask `/health` once, stop it, and return what it logged."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": "postgresql://nobody@192.0.2.1:1/none",  # never reached: /health needs neither
+        "REDIS_URL": "redis://192.0.2.1:1/0",
+    }
+    command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *flags]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    return errors.decode()
+
+
+def test_the_log_level_flag_quiets_every_logger_the_request_lines_too(tmp_path: Path) -> None:
+    """`--log-level` wins over LOG_LEVEL for the whole process: the one-line-per-request log
+    (`orbit.access`, INFO) is written by default and not under `--log-level warning`, where a
+    busy server would otherwise spend its CPU on lines nobody asked for."""
+    assert "orbit.access" in serve_once(tmp_path)
+    assert "orbit.access" not in serve_once(tmp_path, "--log-level", "warning")
