@@ -82,8 +82,8 @@ _PRODUCTS = text(
 """The locked products' own fields. A statement of its own, not a join with the lock: on tables
 that have just grown (an import's second file of 25,000 products) the planner's statistics still
 describe a few hundred rows, and the join it planned on them took minutes a statement (the import
-of 50,000 products: 272 s with the join, 15 s with the two statements); each single-table
-statement is an index lookup by primary key whatever the statistics say."""
+of 50,000 products: 272 s with the join, 15 s with the two statements); a single-table read by
+the key has no join order to get wrong, so it stays fast whatever the statistics say."""
 
 APPLY_STOCK = (
     "update product_stock s set on_hand = s.on_hand + d.delta, updated_at = now() "
