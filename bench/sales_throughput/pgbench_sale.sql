@@ -1,5 +1,5 @@
 -- One online sale as a pgbench custom script: the SQL that POST /api/v1/sales commits
--- (server/sales/service.py::record_sale, server/inventory/service.py, the audit row and the
+-- (server/sales/sales.py::record_sale, server/inventory/service.py, the audit row and the
 -- idempotency row), statement for statement, without the framework around it.
 --
 -- Run by bench/sales_throughput/run.py as the application role (orbit_app, so row-level
@@ -47,21 +47,26 @@ where organization_id = :org and register_id = :reg_id and status = 'open' for s
 \set d3 -1
 \endif
 \if :narrow
-select (array_agg(id order by id))[1] as p1, (array_agg(price order by id))[1] as pr1,
-       (array_agg(cost order by id))[1] as co1, (array_agg(tax_rate_bp order by id))[1] as tr1,
-       (array_agg(stock order by id))[1] as s1,
-       (array_agg(id order by id))[least(2, count(*))] as p2, (array_agg(price order by id))[least(2, count(*))] as pr2,
-       (array_agg(cost order by id))[least(2, count(*))] as co2, (array_agg(tax_rate_bp order by id))[least(2, count(*))] as tr2,
-       (array_agg(stock order by id))[least(2, count(*))] as s2,
-       (array_agg(id order by id))[least(3, count(*))] as p3, (array_agg(price order by id))[least(3, count(*))] as pr3,
-       (array_agg(cost order by id))[least(3, count(*))] as co3, (array_agg(tax_rate_bp order by id))[least(3, count(*))] as tr3,
-       (array_agg(stock order by id))[least(3, count(*))] as s3
-from (select p.id, p.sku, p.name, s.on_hand as stock, p.reorder_point, p.price, p.cost, p.tax_rate_bp, p.is_active
-      from product_stock s join products p on p.organization_id = s.organization_id and p.id = s.product_id
-      where s.organization_id = :org
-        and s.product_id in (select b.id from bench_products b where b.n in (:r1, :r2, :r3) and :hot = 0
-                             or b.n = 0 and :hot = 1)
-      order by s.product_id for update of s) locked \gset
+-- the stock rows alone, locked, then the products' own fields: two single-table statements,
+-- as inventory.lock_products issues them
+select (array_agg(product_id order by product_id))[1] as p1, (array_agg(on_hand order by product_id))[1] as s1,
+       (array_agg(product_id order by product_id))[least(2, count(*))] as p2,
+       (array_agg(on_hand order by product_id))[least(2, count(*))] as s2,
+       (array_agg(product_id order by product_id))[least(3, count(*))] as p3,
+       (array_agg(on_hand order by product_id))[least(3, count(*))] as s3
+from (select product_id, on_hand from product_stock
+      where organization_id = :org
+        and product_id in (select b.id from bench_products b where b.n in (:r1, :r2, :r3) and :hot = 0
+                           or b.n = 0 and :hot = 1)
+      order by product_id for update) locked \gset
+select (array_agg(price order by id))[1] as pr1, (array_agg(cost order by id))[1] as co1,
+       (array_agg(tax_rate_bp order by id))[1] as tr1,
+       (array_agg(price order by id))[least(2, count(*))] as pr2, (array_agg(cost order by id))[least(2, count(*))] as co2,
+       (array_agg(tax_rate_bp order by id))[least(2, count(*))] as tr2,
+       (array_agg(price order by id))[least(3, count(*))] as pr3, (array_agg(cost order by id))[least(3, count(*))] as co3,
+       (array_agg(tax_rate_bp order by id))[least(3, count(*))] as tr3
+from (select id, sku, name, reorder_point, price, cost, tax_rate_bp, is_active from products
+      where organization_id = :org and id in (:p1, :p2, :p3)) fields \gset
 -- conditional stock decrement (inventory.apply_stock_changes)
 update product_stock s set on_hand = s.on_hand + d.delta, updated_at = now()
 from unnest(cast(array[:p1, :p2, :p3] as uuid[]), cast(array[:d1, :d2, :d3] as bigint[])) as d(id, delta)
